@@ -1,0 +1,209 @@
+"""Typed settings: per-style prompts and generation settings, and the project's own model settings.
+
+`SummarizerConfig` is what `Summarizer.save_pretrained` writes beside the weights
+(`summarizer_config.json`), so a saved model keeps its prompts and defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_STYLES",
+    "GenerationSettings",
+    "StyleConfig",
+    "SummarizerConfig",
+]
+
+CONFIG_NAME = "summarizer_config.json"
+
+# Tokens per English word for the BPE vocabularies we use (SmolLM2, BART): measured ~1.3 on
+# news text; 1.6 leaves headroom so a word budget is not cut short by the token budget.
+TOKENS_PER_WORD = 1.6
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How one style decodes. Every field can be overridden per `summarize` call."""
+
+    max_new_tokens: int = 160
+    # Word budget for the final text; trimmed at a sentence boundary where one fits.
+    max_words: int | None = None
+    min_new_tokens: int = 0
+    num_beams: int = 1
+    no_repeat_ngram_size: int = 0
+    length_penalty: float = 1.0
+    repetition_penalty: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
+        if self.max_words is not None and self.max_words < 1:
+            raise ValueError(f"max_words must be >= 1 or None, got {self.max_words}")
+        if not 0 <= self.min_new_tokens <= self.max_new_tokens:
+            raise ValueError(
+                f"min_new_tokens must be in [0, max_new_tokens={self.max_new_tokens}], got {self.min_new_tokens}"
+            )
+        if self.num_beams < 1:
+            raise ValueError(f"num_beams must be >= 1, got {self.num_beams}")
+        if self.no_repeat_ngram_size < 0:
+            raise ValueError(f"no_repeat_ngram_size must be >= 0, got {self.no_repeat_ngram_size}")
+        if self.repetition_penalty <= 0:
+            raise ValueError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
+
+    def override(self, **overrides: Any) -> GenerationSettings:
+        """A copy with `overrides` applied; unknown names raise a TypeError listing the valid ones.
+
+        Giving `max_words` without `max_new_tokens` sizes the token budget to the word budget.
+        """
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            raise TypeError(f"unknown generation setting(s) {unknown}; valid: {sorted(names)}")
+        overrides = {k: v for k, v in overrides.items() if v is not None or k == "max_words"}
+        if overrides.get("max_words") is not None and "max_new_tokens" not in overrides:
+            overrides["max_new_tokens"] = math.ceil(overrides["max_words"] * TOKENS_PER_WORD) + 8
+        return dataclasses.replace(self, **overrides)
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `model.generate` (greedy or beam search: deterministic)."""
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": self.max_new_tokens,
+            "num_beams": self.num_beams,
+            "do_sample": False,
+        }
+        if self.min_new_tokens:
+            kwargs["min_new_tokens"] = self.min_new_tokens
+        if self.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = self.no_repeat_ngram_size
+        if self.num_beams > 1:
+            kwargs["length_penalty"] = self.length_penalty
+            kwargs["early_stopping"] = True
+        if self.repetition_penalty != 1.0:
+            kwargs["repetition_penalty"] = self.repetition_penalty
+        return kwargs
+
+
+@dataclass(frozen=True)
+class StyleConfig:
+    """One output style: how it is asked for and how it is decoded."""
+
+    name: str
+    # Instruction for decoder-only (chat or plain-prompt) models.
+    instruction: str
+    # Text put before the article for encoder-decoder models (T5 expects "summarize: ").
+    seq2seq_prefix: str = ""
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    # Keep at most this many sentences of the generated text (None: all).
+    max_sentences: int | None = None
+    # Headlines are one line without a final period.
+    single_line: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("a style needs a name")
+        if self.max_sentences is not None and self.max_sentences < 1:
+            raise ValueError(f"max_sentences must be >= 1 or None, got {self.max_sentences}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StyleConfig:
+        data = dict(data)
+        data["generation"] = GenerationSettings(**data.get("generation", {}))
+        return cls(**data)
+
+
+DEFAULT_STYLES: dict[str, StyleConfig] = {
+    "highlights": StyleConfig(
+        name="highlights",
+        instruction=(
+            "Summarize the news article below in three short sentences, like the highlights under "
+            "a news headline. Use only facts, names and numbers that appear in the article."
+        ),
+        generation=GenerationSettings(max_new_tokens=128, no_repeat_ngram_size=4),
+        max_sentences=4,
+    ),
+    "one_sentence": StyleConfig(
+        name="one_sentence",
+        instruction=(
+            "Summarize the news article below in one sentence. Use only facts, names and numbers "
+            "that appear in the article."
+        ),
+        generation=GenerationSettings(max_new_tokens=64, no_repeat_ngram_size=4),
+        max_sentences=1,
+    ),
+    "headline": StyleConfig(
+        name="headline",
+        instruction=(
+            "Write a short news headline for the article below. Use only names and facts that "
+            "appear in the article."
+        ),
+        generation=GenerationSettings(max_new_tokens=24, max_words=14),
+        max_sentences=1,
+        single_line=True,
+    ),
+}
+
+DEFAULT_SYSTEM_PROMPT = "You are a careful news editor. You never add facts that are not in the article."
+
+
+@dataclass
+class SummarizerConfig:
+    """The project's settings stored beside a model's own config."""
+
+    styles: dict[str, StyleConfig] = field(default_factory=lambda: dict(DEFAULT_STYLES))
+    # Longest input (prompt included) the model is given, in tokens; None: the model's context
+    # window less the generation budget. Longer articles are chunked, never cut.
+    max_input_tokens: int | None = None
+    # Decoder-only models: system message for chat templates (None: no system message).
+    system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
+    # Decoder-only models without a chat template get "instruction\n\narticle\n\nSummary:".
+    use_chat_template: bool = True
+    # Style used to summarize chunks of a long article before the final pass.
+    map_style: str = "highlights"
+
+    def __post_init__(self) -> None:
+        if self.max_input_tokens is not None and self.max_input_tokens < 16:
+            raise ValueError(f"max_input_tokens must be >= 16 or None, got {self.max_input_tokens}")
+        for key, style in self.styles.items():
+            if key != style.name:
+                raise ValueError(f"style stored under {key!r} is named {style.name!r}")
+        if self.map_style not in self.styles:
+            raise ValueError(f"map_style {self.map_style!r} is not one of the styles {sorted(self.styles)}")
+
+    def style(self, name: str) -> StyleConfig:
+        try:
+            return self.styles[name]
+        except KeyError:
+            raise ValueError(f"unknown style {name!r}; choose one of {sorted(self.styles)}") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SummarizerConfig:
+        data = dict(data)
+        styles = {k: StyleConfig.from_dict(v) for k, v in data.pop("styles", {}).items()}
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown keys in {CONFIG_NAME}: {unknown}")
+        return cls(styles=styles or dict(DEFAULT_STYLES), **data)
+
+    def save(self, directory: str | Path) -> Path:
+        path = Path(directory) / CONFIG_NAME
+        path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, directory: str | Path) -> SummarizerConfig | None:
+        """The config saved in `directory`, or None when there is none (a plain HF checkpoint)."""
+        path = Path(directory) / CONFIG_NAME
+        if not path.is_file():
+            return None
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))

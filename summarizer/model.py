@@ -1,0 +1,322 @@
+"""`Summarizer`: the one object users hold, for encoder-decoder and decoder-only checkpoints alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from .chunking import chunk_text
+from .config import GenerationSettings, StyleConfig, SummarizerConfig
+from .embedded import default_model_path
+from .loading import Family, detect_family, load_model_and_tokenizer, model_context_length
+from .postprocess import clean_output
+from .sentences import split_sentences
+
+__all__ = ["Summarizer", "Summary"]
+
+logger = logging.getLogger(__name__)
+
+# Rounds of map-reduce before we give up; each round shrinks a text by roughly the chunk size
+# over the summary length (>= 3x), so 8 rounds cover inputs far beyond any real article.
+_MAX_REDUCE_ROUNDS = 8
+# Slack for tokens that merge differently at the prompt/article boundary.
+_BOUNDARY_SLACK = 4
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One article's summary."""
+
+    text: str
+    style: str
+    # Tokens of the article as given (before any chunking) and of the final generated text.
+    input_tokens: int
+    output_tokens: int
+    # True when the article exceeded the model's input budget and was summarized map-reduce.
+    chunked: bool = False
+    num_chunks: int = 1
+
+
+class Summarizer:
+    """Summarize news articles with a fine-tunable text-to-text model.
+
+    Use `Summarizer.from_pretrained()` for the embedded default model, or pass a local folder or
+    hub id of any encoder-decoder (BART, T5, PEGASUS) or decoder-only checkpoint.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, config: SummarizerConfig | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config or SummarizerConfig()
+        self.family: Family = detect_family(model.config)
+        if self.tokenizer.pad_token_id is None:
+            # Many decoder-only tokenizers have no pad token; eos is safe since we always pass
+            # an attention mask and strip after the first eos.
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.context_length = model_context_length(model, tokenizer)
+
+    # ------------------------------------------------------------------ loading and saving
+    @classmethod
+    def from_pretrained(
+        cls,
+        name_or_path: str | Path | None = None,
+        *,
+        device: str | torch.device | None = None,
+        dtype: str | torch.dtype | None = None,
+        config: SummarizerConfig | None = None,
+    ) -> Summarizer:
+        """Load a summarizer.
+
+        name_or_path: None for the embedded default (converted once and cached, see
+            `summarizer.embedded`), a folder written by `save_pretrained`, or any Hugging Face
+            seq2seq / causal LM checkpoint folder or hub id.
+        device: "cpu", "cuda", ...; default cuda when available.
+        dtype: "float32" (default) or "bfloat16".
+        config: project settings; default the ones saved with the model, else the defaults.
+        """
+        path = default_model_path() if name_or_path is None else name_or_path
+        model, tokenizer, _ = load_model_and_tokenizer(path, device=device, dtype=dtype)
+        if config is None and Path(path).is_dir():
+            config = SummarizerConfig.load(path)
+        return cls(model, tokenizer, config)
+
+    def save_pretrained(self, directory: str | Path) -> Path:
+        """Write weights (safetensors), tokenizer and the summarizer settings to `directory`."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(directory)
+        self.tokenizer.save_pretrained(directory)
+        self.config.save(directory)
+        return directory
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    # ------------------------------------------------------------------ prompts and tokens
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _uses_chat_template(self) -> bool:
+        return (
+            self.family == "causal"
+            and self.config.use_chat_template
+            and getattr(self.tokenizer, "chat_template", None) is not None
+        )
+
+    def build_prompt(self, article: str, style: StyleConfig) -> str:
+        """The exact text the model reads for `article` in `style`."""
+        if self.family == "seq2seq":
+            return f"{style.seq2seq_prefix}{article}"
+        user = f"{style.instruction}\n\nArticle:\n{article}"
+        if self._uses_chat_template():
+            messages = [{"role": "user", "content": user}]
+            if self.config.system_prompt:
+                messages.insert(0, {"role": "system", "content": self.config.system_prompt})
+            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return f"{user}\n\n{style.name.replace('_', ' ').capitalize()}:"
+
+    def _encode_prompt(self, prompt: str) -> list[int]:
+        # Chat templates already contain the special tokens; plain prompts get the tokenizer's.
+        add_special = not self._uses_chat_template()
+        return self.tokenizer(prompt, add_special_tokens=add_special)["input_ids"]
+
+    def article_budget(self, style: StyleConfig, settings: GenerationSettings) -> int:
+        """How many article tokens fit in one model input for `style`."""
+        if self.config.max_input_tokens is not None:
+            max_input = self.config.max_input_tokens
+        elif self.family == "causal":
+            # Prompt and generated tokens share the decoder's positions.
+            max_input = self.context_length - settings.max_new_tokens
+        else:
+            max_input = self.context_length
+        overhead = len(self._encode_prompt(self.build_prompt("", style))) + _BOUNDARY_SLACK
+        budget = max_input - overhead
+        if budget < 8:
+            raise ValueError(
+                f"style {style.name!r} leaves {budget} tokens for the article (context {self.context_length}, "
+                f"prompt {overhead}, max_new_tokens {settings.max_new_tokens}); lower max_new_tokens"
+            )
+        return budget
+
+    # ------------------------------------------------------------------ generation
+    def _generated_count(self, ids: list[int]) -> int:
+        special = set(self.tokenizer.all_special_ids)
+        count = 0
+        for token in ids:
+            if token == self.tokenizer.eos_token_id:
+                break
+            if token not in special:
+                count += 1
+        return count
+
+    @torch.inference_mode()
+    def _generate(
+        self,
+        texts: Sequence[str],
+        style: StyleConfig,
+        settings: GenerationSettings,
+        *,
+        batch_size: int,
+        progress: bool,
+        desc: str,
+    ) -> list[tuple[str, int]]:
+        """Generate for each text; returns (clean text, generated token count) in input order."""
+        encoded = [self._encode_prompt(self.build_prompt(text, style)) for text in texts]
+        # Longest first: similar lengths share a batch (little padding) and a batch that is too
+        # big for memory fails at the start, not after an hour.
+        order = sorted(range(len(texts)), key=lambda i: -len(encoded[i]))
+        results: list[tuple[str, int] | None] = [None] * len(texts)
+        pad_id = self.tokenizer.pad_token_id
+        left_pad = self.family == "causal"
+        kwargs = settings.generate_kwargs()
+        with tqdm(total=len(texts), desc=desc, unit="doc", disable=not progress, leave=False) as bar:
+            for start in range(0, len(order), batch_size):
+                batch = order[start : start + batch_size]
+                width = max(len(encoded[i]) for i in batch)
+                ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, i in enumerate(batch):
+                    seq = torch.tensor(encoded[i], dtype=torch.long)
+                    if left_pad:
+                        ids[row, width - len(seq) :] = seq
+                        mask[row, width - len(seq) :] = 1
+                    else:
+                        ids[row, : len(seq)] = seq
+                        mask[row, : len(seq)] = 1
+                out = self.model.generate(
+                    input_ids=ids.to(self.device),
+                    attention_mask=mask.to(self.device),
+                    pad_token_id=pad_id,
+                    eos_token_id=self.tokenizer.eos_token_id,
+                    **kwargs,
+                )
+                new = out[:, width:] if left_pad else out
+                for row, i in enumerate(batch):
+                    row_ids = new[row].tolist()
+                    raw = self.tokenizer.decode(row_ids, skip_special_tokens=True)
+                    n_out = self._generated_count(row_ids)
+                    text = clean_output(
+                        raw, style, settings.max_words, truncated=n_out >= settings.max_new_tokens
+                    )
+                    results[i] = (text, n_out)
+                bar.update(len(batch))
+        assert all(r is not None for r in results)
+        return results  # type: ignore[return-value]
+
+    def summarize(
+        self,
+        articles: Sequence[str],
+        *,
+        style: str = "highlights",
+        batch_size: int = 8,
+        progress: bool = False,
+        **overrides: Any,
+    ) -> list[Summary]:
+        """Summarize each article; results come back in input order.
+
+        style: "highlights" (CNN/DailyMail-like, ~3 sentences), "one_sentence" (XSum-like) or
+            "headline", or any style in `self.config.styles`.
+        overrides: generation settings for this call (`max_new_tokens`, `max_words`, `num_beams`,
+            `no_repeat_ngram_size`, `length_penalty`, `repetition_penalty`, `min_new_tokens`).
+
+        Articles longer than the model's input budget are split on sentence boundaries,
+        each chunk summarized, and the joined chunk summaries summarized again (map-reduce);
+        nothing is cut. Raises ValueError naming the index of an empty article.
+        """
+        if isinstance(articles, str):
+            raise TypeError("summarize takes a sequence of articles; wrap a single article in a list")
+        articles = list(articles)
+        for i, article in enumerate(articles):
+            if not isinstance(article, str):
+                raise TypeError(f"article {i} is {type(article).__name__}, expected str")
+            if not article.strip():
+                raise ValueError(f"article {i} is empty or whitespace only")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if not articles:
+            return []
+        style_cfg = self.config.style(style)
+        settings = style_cfg.generation.override(**overrides)
+        final_budget = self.article_budget(style_cfg, settings)
+
+        input_tokens = [self.count_tokens(a) for a in articles]
+        texts = list(articles)
+        num_chunks = [1] * len(articles)
+        chunked = [False] * len(articles)
+        lengths = list(input_tokens)
+        for round_ in range(_MAX_REDUCE_ROUNDS + 1):
+            too_long = [i for i, n in enumerate(lengths) if n > final_budget]
+            if not too_long:
+                break
+            if round_ == _MAX_REDUCE_ROUNDS:
+                raise RuntimeError(f"articles {too_long} did not shrink below {final_budget} tokens")
+            texts, lengths = self._reduce_round(
+                texts, lengths, too_long, num_chunks, chunked, batch_size=batch_size, progress=progress
+            )
+
+        outputs = self._generate(
+            texts, style_cfg, settings, batch_size=batch_size, progress=progress, desc=f"summarize ({style})"
+        )
+        return [
+            Summary(
+                text=text,
+                style=style,
+                input_tokens=input_tokens[i],
+                output_tokens=n_out,
+                chunked=chunked[i],
+                num_chunks=num_chunks[i],
+            )
+            for i, (text, n_out) in enumerate(outputs)
+        ]
+
+    def _reduce_round(
+        self,
+        texts: list[str],
+        lengths: list[int],
+        too_long: list[int],
+        num_chunks: list[int],
+        chunked: list[bool],
+        *,
+        batch_size: int,
+        progress: bool,
+    ) -> tuple[list[str], list[int]]:
+        """One map step: chunk each too-long text, summarize all chunks together, join per text."""
+        map_style = self.config.style(self.config.map_style)
+        map_settings = map_style.generation
+        budget = self.article_budget(map_style, map_settings)
+        # A chunk summary must be much shorter than the chunk or the reduce never converges.
+        if map_settings.max_new_tokens * 3 > budget:
+            map_settings = map_settings.override(max_new_tokens=max(8, budget // 3))
+            budget = self.article_budget(map_style, map_settings)
+        jobs: list[tuple[int, str]] = []
+        for i in too_long:
+            pieces = chunk_text(texts[i], self.count_tokens, budget)
+            if not chunked[i]:
+                num_chunks[i] = len(pieces)
+            chunked[i] = True
+            jobs.extend((i, piece) for piece in pieces)
+        logger.info("map-reduce: %d long article(s) -> %d chunks", len(too_long), len(jobs))
+        outputs = self._generate(
+            [piece for _, piece in jobs], map_style, map_settings,
+            batch_size=batch_size, progress=progress, desc="summarize chunks",
+        )
+        texts, lengths = list(texts), list(lengths)
+        joined: dict[int, list[str]] = {i: [] for i in too_long}
+        for (i, piece), (text, _) in zip(jobs, outputs, strict=True):
+            # A model that says nothing about a chunk still must not drop it: keep its lead
+            # sentence, which is faithful by construction.
+            joined[i].append(text or split_sentences(piece)[0])
+        for i, parts in joined.items():
+            new_text = " ".join(parts)
+            new_len = self.count_tokens(new_text)
+            if new_len >= lengths[i]:
+                raise RuntimeError(f"map-reduce did not shrink article {i} ({lengths[i]} -> {new_len} tokens)")
+            texts[i], lengths[i] = new_text, new_len
+        return texts, lengths
