@@ -1,0 +1,101 @@
+"""Command line: `summarizer summarize INPUT... --output OUT.jsonl`.
+
+Exit status: 0 when every record was written, 1 when any record failed (see the errors file
+beside the output), 2 for a usage error (bad flags, missing input file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from .jobs import JobReport, errors_path_for, run_job
+from .records import count_records, expand_inputs, read_records
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_RECORDS_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _add_model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, help="model folder or hub id (default: the embedded model)")
+    parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
+    parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16"], help="default float32")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def _add_io_args(parser: argparse.ArgumentParser, text_field: str) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help=".jsonl, .csv, .txt, a folder, or - for stdin")
+    parser.add_argument("--output", "-o", required=True, help="output .jsonl (appended; rerun to resume)")
+    parser.add_argument("--text-field", default=text_field, help=f"field holding the text (default {text_field})")
+    parser.add_argument("--id-field", default="id", help="field holding the record id (default id)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="summarizer", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    summarize = sub.add_parser("summarize", help="summarize articles")
+    _add_io_args(summarize, "article")
+    _add_model_args(summarize)
+    summarize.add_argument("--style", default="highlights", help="highlights, one_sentence or headline")
+    summarize.add_argument("--max-words", type=int, default=None, help="word budget per summary")
+    summarize.add_argument("--max-new-tokens", type=int, default=None)
+    summarize.add_argument("--num-beams", type=int, default=None)
+    return parser
+
+
+def _summarize(args: argparse.Namespace, paths: list[str]) -> JobReport:
+    from .model import Summarizer
+
+    summarizer = Summarizer.from_pretrained(args.model, device=args.device, dtype=args.dtype)
+    summarizer.config.style(args.style)  # fail fast on an unknown style, before reading input
+    overrides = {"max_words": args.max_words, "max_new_tokens": args.max_new_tokens, "num_beams": args.num_beams}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+
+    def process(texts: list[str]) -> list[dict]:
+        summaries = summarizer.summarize(texts, style=args.style, batch_size=len(texts), **overrides)
+        return [{"summary": s.text, "style": s.style, "chunked": s.chunked} for s in summaries]
+
+    return _run(args, paths, process)
+
+
+def _run(args: argparse.Namespace, paths: list[str], process) -> JobReport:
+    records = read_records(paths, text_field=args.text_field, id_field=args.id_field)
+    return run_job(
+        records,
+        process,
+        args.output,
+        batch_size=args.batch_size,
+        total=count_records(paths),
+        progress=not args.no_progress,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.batch_size < 1:
+        parser.error(f"--batch-size must be >= 1, got {args.batch_size}")
+    try:
+        # Check the inputs before spending seconds on loading a model.
+        paths = expand_inputs(args.inputs)
+        report = _summarize(args, paths)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"summarizer: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"wrote {report.written}, skipped {report.skipped_done} already done, failed {report.failed}"
+        + (f" (see {errors_path_for(args.output)})" if report.failed else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK if report.ok else EXIT_RECORDS_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

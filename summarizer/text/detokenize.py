@@ -1,0 +1,373 @@
+"""Convert between CNN/DM PTB tokens and plain text, keeping letter case.
+
+`detokenize` turns the See et al. CNN/DM format (`he said : `` we do n't know '' .`) into readable
+text (`he said: "we don't know".`). It only joins or separates tokens, except for these
+documented mappings, which restore characters the CNN/DM preprocessing replaced:
+
+* `-lrb-` `-rrb-` `-lsb-` `-rsb-` `-lcb-` `-rcb-` (any case) -> `( ) [ ] { }`;
+* `` `` `` and `''` -> `"`; a single `` ` `` (opening single quote) -> `'`;
+* `#` directly before a number -> `£` (the preprocessing mapped `£` to `#`).
+
+Design choices:
+
+* A spaced hyphen is ambiguous. CNN/DM's own tokenizer kept compounds whole (`39-year-old`),
+  so there ` - ` is always a real dash; other pipelines split every hyphen (`state - run`).
+  When the text holds a letter-letter compound (`year-old`) its hyphens were not split and
+  every ` - ` stays a spaced dash. Otherwise a ` - ` between two words is joined when the
+  pair is a known compound (counts of `a-b` versus `a - b` in cased news, shipped in
+  `summarizer/resources/hyphens_en.json.gz`), when both sides are numbers (`2 - 1`), or
+  inside a chain of three or more parts (`hour - and - a - half`).
+* Dashes stay the characters they are: ` - ` and ` -- ` are kept, never turned into an em dash,
+  because only case and spacing may change.
+* Single quotes are paired: `` ` `` always opens; a `'` closes an open quote, and otherwise
+  opens one, unless it follows a word ending in s and the number of `'` left in the text says
+  it cannot be a quote (`the players ' union` -> `the players' union`).
+
+sacremoses' MosesDetokenizer was the starting point, but on this format it leaves `n't`,
+`` `` ``, `''` and `-lrb-` untouched, attaches every `'` to the word before it, and does not
+pair quotes, so the joining below is done token by token with explicit rules instead.
+
+`tokenize_ptb` goes the other way, from cased raw text to cased CNN/DM-style tokens (the caller
+lowercases); it is what turns cased news into training pairs for the truecaser.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+__all__ = ["detokenize", "tokenize_ptb"]
+
+_BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}
+_OPEN_BRACKETS = frozenset("([{")
+_CLOSE_BRACKETS = frozenset(")]}")
+_CLITICS = frozenset({"'s", "n't", "'re", "'ll", "'ve", "'m", "'d"})
+# PTB splits gonna/wanna/gotta into two tokens; these second halves attach to the first.
+_SPLIT_WORDS = {("gon", "na"), ("wan", "na"), ("got", "ta")}
+_CURRENCY = frozenset({"$", "£", "€", "¥", "us$", "a$", "c$", "nz$", "hk$", "s$"})
+_LEFT_PUNCT = re.compile(r"^(?:[.,;:!?%]+|…)$")
+_NUMBER = re.compile(r"^[+-]?\d[\d,.]*$")
+_STARTS_WITH_DIGIT = re.compile(r"^\.?\d")
+_WORD = re.compile(r"\w")
+# A letter-letter hyphen inside one token: the tokenizer did not split compounds.
+_UNSPLIT_COMPOUND = re.compile(r"[^\W\d_]-[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    glue_left: bool = False
+    glue_right: bool = False
+
+
+def _is_word(token: str | None) -> bool:
+    return token is not None and bool(_WORD.search(token)) and token.lower() not in _BRACKETS
+
+
+def _possessive_host(token: str | None) -> bool:
+    """A word a bare `'` may follow as the plural possessive (`players '`)."""
+    return token is not None and token[-1:].lower() in ("s", "z", "x") and token[-1:].isalpha()
+
+
+@functools.cache
+def _hyphen_stats() -> dict:
+    path = resources.files("summarizer") / "resources" / "hyphens_en.json.gz"
+    try:
+        with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return {"pairs": {}, "left": {}, "right": {}}
+
+
+def hyphen_key(part: str) -> str:
+    """The lexicon key of one side of a hyphen: lowercased, numbers collapsed to `<num>`."""
+    return "<num>" if _NUMBER.match(part) else part.lower()
+
+
+def _compound_score(left: str, right: str) -> float:
+    """Log-odds that `left - right` was the compound `left-right` rather than a spaced dash."""
+    stats = _hyphen_stats()
+    left_key = hyphen_key(left.rsplit("-", 1)[-1])
+    right_key = hyphen_key(right.split("-", 1)[0])
+    pair = stats["pairs"].get(f"{left_key} {right_key}")
+    if pair is not None:
+        return math.log((pair[0] + 0.5) / (pair[1] + 0.5))
+    score = 0.0
+    for table, key in ((stats["left"], left_key), (stats["right"], right_key)):
+        counts = table.get(key)
+        if counts is not None:
+            score += math.log((counts[0] + 1.0) / (counts[1] + 1.0))
+    return score
+
+
+def _join_hyphens(tokens: list[str], hyphens_split: bool) -> set[int]:
+    """Indexes of ` - ` tokens that join the words on either side into one compound."""
+    joined: set[int] = set()
+    if not hyphens_split:
+        return joined
+    i = 0
+    while i < len(tokens):
+        if tokens[i] != "-" or i == 0 or i + 1 >= len(tokens):
+            i += 1
+            continue
+        # Collect the chain word - word - word ... starting at this hyphen.
+        chain = [i]
+        j = i + 2
+        while j + 1 < len(tokens) and tokens[j] == "-" and _is_word(tokens[j + 1]):
+            chain.append(j)
+            j += 2
+        words = [tokens[k - 1] for k in chain] + [tokens[chain[-1] + 1]]
+        if all(_is_word(w) and not _LEFT_PUNCT.match(w) for w in words):
+            if len(words) >= 3:
+                joined.update(chain)
+            else:
+                left, right = words
+                if (_NUMBER.match(left) and _NUMBER.match(right)) or _compound_score(left, right) > 0.0:
+                    joined.add(i)
+        i = chain[-1] + 1
+    return joined
+
+
+def _pieces(tokens: list[str], hyphens_split: bool) -> list[_Piece]:
+    joined_hyphens = _join_hyphens(tokens, hyphens_split)
+    quotes_left = [0] * (len(tokens) + 1)  # number of "'" tokens at positions >= i
+    for i in range(len(tokens) - 1, -1, -1):
+        quotes_left[i] = quotes_left[i + 1] + (tokens[i] == "'")
+
+    pieces: list[_Piece] = []
+    single_open = False
+    double_open = False
+    for i, token in enumerate(tokens):
+        lower = token.lower()
+        prev = tokens[i - 1] if i > 0 else None
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if lower in _BRACKETS:
+            char = _BRACKETS[lower]
+            pieces.append(_Piece(char, glue_right=char in _OPEN_BRACKETS, glue_left=char in _CLOSE_BRACKETS))
+        elif token in _OPEN_BRACKETS:
+            pieces.append(_Piece(token, glue_right=True))
+        elif token in _CLOSE_BRACKETS or lower in _CLITICS and prev is not None or prev is not None and (prev.lower(), lower) in _SPLIT_WORDS:
+            pieces.append(_Piece(token, glue_left=True))
+        elif token == "``":
+            double_open = True
+            pieces.append(_Piece('"', glue_right=True))
+        elif token == "''":
+            opens = not double_open and _is_word(nxt) and (prev is None or _LEFT_PUNCT.match(prev) is not None)
+            double_open = opens
+            pieces.append(_Piece('"', glue_right=opens, glue_left=not opens))
+        elif token == '"':
+            double_open = not double_open
+            pieces.append(_Piece('"', glue_right=double_open, glue_left=not double_open))
+        elif token == "`":
+            single_open = True
+            pieces.append(_Piece("'", glue_right=True))
+        elif token == "'":
+            later = quotes_left[i + 1]
+            possessive_ok = _possessive_host(prev) and _is_word(prev)
+            if single_open:
+                if possessive_ok and _is_word(nxt) and later % 2 == 1:
+                    pieces.append(_Piece("'", glue_left=True))  # players' (quote still open)
+                else:
+                    single_open = False
+                    pieces.append(_Piece("'", glue_left=True))
+            elif possessive_ok and (later % 2 == 0 or nxt in ("'", "`", "``")):
+                pieces.append(_Piece("'", glue_left=True))
+            elif nxt is not None and (_is_word(nxt) or nxt in ("``", "$", "#") or nxt.lower() in ("-lrb-", "-lsb-")):
+                single_open = True
+                pieces.append(_Piece("'", glue_right=True))
+            else:
+                pieces.append(_Piece("'", glue_left=prev is not None))
+        elif token == "#" and nxt is not None and _STARTS_WITH_DIGIT.match(nxt):
+            pieces.append(_Piece("£", glue_right=True))
+        elif lower in _CURRENCY and nxt is not None and _STARTS_WITH_DIGIT.match(nxt):
+            pieces.append(_Piece(token, glue_right=True))
+        elif _LEFT_PUNCT.match(token) and prev is not None:
+            pieces.append(_Piece(token, glue_left=True))
+        elif i in joined_hyphens:
+            pieces.append(_Piece(token, glue_left=True, glue_right=True))
+        else:
+            pieces.append(_Piece(token))
+    return pieces
+
+
+def _detokenize_line(line: str, hyphens_split: bool | None) -> str:
+    tokens = line.split()
+    if not tokens:
+        return ""
+    if hyphens_split is None:
+        hyphens_split = not any(_UNSPLIT_COMPOUND.search(t) for t in tokens)
+    pieces = _pieces(tokens, hyphens_split)
+    out = [pieces[0].text]
+    for before, piece in zip(pieces, pieces[1:], strict=False):
+        if not (before.glue_right or piece.glue_left):
+            out.append(" ")
+        out.append(piece.text)
+    return "".join(out)
+
+
+def detokenize(text: str, *, hyphens_split: bool | None = None) -> str:
+    """Join CNN/DM PTB tokens into plain text, keeping every letter's case.
+
+    `hyphens_split` says whether the tokenizer split hyphenated compounds (`state - run`); None
+    guesses it per line (see the module docstring). Line breaks are kept; runs of spaces
+    become one space.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"detokenize expects a str, got {type(text).__name__}")
+    return "\n".join(_detokenize_line(line, hyphens_split) for line in text.split("\n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw text -> CNN/DM PTB tokens
+
+# Abbreviations that keep their period (lowercased, without the final period).
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms messrs dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
+    supt insp det cpl pte pvt spc maj brig jan feb mar apr jun jul aug sep sept oct nov dec
+    inc ltd co corp plc llc bros dept univ assn vs etc al approx est no nos vol fig ave blvd rd
+    ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb
+    nev okla ore pa tenn tex va vt wash wis wyo
+    """.split()
+)
+_INITIALISM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")  # U.S, J.R.R, D.C, i.e
+_URL = re.compile(r"^(?:https?://|www\.)\S+$|^[\w.+-]+@[\w-]+\.[\w.]+$", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
+_CLITIC_SUFFIX = re.compile(r"^(.*[^\W_])('(?:s|re|ve|ll|m|d))$", re.IGNORECASE)
+_NT_SUFFIX = re.compile(r"^(.*[^\W_])(n't)$", re.IGNORECASE)
+_WHOLE_SPLITS = {"cannot": ("can", "not"), "gonna": ("gon", "na"), "wanna": ("wan", "na"), "gotta": ("got", "ta")}
+# Leading elisions that are words, not opening quotes.
+_ELISIONS = re.compile(r"^'(?:\d0s|em|til|cause|n|tis|twas)\b", re.IGNORECASE)
+_CURRENCY_PREFIX = re.compile(r"^(US\$|A\$|C\$|NZ\$|HK\$|S\$|\$|£|€|¥)(?=\d|\.\d)", re.IGNORECASE)
+_DASHES = re.compile(r"\s*(?:—|–|―|--+)\s*")
+
+
+def _split_inner(word: str, pound_as_hash: bool) -> list[str]:
+    """Split clitics and currency off a word that has no outer punctuation left."""
+    if not word:
+        return []
+    if _URL.match(word) or word.lower() in _CLITICS:
+        return [word]
+    currency = _CURRENCY_PREFIX.match(word)
+    if currency:
+        symbol = currency.group(1)
+        symbol = "#" if symbol == "£" and pound_as_hash else symbol
+        return [symbol, *_split_inner(word[currency.end() :], pound_as_hash)]
+    lower = word.lower()
+    if lower in _WHOLE_SPLITS:
+        first, second = _WHOLE_SPLITS[lower]
+        return [word[: len(first)], word[len(first) :]]
+    nt = _NT_SUFFIX.match(word)
+    if nt and nt.group(1).lower() not in ("", "n"):
+        return [nt.group(1), nt.group(2)]
+    clitic = _CLITIC_SUFFIX.match(word)
+    if clitic and not _ELISIONS.match(word):
+        return [*_split_inner(clitic.group(1), pound_as_hash), clitic.group(2)]
+    if len(word) > 1 and word.endswith("%") and word[-2].isdigit():
+        return [word[:-1], "%"]
+    return [word]
+
+
+def _split_chunk(chunk: str, state: dict, is_last: bool, pound_as_hash: bool) -> list[str]:
+    """Tokenize one whitespace-separated chunk. `state` carries the double-quote parity."""
+    head: list[str] = []
+    tail: list[str] = []
+    word = chunk
+    while word:
+        if _URL.match(word) and not word.endswith((".", ",", ";", ":", "!", "?", ")", '"', "'")):
+            break
+        first = word[0]
+        if word.startswith("``"):
+            head.append("``")
+            state["double_open"] = True
+            word = word[2:]
+        elif first in "“«" or first == '"' and (len(word) > 1 or not state["double_open"]):
+            head.append("``")
+            state["double_open"] = True
+            word = word[1:]
+        elif first in "‘`" or (first in "'’" and len(word) > 1 and not _ELISIONS.match(word)):
+            head.append("`")
+            word = word[1:]
+        elif first in "([{":
+            head.append({"(": "-LRB-", "[": "-LSB-", "{": "-LCB-"}[first])
+            word = word[1:]
+        elif word.startswith("..."):
+            head.append("...")
+            word = word[3:]
+        elif first == "…":
+            head.append("...")
+            word = word[1:]
+        else:
+            break
+    while word:
+        last = word[-1]
+        if word.endswith("''") and len(word) > 2:
+            tail.append("''")
+            state["double_open"] = False
+            word = word[:-2]
+        elif last in "”»" or (last == '"' and (len(word) > 1 or state["double_open"])):
+            tail.append("''")
+            state["double_open"] = False
+            word = word[:-1]
+        elif last in "'’" and len(word) > 1 and word[-2].isalpha() and word[-2:].lower() != "in" or last in "'’" and len(word) > 1 and not word[-2].isalnum():
+            tail.append("'")
+            word = word[:-1]
+        elif last in ")]}":
+            tail.append({")": "-RRB-", "]": "-RSB-", "}": "-RCB-"}[last])
+            word = word[:-1]
+        elif word.endswith("...") and len(word) > 3:
+            tail.append("...")
+            word = word[:-3]
+        elif last == "…" and len(word) > 1:
+            tail.append("...")
+            word = word[:-1]
+        elif last in ",;:!?" and len(word) > 1:
+            tail.append(last)
+            word = word[:-1]
+        elif last == "." and len(word) > 1:
+            stem = word[:-1]
+            if stem.lower() in _ABBREVIATIONS or _INITIALISM.match(stem):
+                if is_last and not tail:
+                    tail.append(".")  # the sentence-final period PTB adds after `U.S.`
+                break
+            tail.append(".")
+            word = stem
+        else:
+            break
+    if word == '"':
+        word = "``" if not state["double_open"] else "''"
+        state["double_open"] = not state["double_open"]
+    elif word in ("“", "”", "‘", "’"):
+        word = {"“": "``", "”": "''", "‘": "`", "’": "'"}[word]
+    elif word == "…":
+        word = "..."
+    return head + _split_inner(word.replace("’", "'"), pound_as_hash) + tail[::-1]
+
+
+def tokenize_ptb(text: str, *, pound_as_hash: bool = True) -> str:
+    """Tokenize cased raw text the way the CNN/DM data was (Stanford PTB), keeping case.
+
+    Splits clitics (`do n't`, `Locke 's`), punctuation, `$ 5`, `5 %`; keeps hyphenated
+    compounds, numbers (`100,000`, `3.7`), abbreviations (`Mr.`, `U.S.`) and URLs whole; writes
+    quotes as `` `` `` / `''` (double) and `` ` `` / `'` (single), brackets as `-LRB-` etc.,
+    em/en dashes as `--`, and `£` as `#` unless `pound_as_hash=False`. Line breaks are kept.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"tokenize_ptb expects a str, got {type(text).__name__}")
+    lines = []
+    for line in _INVISIBLE.sub("", text).split("\n"):
+        line = _DASHES.sub(" -- ", line)
+        line = re.sub(r"(?<=\w)(\.\.\.|…)(?=\w)", r" \1 ", line)
+        chunks = _SPACES.sub(" ", line).split()
+        state = {"double_open": False}
+        tokens: list[str] = []
+        for k, chunk in enumerate(chunks):
+            tokens.extend(t for t in _split_chunk(chunk, state, k == len(chunks) - 1, pound_as_hash) if t)
+        lines.append(" ".join(tokens))
+    return "\n".join(lines)

@@ -1,0 +1,2 @@
+class StatisticalTruecaser:  # placeholder
+    pass

@@ -1,0 +1,55 @@
+"""The embedded default model: cache location (fast) and the real model (slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer import embedded
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_cache_dir_honours_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "c"))
+    assert embedded.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("SUMMARIZER_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert embedded.cache_dir() == tmp_path / "x" / "summarizer"
+
+
+def test_gguf_is_found_in_the_installed_package():
+    path = embedded.gguf_path()
+    assert path.name == embedded.GGUF_FILE and path.stat().st_size > 50_000_000
+
+
+@pytest.fixture(scope="module")
+def default_summarizer():
+    from summarizer import Summarizer
+
+    return Summarizer.from_pretrained()
+
+
+@pytest.mark.slow
+def test_real_model_summarizes_the_example_article(default_summarizer):
+    article = (REPO / "examples" / "harbour_bridge.txt").read_text()
+    summary = default_summarizer.summarize([article])[0]
+    assert summary.text and len(summary.text.split()) < len(article.split()) / 2
+    assert summary.output_tokens > 0 and not summary.chunked
+    # The main entity: the bridge (or the town it stands in).
+    assert any(name in summary.text for name in ("Harbour Street", "Millbrook")), summary.text
+
+
+@pytest.mark.slow
+def test_real_model_headline_and_one_sentence(default_summarizer):
+    article = (REPO / "examples" / "harbour_bridge.txt").read_text()
+    headline, one = (default_summarizer.summarize([article], style=s)[0] for s in ("headline", "one_sentence"))
+    assert 0 < len(headline.text.split()) <= 14 and "\n" not in headline.text
+    assert one.text.count(". ") == 0 and len(one.text.split()) > 3
+
+
+@pytest.mark.slow
+def test_converted_model_is_cached(default_summarizer):
+    folder = embedded.default_model_path()
+    assert (folder / "model.safetensors").is_file() and (folder / "converted_from.json").is_file()

@@ -1,0 +1,118 @@
+"""The Summarizer API on tiny random models of both families."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from summarizer import GenerationSettings, StyleConfig, Summarizer, SummarizerConfig, Summary
+
+
+@pytest.fixture(scope="module")
+def loaded(tiny_dir) -> Summarizer:
+    return Summarizer.from_pretrained(tiny_dir)
+
+
+def test_family_is_read_from_the_config(tiny_causal_dir, tiny_seq2seq_dir):
+    assert Summarizer.from_pretrained(tiny_causal_dir).family == "causal"
+    assert Summarizer.from_pretrained(tiny_seq2seq_dir).family == "seq2seq"
+
+
+def test_returns_typed_summaries_in_input_order(loaded, example_articles):
+    summaries = loaded.summarize(example_articles, batch_size=3, max_new_tokens=12)
+    assert len(summaries) == len(example_articles)
+    assert all(isinstance(s, Summary) and s.style == "highlights" for s in summaries)
+    # Input token counts identify each article: order is the input order, not the sorted one.
+    assert [s.input_tokens for s in summaries] == [loaded.count_tokens(a) for a in example_articles]
+    assert all(0 <= s.output_tokens <= 12 for s in summaries)
+    assert not any(s.chunked for s in summaries)
+
+
+def test_batched_equals_one_by_one(loaded, example_articles):
+    batched = loaded.summarize(example_articles, batch_size=4, max_new_tokens=10)
+    single = [loaded.summarize([a], batch_size=1, max_new_tokens=10)[0] for a in example_articles]
+    assert [s.text for s in batched] == [s.text for s in single]
+    assert [s.output_tokens for s in batched] == [s.output_tokens for s in single]
+
+
+def test_deterministic(loaded, example_articles):
+    first = loaded.summarize(example_articles, style="one_sentence", max_new_tokens=10)
+    second = loaded.summarize(example_articles, style="one_sentence", max_new_tokens=10)
+    assert first == second
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t "])
+def test_empty_article_names_its_index(loaded, bad):
+    with pytest.raises(ValueError, match="article 1 is empty"):
+        loaded.summarize(["fine text.", bad])
+
+
+def test_bad_arguments_are_specific(loaded):
+    with pytest.raises(TypeError, match="sequence of articles"):
+        loaded.summarize("a single string")
+    with pytest.raises(TypeError, match="article 0 is int"):
+        loaded.summarize([3])
+    with pytest.raises(ValueError, match="unknown style 'poem'"):
+        loaded.summarize(["text."], style="poem")
+    with pytest.raises(TypeError, match="unknown generation setting"):
+        loaded.summarize(["text."], temperature=0.7)
+    with pytest.raises(ValueError, match="num_beams"):
+        loaded.summarize(["text."], num_beams=0)
+    assert loaded.summarize([]) == []
+
+
+def test_long_article_is_chunked_not_cut(loaded, example_articles):
+    long_article = " ".join(example_articles * 20)
+    assert loaded.count_tokens(long_article) > loaded.context_length
+    summary, short = loaded.summarize([long_article, example_articles[0]], max_new_tokens=8)
+    assert summary.chunked and summary.num_chunks > 1
+    assert summary.input_tokens == loaded.count_tokens(long_article)
+    assert not short.chunked and short.num_chunks == 1
+
+
+def test_max_input_tokens_forces_chunking(tiny_causal_dir, example_articles):
+    config = SummarizerConfig(max_input_tokens=260)
+    s = Summarizer.from_pretrained(tiny_causal_dir, config=config)
+    article = " ".join(example_articles * 3)
+    (summary,) = s.summarize([article], max_new_tokens=8)
+    assert summary.chunked
+
+
+def test_word_budget(loaded, example_articles):
+    for summary in loaded.summarize(example_articles, max_words=5):
+        assert len(summary.text.split()) <= 5
+
+
+def test_beam_search_runs(loaded, example_articles):
+    summaries = loaded.summarize(example_articles[:2], max_new_tokens=6, num_beams=3)
+    assert len(summaries) == 2
+
+
+def test_save_and_load_round_trip(loaded, tmp_path, example_articles):
+    custom = StyleConfig(
+        name="teaser", instruction="Write a teaser.", generation=GenerationSettings(max_new_tokens=7)
+    )
+    loaded.config.styles["teaser"] = custom
+    try:
+        before = loaded.summarize(example_articles, style="teaser")
+        loaded.save_pretrained(tmp_path / "saved")
+        assert (tmp_path / "saved" / "model.safetensors").is_file()
+        reloaded = Summarizer.from_pretrained(tmp_path / "saved")
+    finally:
+        del loaded.config.styles["teaser"]
+    assert reloaded.config.styles["teaser"] == custom
+    assert reloaded.family == loaded.family
+    assert reloaded.summarize(example_articles, style="teaser") == before
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="max_new_tokens"):
+        GenerationSettings(max_new_tokens=0)
+    with pytest.raises(ValueError, match="map_style"):
+        SummarizerConfig(map_style="nope")
+    config = SummarizerConfig()
+    assert SummarizerConfig.from_dict(config.to_dict()) == config
+    settings = GenerationSettings().override(max_words=10)
+    assert settings.max_words == 10 and settings.max_new_tokens >= 16
+    assert dataclasses.replace(settings, num_beams=2).generate_kwargs()["num_beams"] == 2
