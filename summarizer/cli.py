@@ -1,4 +1,4 @@
-"""Command line: `summarizer summarize INPUT... --output OUT.jsonl`.
+"""Command line: `summarizer summarize INPUT... --output OUT.jsonl` and `summarizer prepare`.
 
 Exit status: 0 when every record was written, 1 when any record failed (see the errors file
 beside the output), 2 for a usage error (bad flags, missing input file).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from collections.abc import Sequence
 
 from .jobs import JobReport, errors_path_for, run_job
@@ -46,7 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--max-words", type=int, default=None, help="word budget per summary")
     summarize.add_argument("--max-new-tokens", type=int, default=None)
     summarize.add_argument("--num-beams", type=int, default=None)
+
+    sub.add_parser("prepare", help="convert the embedded default model once and print where it is cached")
     return parser
+
+
+def _prepare() -> int:
+    from .embedded import default_model_path
+
+    start = time.perf_counter()
+    path = default_model_path()
+    print(f"{path} (ready in {time.perf_counter() - start:.1f} s)")
+    return EXIT_OK
 
 
 def _summarize(args: argparse.Namespace, paths: list[str]) -> JobReport:
@@ -80,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command == "prepare":
+        return _prepare()
     if args.batch_size < 1:
         parser.error(f"--batch-size must be >= 1, got {args.batch_size}")
     try:

