@@ -1,0 +1,97 @@
+"""Typed argument dataclasses shared by the `python -m eval` subcommands.
+
+Each subcommand parses its dataclasses with `HfArgumentParser`, from flags or from one JSON
+file (`python -m eval summarize run.json`), and saves the resolved config beside its outputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BootstrapArguments",
+    "ModelArguments",
+    "OutputArguments",
+    "config_dict",
+    "parse_arguments",
+    "parse_system_specs",
+]
+
+
+@dataclass
+class ModelArguments:
+    model: str | None = field(
+        default=None,
+        metadata={"help": "Run our model: a saved model directory, or 'default' for the built-in one."},
+    )
+    model_name: str = field(default="summarizer", metadata={"help": "System name for --model in tables."})
+    style: str = field(
+        default="highlights", metadata={"help": "Summary style passed to Summarizer.summarize."}
+    )
+    batch_size: int = field(default=8, metadata={"help": "Model batch size."})
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"--batch_size must be >= 1, got {self.batch_size}")
+        if self.model is not None and not self.model_name:
+            raise ValueError("--model_name must not be empty")
+
+
+@dataclass
+class BootstrapArguments:
+    resamples: int = field(default=1000, metadata={"help": "Bootstrap and permutation resamples."})
+    confidence: float = field(default=0.95, metadata={"help": "Interval coverage."})
+    seed: int = field(default=0, metadata={"help": "Seed of every resampling (same seed, same numbers)."})
+
+    def __post_init__(self) -> None:
+        if self.resamples < 1:
+            raise ValueError(f"--resamples must be >= 1, got {self.resamples}")
+        if not 0.0 < self.confidence < 1.0:
+            raise ValueError(f"--confidence must be in (0, 1), got {self.confidence}")
+
+
+@dataclass
+class OutputArguments:
+    out: str = field(metadata={"help": "Output directory (metrics.json, report.md, plots, predictions)."})
+    plots: bool = field(default=True, metadata={"help": "Draw PNG plots (matplotlib, Agg backend)."})
+
+    def __post_init__(self) -> None:
+        if not self.out:
+            raise ValueError("--out must name a directory")
+
+
+def parse_system_specs(specs: Sequence[str]) -> dict[str, Path]:
+    """`["name=path.jsonl", ...]` -> `{name: path}`, checking names are unique and files exist."""
+    systems: dict[str, Path] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise ValueError(f"--system expects NAME=PREDICTIONS.jsonl, got {spec!r}")
+        if name in systems:
+            raise ValueError(f"system name {name!r} given twice")
+        if not Path(path).is_file():
+            raise ValueError(f"prediction file {path!r} of system {name!r} does not exist")
+        systems[name] = Path(path)
+    return systems
+
+
+def parse_arguments(types: tuple[type, ...], argv: Sequence[str] | None, prog: str) -> tuple[Any, ...]:
+    from transformers import HfArgumentParser
+
+    parser = HfArgumentParser(types, prog=prog)
+    argv = list(argv) if argv is not None else None
+    if argv is not None and len(argv) == 1 and argv[0].endswith(".json"):
+        return parser.parse_json_file(argv[0])
+    return parser.parse_args_into_dataclasses(args=argv)
+
+
+def config_dict(*configs: Any) -> dict:
+    merged: dict = {}
+    for config in configs:
+        merged.update(dataclasses.asdict(config))
+    return json.loads(json.dumps(merged, default=str))
