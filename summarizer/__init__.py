@@ -13,11 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 from .config import DEFAULT_STYLES, GenerationSettings, StyleConfig, SummarizerConfig
-from .model import Summarizer, Summary
+from .model import Normalized, Summarizer, Summary
 
 __all__ = [
     "DEFAULT_STYLES",
     "GenerationSettings",
+    "Normalized",
     "StyleConfig",
     "Summarizer",
     "SummarizerConfig",

@@ -166,6 +166,13 @@ class SummarizerConfig:
     use_chat_template: bool = True
     # Style used to summarize chunks of a long article before the final pass.
     map_style: str = "highlights"
+    # Case restoration (`normalize` with method="model"): the instruction the model reads and
+    # the longest window, in words, decoded at once (windows also close at sentence ends).
+    normalize_instruction: str = (
+        "Restore the capitalization of this lowercased news text. Keep every word, space and "
+        "punctuation mark exactly as it is."
+    )
+    normalize_window_words: int = 64
 
     def __post_init__(self) -> None:
         if self.max_input_tokens is not None and self.max_input_tokens < 16:
@@ -173,6 +180,8 @@ class SummarizerConfig:
         for key, style in self.styles.items():
             if key != style.name:
                 raise ValueError(f"style stored under {key!r} is named {style.name!r}")
+        if self.normalize_window_words < 1:
+            raise ValueError(f"normalize_window_words must be >= 1, got {self.normalize_window_words}")
         if self.map_style not in self.styles:
             raise ValueError(f"map_style {self.map_style!r} is not one of the styles {sorted(self.styles)}")
 

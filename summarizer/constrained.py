@@ -1,0 +1,138 @@
+"""Decoding that can only change letter case: the hard guarantee behind `normalize`.
+
+Every vocabulary entry is mapped to the exact bytes it stands for. A trie over the ASCII-lowercased
+bytes finds, at any point, the tokens whose bytes equal the next input bytes up to ASCII case.
+Masking all other logits means the model may choose *how* to case a word but never *which*
+characters to write: the output equals the input except for the case of ASCII letters. Non-ASCII
+letters are copied exactly as given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+__all__ = ["CaseTrie", "TokenBytes", "token_bytes_table"]
+
+
+def _gpt2_byte_decoder() -> dict[str, int]:
+    """Inverse of GPT-2's bytes_to_unicode: the printable stand-in character of each byte."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(
+        range(ord("®"), ord("ÿ") + 1)
+    )
+    chars = list(printable)
+    n = 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(printable, chars, strict=True)}
+
+
+_SP_BYTE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+
+
+@dataclass(frozen=True)
+class TokenBytes:
+    """The bytes each token id writes (None for special and unmappable tokens)."""
+
+    table: tuple[bytes | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def token_bytes_table(tokenizer) -> TokenBytes:
+    """Map every token id to its bytes, for byte-level BPE (GPT-2, Llama 3, SmolLM, BART) and
+    SentencePiece (T5, PEGASUS: '▁' is a space, '<0xNN>' a byte) vocabularies."""
+    vocab_size = len(tokenizer)
+    pieces = tokenizer.convert_ids_to_tokens(list(range(vocab_size)))
+    special = set(tokenizer.all_special_ids)
+    decoder = type(getattr(tokenizer, "backend_tokenizer", None) and tokenizer.backend_tokenizer.decoder).__name__
+    byte_level = "ByteLevel" in decoder or all(
+        p is None or all(ch in _BYTE_DECODER for ch in p) for p in pieces[:2000]
+    )
+    table: list[bytes | None] = []
+    for token_id, piece in enumerate(pieces):
+        if piece is None or token_id in special:
+            table.append(None)
+        elif byte_level:
+            try:
+                table.append(bytes(_BYTE_DECODER[ch] for ch in piece))
+            except KeyError:
+                table.append(None)
+        else:
+            match = _SP_BYTE.match(piece)
+            table.append(bytes([int(match.group(1), 16)]) if match else piece.replace("▁", " ").encode("utf-8"))
+    return TokenBytes(tuple(b if b else None for b in table))
+
+
+_BYTE_DECODER = _gpt2_byte_decoder()
+
+
+class CaseTrie:
+    """Which tokens can continue an input, up to ASCII case."""
+
+    def __init__(self, tokens: TokenBytes) -> None:
+        self.tokens = tokens
+        # Nested dicts keyed by lowercased byte; the key -1 holds the ids ending at that node.
+        self._root: dict[int, object] = {}
+        for token_id, data in enumerate(tokens.table):
+            if data is None:
+                continue
+            node = self._root
+            for byte in data.lower():
+                node = node.setdefault(byte, {})  # type: ignore[assignment]
+            node.setdefault(-1, []).append(token_id)  # type: ignore[union-attr]
+
+    def allowed(self, remaining_lower: bytes, limit: int = 64) -> list[int]:
+        """Token ids whose lowercased bytes are a prefix of `remaining_lower`."""
+        ids: list[int] = []
+        node = self._root
+        for byte in remaining_lower[:limit]:
+            node = node.get(byte)  # type: ignore[assignment]
+            if node is None:
+                break
+            ids.extend(node.get(-1, ()))  # type: ignore[arg-type]
+        return ids
+
+
+class CaseConstraint:
+    """Per-row decoding state for a batch: how many input bytes each row has written so far."""
+
+    def __init__(self, trie: CaseTrie, inputs: Sequence[str], eos_token_id: int, prompt_width: int) -> None:
+        self.trie = trie
+        self.targets = [text.encode("utf-8").lower() for text in inputs]
+        self.eos = eos_token_id
+        self.width = prompt_width
+        self.positions = [0] * len(inputs)
+        self._seen = [0] * len(inputs)
+
+    def _advance(self, row: int, generated: list[int]) -> None:
+        for token_id in generated[self._seen[row] :]:
+            data = self.trie.tokens.table[token_id] if token_id < len(self.trie.tokens) else None
+            if data is not None:
+                self.positions[row] += len(data)
+        self._seen[row] = len(generated)
+
+    def done(self, row: int) -> bool:
+        return self.positions[row] >= len(self.targets[row])
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        mask = torch.full_like(scores, float("-inf"))
+        for row in range(input_ids.shape[0]):
+            self._advance(row, input_ids[row, self.width :].tolist())
+            pos = self.positions[row]
+            target = self.targets[row]
+            if pos >= len(target):
+                mask[row, self.eos] = 0
+                continue
+            allowed = self.trie.allowed(target[pos:])
+            # Byte-level vocabularies hold every single byte, so this is never empty; if a
+            # vocabulary lacks one, eos ends the row and the caller keeps that window as given.
+            mask[row, allowed or [self.eos]] = 0
+        return scores + mask

@@ -1,0 +1,170 @@
+"""Case restoration by the model, under the constraint that only letter case may change.
+
+Text is cut into windows of whole tokens ending at sentence-final punctuation, every window of
+every text is decoded in length-sorted batches, and the windows are put back together with the
+input's exact whitespace. The model only chooses case: `CaseConstraint` masks every token that
+would write other characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from transformers import LogitsProcessorList
+
+from .constrained import CaseConstraint, CaseTrie
+
+__all__ = ["case_windows", "restore_case_with_model"]
+
+_SENTENCE_END = re.compile(r"[.!?]['\"”’)]*$|^(?:''|\.\.\.)$")
+
+
+@dataclass(frozen=True)
+class Window:
+    text_index: int
+    start: int
+    end: int
+
+
+def case_windows(text: str, max_words: int, max_bytes: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) character spans covering all non-space text: sentence ends, `max_words`
+    words or `max_bytes` UTF-8 bytes close a window. Whitespace between windows stays outside."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    words = 0
+    last_end = 0
+    for match in re.finditer(r"\S+", text):
+        if (
+            start is not None
+            and max_bytes is not None
+            and len(text[start : match.end()].encode("utf-8")) > max_bytes
+        ):
+            spans.append((start, last_end))
+            start, words = None, 0
+        if start is None:
+            start = match.start()
+        words += 1
+        last_end = match.end()
+        if words >= max_words or _SENTENCE_END.search(match.group()):
+            spans.append((start, last_end))
+            start, words = None, 0
+    if start is not None:
+        spans.append((start, last_end))
+    return spans
+
+
+def _prompt_ids(tokenizer, family: str, instruction: str, window: str, use_chat: bool) -> list[int]:
+    if family == "seq2seq":
+        return tokenizer(f"{instruction} {window}")["input_ids"]
+    user = f"{instruction}\n\n{window}"
+    if use_chat:
+        prompt = tokenizer.apply_chat_template(
+            [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
+        )
+        return tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    return tokenizer(f"{user}\n\n", add_special_tokens=True)["input_ids"]
+
+
+def _repair(produced: bytes, window: str) -> str:
+    """Produced bytes if they match the window up to ASCII case, completed from the window if
+    generation stopped early; anything else falls back to the window as given."""
+    target = window.encode("utf-8")
+    if produced.lower() != target[: len(produced)].lower():
+        return window
+    try:
+        return (produced + target[len(produced) :]).decode("utf-8")
+    except UnicodeDecodeError:
+        return window
+
+
+@torch.inference_mode()
+def restore_case_with_model(
+    model,
+    tokenizer,
+    family: str,
+    trie: CaseTrie,
+    texts: Sequence[str],
+    *,
+    instruction: str,
+    use_chat: bool,
+    window_words: int,
+    context_length: int,
+    batch_size: int,
+    progress_bar=None,
+) -> list[str]:
+    """Each text with its case restored by `model`; characters other than ASCII letter case and
+    all whitespace are identical to the input."""
+    # Each output token writes at least one byte, so a window of B bytes needs at most B + 1
+    # decoding steps; decoder-only models also hold the prompt (the window again) in context.
+    overhead = len(_prompt_ids(tokenizer, family, instruction, "", use_chat))
+    room = context_length - overhead - 1
+    max_bytes = max(1, room // 2 if family == "causal" else min(room, context_length - 1))
+    windows: list[Window] = []
+    for i, text in enumerate(texts):
+        windows.extend(Window(i, s, e) for s, e in case_windows(text, window_words, max_bytes))
+    window_texts = [texts[w.text_index][w.start : w.end].lower() for w in windows]
+    prompts = [_prompt_ids(tokenizer, family, instruction, t, use_chat) for t in window_texts]
+    restored: list[str] = list(window_texts)
+    # A single token longer than the context (a 10 kB URL) cannot be shown to the model: it
+    # stays as given, which the guarantee allows.
+    order = sorted(
+        (k for k in range(len(windows)) if len(prompts[k]) + len(window_texts[k].encode("utf-8")) < context_length),
+        key=lambda k: -len(prompts[k]),
+    )
+    pad_id = tokenizer.pad_token_id
+    left_pad = family == "causal"
+    device = next(model.parameters()).device
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        width = max(len(prompts[k]) for k in batch)
+        ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for row, k in enumerate(batch):
+            seq = torch.tensor(prompts[k], dtype=torch.long)
+            if left_pad:
+                ids[row, width - len(seq) :], mask[row, width - len(seq) :] = seq, 1
+            else:
+                ids[row, : len(seq)], mask[row, : len(seq)] = seq, 1
+        # Decoder-only: generated ids follow the prompt; encoder-decoder: the decoder start token.
+        gen_offset = width if left_pad else 1
+        constraint = CaseConstraint(trie, [window_texts[k] for k in batch], tokenizer.eos_token_id, gen_offset)
+        longest = max(len(window_texts[k].encode("utf-8")) for k in batch)
+        out = model.generate(
+            input_ids=ids.to(device),
+            attention_mask=mask.to(device),
+            logits_processor=LogitsProcessorList([constraint]),
+            max_new_tokens=longest + 1,
+            do_sample=False,
+            num_beams=1,
+            pad_token_id=pad_id,
+            eos_token_id=tokenizer.eos_token_id,
+        )
+        for row, k in enumerate(batch):
+            produced = bytearray()
+            for token_id in out[row, gen_offset:].tolist():
+                if token_id == tokenizer.eos_token_id:
+                    break
+                data = trie.tokens.table[token_id] if token_id < len(trie.tokens) else None
+                if data:
+                    produced += data
+            restored[k] = _repair(bytes(produced), window_texts[k])
+        if progress_bar is not None:
+            progress_bar.update(len(batch))
+
+    # Stitch windows back into their texts, keeping the input's whitespace between them.
+    results: list[str] = []
+    by_text: dict[int, list[tuple[Window, str]]] = {}
+    for window, cased in zip(windows, restored, strict=True):
+        by_text.setdefault(window.text_index, []).append((window, cased))
+    for i, text in enumerate(texts):
+        pieces, cursor = [], 0
+        for window, cased in by_text.get(i, []):
+            pieces.append(text[cursor : window.start])
+            pieces.append(cased)
+            cursor = window.end
+        pieces.append(text[cursor:])
+        results.append("".join(pieces))
+    return results
