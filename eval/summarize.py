@@ -412,7 +412,7 @@ def _plots(results: list[dict], per_document: list[dict], out_dir: Path) -> list
     for row in per_document:
         by_system[row["system"]].append(row["rouge_mean"])
     fig, ax = plt.subplots(figsize=(8, height))
-    ax.boxplot([by_system[name] for name in names][::-1], vert=False, showmeans=True)
+    ax.boxplot([by_system[name] for name in names][::-1], orientation="horizontal", showmeans=True)
     ax.set_yticks(np.arange(1, len(names) + 1), names[::-1], fontsize=8)
     ax.set_xlabel("per-document ROUGE mean (x100)")
     ax.set_title("Per-document distribution")

@@ -1,0 +1,377 @@
+"""Score casing restoration (wire-copy normalization) with case-sensitive, token-aligned metrics.
+
+    python -m eval normalize --data casing/frank_refs.jsonl --out runs/eval/casing
+    python -m eval normalize --data casing/frank_refs.jsonl --system mine=outputs.jsonl --out ...
+    python -m eval normalize --data casing/frank_refs.jsonl --model default --out ...
+
+Records carry `input` (lowercased, tokenized) and `target` (cased, same tokens). Systems:
+- ours: `--system NAME=PRED.jsonl` (`{"id": ..., "output": ...}` lines) and `--model`
+  (`Summarizer.normalize(texts, detokenize=False)`, written first to OUT/predictions/NAME.jsonl,
+  resumable);
+- baselines: the lowercase input unchanged, sentence-initial capitals, and the PyPI `truecase`
+  package on the whole record (as usually called) and sentence by sentence.
+
+Metrics (eval/metrics/casing.py): word accuracy, cased-word precision/recall/F1, record exact
+match, and the count of records where a word changed other than by case (must be 0). Writes
+OUT/metrics.json, OUT/per_record.jsonl, OUT/report.md, OUT/casing_bars.png, OUT/config.json.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from eval.casing_baselines import TruecaseBaseline, capitalize_sentence_starts
+from eval.config import (
+    BootstrapArguments,
+    ModelArguments,
+    OutputArguments,
+    config_dict,
+    parse_arguments,
+    parse_system_specs,
+)
+from eval.data import (
+    CasingRecord,
+    align_predictions,
+    load_casing_records,
+    predict_to_file,
+    read_predictions,
+    resolve_data_path,
+)
+from eval.metrics.casing import CasingCounts, aggregate_casing, casing_counts, casing_intervals
+from eval.metrics.stats import paired_test
+from eval.report import (
+    file_sha256,
+    format_interval,
+    format_number,
+    interval_dict,
+    markdown_table,
+    software_versions,
+    write_json,
+    write_jsonl,
+)
+from summarizer.sentences import split_sentences
+
+__all__ = ["NormalizeArguments", "main", "score_casing_systems"]
+
+logger = logging.getLogger(__name__)
+
+PredictFn = Callable[[list[str]], list[str]]
+
+
+@dataclass
+class NormalizeArguments:
+    data: str = field(
+        metadata={"help": "Casing jsonl with id/input/target (path, or relative to the data root)."}
+    )
+    kind: str | None = field(default=None, metadata={"help": "Keep records of this `kind` only."})
+    limit: int | None = field(
+        default=None, metadata={"help": "Score only the first N records after filters."}
+    )
+    system: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "Our systems as NAME=PREDICTIONS.jsonl with an 'output' field.",
+            "action": "extend",
+        },
+    )
+    allow_missing: bool = field(
+        default=False, metadata={"help": "Score only the records every system covers."}
+    )
+    baselines: bool = field(
+        default=True, metadata={"help": "Add the lowercase, sentence-initial and truecase baselines."}
+    )
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"--limit must be >= 1, got {self.limit}")
+
+
+def model_predict_fn(model: str, batch_size: int) -> PredictFn:
+    from summarizer import Summarizer
+
+    summarizer = Summarizer.from_pretrained(None if model == "default" else model)
+
+    def predict(texts: list[str]) -> list[str]:
+        return [result.text for result in summarizer.normalize(texts, detokenize=False)]
+
+    return predict
+
+
+def _model_outputs(
+    records: Sequence[CasingRecord], model: ModelArguments, out_dir: Path, predict_fn: PredictFn | None
+) -> dict[str, str]:
+    path = out_dir / "predictions" / f"{model.model_name}.jsonl"
+    meta = {"task": "normalize", "model": model.model, "detokenize": False}
+    meta_path = path.with_suffix(".meta.json")
+    if meta_path.exists() and json.loads(meta_path.read_text()) != meta:
+        raise ValueError(
+            f"{path} holds predictions of another run ({meta_path.read_text().strip()}); use another --out"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta_path.write_text(json.dumps(meta) + "\n")
+    if predict_fn is None:
+        predict_fn = model_predict_fn(model.model, model.batch_size)
+    return predict_to_file(
+        path,
+        [(r.id, r.input) for r in records],
+        predict_fn,
+        text_field="output",
+        chunk_size=model.batch_size * 4,
+        desc=f"normalizing ({model.model_name})",
+    )
+
+
+def baseline_outputs(records: Sequence[CasingRecord]) -> dict[str, tuple[str, dict[str, str]]]:
+    whole = TruecaseBaseline(oov="title")
+    per_sentence = TruecaseBaseline(oov="title", split=split_sentences)
+    return {
+        "lowercase-input": ("the input unchanged", {r.id: r.input for r in records}),
+        "sentence-initial": (
+            "capitalize the first letter of each sentence",
+            {r.id: capitalize_sentence_starts(r.input) for r in records},
+        ),
+        "truecase": (
+            "PyPI truecase 0.0.14, whole record as one sentence, OOV title-cased, re-aligned per token",
+            {r.id: whole(r.input) for r in tqdm(records, desc="truecase", leave=False)},
+        ),
+        "truecase-sentences": (
+            "PyPI truecase, per sentence (split_sentences), OOV title-cased, re-aligned per token",
+            {r.id: per_sentence(r.input) for r in tqdm(records, desc="truecase per sentence", leave=False)},
+        ),
+    }
+
+
+def score_casing_systems(
+    systems: dict[str, tuple[str, str, dict[str, str]]],
+    records: Sequence[CasingRecord],
+    bootstrap: BootstrapArguments,
+) -> tuple[list[dict], list[dict]]:
+    """`systems`: name -> (kind, description, outputs). Returns (sorted results, per-record rows)."""
+    results, rows, correct = [], [], {}
+    total_words = sum(len(r.target.split()) for r in records)
+    for name, (kind, description, outputs) in systems.items():
+        counts: list[CasingCounts] = [casing_counts(outputs[r.id], r.target) for r in records]
+        scores = aggregate_casing(counts)
+        intervals = casing_intervals(
+            counts, resamples=bootstrap.resamples, confidence=bootstrap.confidence, seed=bootstrap.seed
+        )
+        changed = [r.id for r, c in zip(records, counts, strict=True) if c.changed]
+        if changed and kind == "ours":
+            logger.warning(
+                "%s changed words other than by case in %d records (first: %s)",
+                name,
+                len(changed),
+                changed[0],
+            )
+        results.append(
+            {
+                "name": name,
+                "kind": kind,
+                "description": description,
+                **vars(scores),
+                "intervals": {key: interval_dict(value) for key, value in intervals.items()},
+                "changed_ids": changed[:20],
+            }
+        )
+        # Per-record correct words scaled so that their mean is the word accuracy (paired tests).
+        correct[name] = (
+            np.array([c.correct for c in counts], dtype=float) * len(records) / max(total_words, 1)
+        )
+        rows.extend({"system": name, "id": r.id, **vars(c)} for r, c in zip(records, counts, strict=True))
+    results.sort(key=lambda r: -(r["f1"] or 0.0))
+    best = results[0]["name"]
+    for result in results:
+        if result["name"] == best:
+            result["accuracy_vs_best"] = None
+            continue
+        test = paired_test(
+            correct[result["name"]],
+            correct[best],
+            resamples=bootstrap.resamples,
+            confidence=bootstrap.confidence,
+            seed=bootstrap.seed,
+        )
+        result["accuracy_vs_best"] = vars(test)
+    return results, rows
+
+
+def _plot(results: list[dict], out_dir: Path) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [r["name"] for r in results]
+    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.5 * len(names) + 1.2)))
+    y = np.arange(len(names))[::-1]
+    for offset, metric, color in ((0.2, "accuracy", "tab:gray"), (-0.2, "f1", "tab:blue")):
+        means = np.array([r["intervals"].get(metric, {}).get("mean", np.nan) for r in results], dtype=float)
+        lows = np.array([r["intervals"].get(metric, {}).get("low", np.nan) for r in results], dtype=float)
+        highs = np.array([r["intervals"].get(metric, {}).get("high", np.nan) for r in results], dtype=float)
+        ax.barh(
+            y + offset,
+            means,
+            height=0.38,
+            xerr=[means - lows, highs - means],
+            capsize=3,
+            color=color,
+            label=metric,
+        )
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("word accuracy and cased-word F1, 95% bootstrap interval over records")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(out_dir / "casing_bars.png", dpi=120)
+    plt.close(fig)
+    return "casing_bars.png"
+
+
+def render_report(metrics: dict, plot: str | None) -> str:
+    header = [
+        "#",
+        "system",
+        "kind",
+        "word acc.",
+        "cased P",
+        "cased R",
+        "cased F1",
+        "exact match",
+        "changed records",
+        "Δ acc. vs best (p perm.)",
+    ]
+    rows = []
+    for rank, r in enumerate(metrics["systems"], 1):
+        versus = r["accuracy_vs_best"]
+        rows.append(
+            [
+                rank,
+                f"**{r['name']}**" if r["kind"] == "ours" else r["name"],
+                r["kind"],
+                format_interval(r["intervals"].get("accuracy", {}), 3),
+                format_number(r["precision"], 3),
+                format_number(r["recall"], 3),
+                format_interval(r["intervals"].get("f1", {}), 3),
+                format_number(r["exact_match"], 3),
+                f"{r['changed_records']}" + (" ⚠" if r["changed_records"] and r["kind"] == "ours" else ""),
+                "—" if versus is None else f"{versus['delta']:+.3f} ({versus['p_permutation']:.3f})",
+            ]
+        )
+    data = metrics["data"]
+    lines = [
+        "# Casing evaluation",
+        "",
+        f"Data: `{data['path']}` (sha256 `{data['sha256'][:12]}`), filters {json.dumps(data['filters'])}, "
+        f"**{data['records']} records, {data['words']} words**.",
+        "",
+        "Case-sensitive, whitespace tokens compared position by position. Sorted by cased-word F1. "
+        "Intervals: 95% percentile bootstrap over records "
+        f"({metrics['settings']['bootstrap']['resamples']} resamples, seed {metrics['settings']['bootstrap']['seed']}). "
+        "changed records: words changed other than by case (must be 0 for a casing model).",
+        "",
+        markdown_table(header, rows),
+        "",
+        "## Systems",
+        "",
+    ]
+    lines += [f"- `{r['name']}` ({r['kind']}): {r['description']}" for r in metrics["systems"]]
+    lines += ["", "## Settings", ""]
+    lines += [f"- {key}: {value}" for key, value in metrics["settings"]["metrics"].items()]
+    lines += ["- versions: " + ", ".join(f"{k} {v}" for k, v in metrics["versions"].items() if v), ""]
+    if plot:
+        lines += ["## Plot", "", f"![{plot}]({plot})", ""]
+    return "\n".join(lines)
+
+
+def run(
+    args: NormalizeArguments,
+    model: ModelArguments,
+    bootstrap: BootstrapArguments,
+    output: OutputArguments,
+    predict_fn: PredictFn | None = None,
+) -> dict:
+    out_dir = Path(output.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data_path = resolve_data_path(args.data)
+    records = load_casing_records(data_path, kind=args.kind, limit=args.limit)
+    ours = {name: read_predictions(path, "output") for name, path in parse_system_specs(args.system).items()}
+    if model.model is not None:
+        if model.model_name in ours:
+            raise ValueError(f"--model_name {model.model_name!r} clashes with a --system name")
+        ours[model.model_name] = _model_outputs(records, model, out_dir, predict_fn)
+    ids = set(align_predictions([r.id for r in records], ours, allow_missing=args.allow_missing))
+    before = len(records)
+    records = [r for r in records if r.id in ids]
+
+    systems: dict[str, tuple[str, str, dict[str, str]]] = {
+        name: ("ours", "our outputs", outputs) for name, outputs in ours.items()
+    }
+    if args.baselines:
+        for name, (description, outputs) in baseline_outputs(records).items():
+            if name in systems:
+                raise ValueError(f"system name {name!r} is a baseline's; rename yours")
+            systems[name] = ("baseline", description, outputs)
+    if not systems:
+        raise ValueError("nothing to score: give --system or --model, or keep the baselines on")
+    results, rows = score_casing_systems(systems, records, bootstrap)
+
+    metrics = {
+        "task": "normalize",
+        "data": {
+            "path": str(data_path),
+            "sha256": file_sha256(data_path),
+            "filters": {"kind": args.kind, "limit": args.limit},
+            "records": len(records),
+            "records_before_alignment": before,
+            "words": sum(len(r.target.split()) for r in records),
+        },
+        "settings": {
+            "metrics": {
+                "tokens": "whitespace split of prediction and target, compared position by position",
+                "word accuracy": "exactly equal words (case-sensitive) / gold words",
+                "cased-word P/R/F1": "hits = gold words with an uppercase letter predicted exactly; "
+                "P = hits / predicted words with an uppercase letter, R = hits / gold such words",
+                "exact match": "records identical to the target",
+                "changed records": "a word differs other than by case, or the word count differs (scores no hits)",
+                "aggregation": "micro (sums over records)",
+            },
+            "bootstrap": {
+                "resamples": bootstrap.resamples,
+                "confidence": bootstrap.confidence,
+                "seed": bootstrap.seed,
+            },
+        },
+        "versions": software_versions(),
+        "systems": results,
+    }
+    write_json(out_dir / "metrics.json", metrics)
+    write_jsonl(out_dir / "per_record.jsonl", rows)
+    write_json(
+        out_dir / "config.json", {"command": "normalize", **config_dict(args, model, bootstrap, output)}
+    )
+    plot = _plot(results, out_dir) if output.plots else None
+    (out_dir / "report.md").write_text(render_report(metrics, plot), encoding="utf-8")
+    logger.info("wrote %s", out_dir / "report.md")
+    return metrics
+
+
+def main(argv: Sequence[str] | None = None, *, predict_fn: PredictFn | None = None) -> dict:
+    """Parse flags (or one JSON file) and run. `predict_fn` stands in for `--model` in tests."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args, model, bootstrap, output = parse_arguments(
+        (NormalizeArguments, ModelArguments, BootstrapArguments, OutputArguments),
+        argv,
+        "python -m eval normalize",
+    )
+    return run(args, model, bootstrap, output, predict_fn=predict_fn)
+
+
+if __name__ == "__main__":
+    main()
