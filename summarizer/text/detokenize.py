@@ -50,6 +50,10 @@ _CLITICS = frozenset({"'s", "n't", "'re", "'ll", "'ve", "'m", "'d"})
 # PTB splits gonna/wanna/gotta into two tokens; these second halves attach to the first.
 _SPLIT_WORDS = {("gon", "na"), ("wan", "na"), ("got", "ta")}
 _CURRENCY = frozenset({"$", "£", "€", "¥", "us$", "a$", "c$", "nz$", "hk$", "s$"})
+# Log-odds a never-seen pair must clear to be joined (set on the spaced hyphens of the
+# realsumm references and the FRANK references, where every ` - ` is a dash).
+_UNSEEN_PAIR_MARGIN = 1.0
+_SENTENCE_PUNCT = frozenset({".", "!", "?", "...", ".."})
 _LEFT_PUNCT = re.compile(r"^(?:[.,;:!?%]+|…)$")
 _NUMBER = re.compile(r"^[+-]?\d[\d,.]*$")
 _STARTS_WITH_DIGIT = re.compile(r"^\.?\d")
@@ -90,19 +94,23 @@ def hyphen_key(part: str) -> str:
 
 
 def _compound_score(left: str, right: str) -> float:
-    """Log-odds that `left - right` was the compound `left-right` rather than a spaced dash."""
+    """Log-odds that `left - right` was the compound `left-right` rather than a spaced dash.
+
+    Sums the evidence of the pair and of each side seen in the lexicon. A pair never seen needs
+    clear side evidence (`ex`, `born`), and never joins a number to a word: numbers stand
+    before dashes as often as in compounds.
+    """
     stats = _hyphen_stats()
     left_key = hyphen_key(left.rsplit("-", 1)[-1])
     right_key = hyphen_key(right.split("-", 1)[0])
     pair = stats["pairs"].get(f"{left_key} {right_key}")
+    sides = [(key, stats[side].get(key)) for side, key in (("left", left_key), ("right", right_key))]
+    side_scores = [(key, math.log((c[0] + 1.0) / (c[1] + 1.0))) for key, c in sides if c is not None]
     if pair is not None:
-        return math.log((pair[0] + 0.5) / (pair[1] + 0.5))
-    score = 0.0
-    for table, key in ((stats["left"], left_key), (stats["right"], right_key)):
-        counts = table.get(key)
-        if counts is not None:
-            score += math.log((counts[0] + 1.0) / (counts[1] + 1.0))
-    return score
+        return math.log((pair[0] + 0.5) / (pair[1] + 0.5)) + sum(score for _, score in side_scores)
+    if "<num>" in (left_key, right_key) or not side_scores:
+        return -math.inf  # `2013 - a`, `billion - 10`: a number next to an unseen pairing
+    return sum(score for _, score in side_scores) - _UNSEEN_PAIR_MARGIN
 
 
 def _join_hyphens(tokens: list[str], hyphens_split: bool) -> set[int]:
@@ -151,13 +159,21 @@ def _pieces(tokens: list[str], hyphens_split: bool) -> list[_Piece]:
             pieces.append(_Piece(char, glue_right=char in _OPEN_BRACKETS, glue_left=char in _CLOSE_BRACKETS))
         elif token in _OPEN_BRACKETS:
             pieces.append(_Piece(token, glue_right=True))
-        elif token in _CLOSE_BRACKETS or lower in _CLITICS and prev is not None or prev is not None and (prev.lower(), lower) in _SPLIT_WORDS:
+        elif (
+            token in _CLOSE_BRACKETS
+            or lower in _CLITICS
+            and prev is not None
+            or prev is not None
+            and (prev.lower(), lower) in _SPLIT_WORDS
+        ):
             pieces.append(_Piece(token, glue_left=True))
         elif token == "``":
             double_open = True
             pieces.append(_Piece('"', glue_right=True))
         elif token == "''":
-            opens = not double_open and _is_word(nxt) and (prev is None or _LEFT_PUNCT.match(prev) is not None)
+            opens = (
+                not double_open and _is_word(nxt) and (prev is None or _LEFT_PUNCT.match(prev) is not None)
+            )
             double_open = opens
             pieces.append(_Piece('"', glue_right=opens, glue_left=not opens))
         elif token == '"':
@@ -172,12 +188,18 @@ def _pieces(tokens: list[str], hyphens_split: bool) -> list[_Piece]:
             if single_open:
                 if possessive_ok and _is_word(nxt) and later % 2 == 1:
                     pieces.append(_Piece("'", glue_left=True))  # players' (quote still open)
+                elif prev in _SENTENCE_PUNCT and _is_word(nxt) and later % 2 == 1:
+                    # `' she said . ' just do it , '`: the first quote ran on unclosed; this one
+                    # opens a new quote that the one left over closes.
+                    pieces.append(_Piece("'", glue_right=True))
                 else:
                     single_open = False
                     pieces.append(_Piece("'", glue_left=True))
             elif possessive_ok and (later % 2 == 0 or nxt in ("'", "`", "``")):
                 pieces.append(_Piece("'", glue_left=True))
-            elif nxt is not None and (_is_word(nxt) or nxt in ("``", "$", "#") or nxt.lower() in ("-lrb-", "-lsb-")):
+            elif nxt is not None and (
+                _is_word(nxt) or nxt in ("``", "$", "#") or nxt.lower() in ("-lrb-", "-lsb-")
+            ):
                 single_open = True
                 pieces.append(_Piece("'", glue_right=True))
             else:
@@ -241,7 +263,12 @@ _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
 _CLITIC_SUFFIX = re.compile(r"^(.*[^\W_])('(?:s|re|ve|ll|m|d))$", re.IGNORECASE)
 _NT_SUFFIX = re.compile(r"^(.*[^\W_])(n't)$", re.IGNORECASE)
-_WHOLE_SPLITS = {"cannot": ("can", "not"), "gonna": ("gon", "na"), "wanna": ("wan", "na"), "gotta": ("got", "ta")}
+_WHOLE_SPLITS = {
+    "cannot": ("can", "not"),
+    "gonna": ("gon", "na"),
+    "wanna": ("wan", "na"),
+    "gotta": ("got", "ta"),
+}
 # Leading elisions that are words, not opening quotes.
 _ELISIONS = re.compile(r"^'(?:\d0s|em|til|cause|n|tis|twas)\b", re.IGNORECASE)
 _CURRENCY_PREFIX = re.compile(r"^(US\$|A\$|C\$|NZ\$|HK\$|S\$|\$|£|€|¥)(?=\d|\.\d)", re.IGNORECASE)
@@ -315,7 +342,8 @@ def _split_chunk(chunk: str, state: dict, is_last: bool, pound_as_hash: bool) ->
             tail.append("''")
             state["double_open"] = False
             word = word[:-1]
-        elif last in "'’" and len(word) > 1 and word[-2].isalpha() and word[-2:].lower() != "in" or last in "'’" and len(word) > 1 and not word[-2].isalnum():
+        elif last in "'’" and len(word) > 1 and (word[-3:-1].lower() != "in" or not word[-2].isalnum()):
+            # A closing quote or the plural possessive (`players'`), but not `goin'`.
             tail.append("'")
             word = word[:-1]
         elif last in ")]}":
@@ -327,12 +355,27 @@ def _split_chunk(chunk: str, state: dict, is_last: bool, pound_as_hash: bool) ->
         elif last == "…" and len(word) > 1:
             tail.append("...")
             word = word[:-1]
-        elif last in ",;:!?" and len(word) > 1:
+        elif last in "!?" and len(word) > 1:
+            run = len(word) - len(word.rstrip("!?"))
+            run = min(run, len(word) - 1) if word.strip("!?") else len(word)
+            if run == len(word):
+                break  # the whole chunk is `!!!`: one token
+            tail.append(word[-run:])
+            word = word[:-run]
+        elif last in ",;:" and len(word) > 1:
             tail.append(last)
             word = word[:-1]
         elif last == "." and len(word) > 1:
             stem = word[:-1]
-            if stem.lower() in _ABBREVIATIONS or _INITIALISM.match(stem):
+            if stem.endswith(".") and len(stem) > 1 and stem != "..":
+                tail.append(".")  # `D.C..`: the abbreviation's period, then the sentence's
+                word = stem
+                continue
+            if (
+                stem.lower() in _ABBREVIATIONS
+                or _INITIALISM.match(stem)
+                or (len(stem) == 1 and stem.isupper())
+            ):
                 if is_last and not tail:
                     tail.append(".")  # the sentence-final period PTB adds after `U.S.`
                 break
