@@ -84,6 +84,10 @@ class NormalizeArguments:
     allow_missing: bool = field(
         default=False, metadata={"help": "Score only the records every system covers."}
     )
+    method: str = field(
+        default="model",
+        metadata={"help": "Summarizer.normalize method for --model: 'model' or 'statistical'."},
+    )
     baselines: bool = field(
         default=True, metadata={"help": "Add the lowercase, sentence-initial and truecase baselines."}
     )
@@ -93,22 +97,27 @@ class NormalizeArguments:
             raise ValueError(f"--limit must be >= 1, got {self.limit}")
 
 
-def model_predict_fn(model: str, batch_size: int) -> PredictFn:
+def model_predict_fn(model: str, method: str, batch_size: int) -> PredictFn:
     from summarizer import Summarizer
 
     summarizer = Summarizer.from_pretrained(None if model == "default" else model)
 
     def predict(texts: list[str]) -> list[str]:
-        return [result.text for result in summarizer.normalize(texts, detokenize=False)]
+        results = summarizer.normalize(texts, detokenize=False, method=method, batch_size=batch_size)
+        return [result.text for result in results]
 
     return predict
 
 
 def _model_outputs(
-    records: Sequence[CasingRecord], model: ModelArguments, out_dir: Path, predict_fn: PredictFn | None
+    records: Sequence[CasingRecord],
+    model: ModelArguments,
+    method: str,
+    out_dir: Path,
+    predict_fn: PredictFn | None,
 ) -> dict[str, str]:
     path = out_dir / "predictions" / f"{model.model_name}.jsonl"
-    meta = {"task": "normalize", "model": model.model, "detokenize": False}
+    meta = {"task": "normalize", "model": model.model, "method": method, "detokenize": False}
     meta_path = path.with_suffix(".meta.json")
     if meta_path.exists() and json.loads(meta_path.read_text()) != meta:
         raise ValueError(
@@ -117,7 +126,7 @@ def _model_outputs(
     path.parent.mkdir(parents=True, exist_ok=True)
     meta_path.write_text(json.dumps(meta) + "\n")
     if predict_fn is None:
-        predict_fn = model_predict_fn(model.model, model.batch_size)
+        predict_fn = model_predict_fn(model.model, method, model.batch_size)
     return predict_to_file(
         path,
         [(r.id, r.input) for r in records],
@@ -305,7 +314,7 @@ def run(
     if model.model is not None:
         if model.model_name in ours:
             raise ValueError(f"--model_name {model.model_name!r} clashes with a --system name")
-        ours[model.model_name] = _model_outputs(records, model, out_dir, predict_fn)
+        ours[model.model_name] = _model_outputs(records, model, args.method, out_dir, predict_fn)
     ids = set(align_predictions([r.id for r in records], ours, allow_missing=args.allow_missing))
     before = len(records)
     records = [r for r in records if r.id in ids]

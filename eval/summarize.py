@@ -79,6 +79,10 @@ ROUGE_LABELS = {
 # (FRANK's XSum systems, most of its CNN/DM ones, REALSumm's) and is recased before entity
 # precision. Cased news summaries have several names per hundred words.
 UNCASED_ENTITY_RATE = 0.005
+# Datasets on which each faithfulness signal correlates with FRANK's human factuality labels
+# (Spearman interval above 0; `python -m eval faithfulness`, numbers in docs/results_eval.md).
+# A signal is left out of the report table for data with none of these datasets.
+VALIDATED_ON = {"entity_precision": ("cnndm", "xsum"), "number_precision": ("cnndm",)}
 
 
 @dataclass
@@ -443,9 +447,12 @@ def render_report(metrics: dict, plots: list[str]) -> str:
         "words",
         "novel 2-gr.",
         "rep. 3-gr.",
-        "entity P",
-        "number P",
     ]
+    present = set(metrics["datasets"])
+    signals = [
+        signal for signal, datasets in metrics["faithfulness_validated_on"].items() if present & set(datasets)
+    ]
+    header += [{"entity_precision": "entity P", "number_precision": "number P"}[s] for s in signals]
     rows = []
     for rank, r in enumerate(results, 1):
         versus = r["vs_best"]
@@ -465,8 +472,7 @@ def render_report(metrics: dict, plots: list[str]) -> str:
                 format_number(r["length"]["mean"], 1),
                 format_number(r["abstractiveness"]["novel_2"]["mean"], 3),
                 format_number(r["abstractiveness"]["repeated_3"]["mean"], 3),
-                format_number(faith["entity_precision"]["mean"], 3),
-                format_number(faith["number_precision"]["mean"], 3),
+                *(format_number(faith[signal]["mean"], 3) for signal in signals),
             ]
         )
     data = metrics["data"]
@@ -493,6 +499,11 @@ def render_report(metrics: dict, plots: list[str]) -> str:
         "(mean over documents that have any).",
         "",
         markdown_table(header, rows),
+        "",
+        "Faithfulness signals are shown only for data of a dataset where they were validated against "
+        "FRANK human labels (docs/results_eval.md): "
+        + "; ".join(f"{k} on {', '.join(v)}" for k, v in metrics["faithfulness_validated_on"].items())
+        + ". All signals are in metrics.json.",
         "",
     ]
     ours = [r["name"] for r in results if r["kind"] == "ours"]
@@ -623,6 +634,8 @@ def run(
         "versions": software_versions(),
         "systems": results,
         "skipped_peers": skipped,
+        "faithfulness_validated_on": {k: list(v) for k, v in VALIDATED_ON.items()},
+        "datasets": sorted({str(d.dataset) for d in documents}),
         "pairwise": {"metric": "rouge_mean (x100)", "tests": pairs},
     }
     write_json(out_dir / "metrics.json", metrics)

@@ -3,7 +3,8 @@
 Entity precision (project definition): the share of the summary's capitalized mid-sentence names
 that occur in the source. A name is a run of consecutive capitalized tokens inside a sentence
 (from `split_sentences`), skipping the sentence's first word and words right after an opening
-quote or a colon; a trailing possessive is dropped (`Kilmarnock's` -> `Kilmarnock`). It occurs in
+quote or a colon unless the next word continues the name (`Anuradha Koirala said`); a trailing
+possessive is dropped and ends the name (`Kilmarnock's` -> `Kilmarnock`). It occurs in
 the source when its words (see `text_stats.words`) appear there contiguously, case-insensitively,
 so a lowercased or sentence-capitalized source works. The summary side needs real casing: for an
 all-lowercase system, restore case first (the harness uses the `truecase` package) or skip it.
@@ -142,6 +143,11 @@ _STRIP = "\"'“”‘’`«»()[]{}.,;:!?*"
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 # PTB bracket tokens, unknown-word markers and the pronoun I are capitalized but are not names.
 _NOT_NAMES = frozenset({"I", "UNK", "-LRB-", "-RRB-", "-LSB-", "-RSB-", "-LCB-", "-RCB-"})
+# Capitalized sentence-initial function words never start a name ("The BBC" -> "bbc").
+_NOT_NAME_STARTS = frozenset(
+    "the a an and but or so as at by for from in into of on to with after before when while if "
+    "this that these those his her its their our my your he she it they we you there here".split()
+)
 
 
 def _is_capitalized(core: str) -> bool:
@@ -149,10 +155,15 @@ def _is_capitalized(core: str) -> bool:
 
 
 def extract_entities(text: str, split: Callable[[str], list[str]] = split_sentences) -> list[str]:
-    """Capitalized mid-sentence names, each as space-joined lowercase words, in order."""
+    """Capitalized mid-sentence names, each as space-joined lowercase words, in order.
+
+    A capitalized first word of a sentence (or after a quote or colon) is not a name by itself,
+    but joins the name that directly follows it: "Anuradha Koirala said" -> "anuradha koirala".
+    """
     entities: list[str] = []
     for sentence in split(text):
         span: list[str] = []
+        pending: str | None = None
         seen_word = False
         after_opener = False
         for token in sentence.split():
@@ -160,11 +171,16 @@ def extract_entities(text: str, split: Callable[[str], list[str]] = split_senten
             starts_quoted = token[0] in _OPENERS and token[0] not in "(["
             capitalized = _is_capitalized(core)
             mid_sentence = seen_word and not after_opener and not starts_quoted
+            possessive = bool(_POSSESSIVE.search(core))
+            glued_end = token != token.rstrip(".,;:!?)]”’\"'")
             if capitalized and mid_sentence:
+                if not span and pending:
+                    span.append(pending)
                 span.append(_POSSESSIVE.sub("", core))
-            # The name ends at a non-name token, or at punctuation glued to its end.
-            ends_name = not (capitalized and mid_sentence) or token != token.rstrip(".,;:!?)]”’\"'")
-            if ends_name and span:
+            can_start = capitalized and not mid_sentence and core.lower() not in _NOT_NAME_STARTS
+            pending = core if can_start and not glued_end and not possessive else None
+            # The name ends at a non-name token, a possessive, or punctuation glued to its end.
+            if (not (capitalized and mid_sentence) or glued_end or possessive) and span:
                 entities.append(" ".join(words(" ".join(span))))
                 span = []
             if any(ch.isalnum() for ch in token):

@@ -302,3 +302,25 @@ def test_dispatch_runs_subcommands(tmp_path, summarization_data, capsys):
         ]
     )
     assert json.loads((tmp_path / "metrics.json").read_text())["data"]["documents"] == 2
+
+
+def test_summarize_from_one_json_config(tmp_path, summarization_data):
+    config = tmp_path / "run.json"
+    config.write_text(
+        json.dumps(
+            {
+                "data": str(summarization_data),
+                "out": str(tmp_path / "out"),
+                "references": "all",
+                "limit": 3,
+                "plots": False,
+                "resamples": 20,
+                "peers": False,
+            }
+        )
+    )
+    metrics = summarize_main([str(config)])
+    assert metrics["data"]["documents"] == 3
+    assert metrics["settings"]["rouge"]["references"].startswith("all references")
+    saved = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert saved["references"] == "all" and saved["command"] == "summarize"

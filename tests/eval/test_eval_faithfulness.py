@@ -25,9 +25,16 @@ def test_entities_are_capitalized_mid_sentence_names():
         "Gary Locke will be confirmed as Kilmarnock's manager on Friday. "
         'He said: "The club, Kilmarnock FC, is great." Locke replaced Allan Johnston.'
     )
-    assert extract_entities(text) == ["locke", "kilmarnock", "friday", "kilmarnock fc", "allan johnston"]
+    assert extract_entities(text) == ["gary locke", "kilmarnock", "friday", "kilmarnock fc", "allan johnston"]
     ptb = "Gary Locke joined Kilmarnock 's staff . He said : `` The club -LRB- Kilmarnock FC -RRB- is great . ''"
-    assert extract_entities(ptb) == ["locke", "kilmarnock", "kilmarnock fc"]
+    assert extract_entities(ptb) == ["gary locke", "kilmarnock", "kilmarnock fc"]
+    # A sentence-initial word joins a following name, unless it is a function word.
+    assert extract_entities("Anuradha Koirala met Kilmarnock's Gary Locke. The BBC said so.") == [
+        "anuradha koirala",
+        "kilmarnock",
+        "gary locke",
+        "bbc",
+    ]
     assert extract_entities("") == [] and extract_entities("... !") == []
     assert extract_entities("lowercase text about nepal .") == []
 
