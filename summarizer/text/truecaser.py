@@ -1,2 +1,558 @@
-class StatisticalTruecaser:  # placeholder
-    pass
+"""A fast statistical case restorer for lowercased, PTB-tokenized news text.
+
+    >>> tc = StatisticalTruecaser.from_pretrained()      # the model shipped in summarizer/resources
+    >>> tc.restore("kheyon rasheed told the state-run iraqiyya television in new york .")
+    'Kheyon Rasheed told the state-run Iraqiyya television in New York .'
+
+The model is counts, trained on cased text tokenized the same way as its input:
+
+* for each lowercased word, how often each cased form (`the`, `US`, `McDonald`, `iPhone`) occurs
+  away from the start of a sentence;
+* for words seen with more than one form, the same counts given the previous word and given
+  the next word (lowercased, so they are known at restoring time);
+* for unknown words, how often rare words were capitalized, given their last three letters,
+  the words around them, and whether the word before was capitalized (names come in runs);
+* for each kind of position (sentence start, after a colon, first word inside a quote, after a
+  dash, ...), how often a normally lowercase word was capitalized there.
+
+A word's form is chosen by adding the log-probabilities of these views (naive Bayes), left to
+right, so that the previous word's chosen case is known. Hyphenated words unseen as a whole are
+cased part by part. Only letter case changes: every output token lowercases to the input
+token, and the whitespace is kept exactly (`restore(x).lower() == x.lower()`).
+
+The model file is gzip JSON (no pickle), written by `save` and read by `load`.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import gzip
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["StatisticalTruecaser", "TruecaserConfig", "restore_case"]
+
+_FORMAT = "summarizer-statistical-truecaser"
+_VERSION = 1
+DEFAULT_MODEL = "truecaser_en.json.gz"
+
+# Position kinds. START: first word of a line or after . ! ?; the others are learned.
+START, MID, COLON, QUOTE, AFTER_QUOTE, DASH, ELLIPSIS, BRACKET = "S", "M", "C", "Q", "A", "D", "E", "B"
+# Right after a quote that closes straight after a word (`a ` gold digger ' who`). In articles
+# the sentence goes on; in highlights a period is often missing there (`beside himself ' His
+# lawyer`), so only words that typically open a sentence are capitalized.
+CLOSED_QUOTE = "K"
+_SENTENCE_OPENERS = frozenset(
+    "the he she it they his her but we this these those their there its our my you your".split()
+)
+_SENTENCE_END = frozenset({".", "!", "?", "?!", "!!", "!!!", "??"})
+_ELLIPSES = frozenset({"...", "..", "…"})
+_OPEN_QUOTES = frozenset({"``", "`", '"', "“", "‘"})
+_OPEN_BRACKETS = frozenset({"-lrb-", "-lsb-", "-lcb-", "(", "[", "{"})
+_DASHES = frozenset({"--", "-", "—", "–"})
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_SPLIT_KEEP_SPACE = re.compile(r"(\s+)")
+_UNCASED_FORMS = ("l", "t", "u")  # lower, Title, UPPER: the classes of the unknown-word model
+
+
+@dataclass
+class TruecaserConfig:
+    """Smoothing and weights of the views; tuned on the FRANK valid-split references."""
+
+    context_prior: float = 2.0  # pseudo-count of the word's own distribution in a context's
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"prev": 1.0, "next": 1.0, "prevcap": 1.0, "nextcap": 1.0}
+    )
+    min_context_count: int = 2  # contexts seen fewer times are dropped from the saved model
+    rare_count: int = 2  # words seen at most this often train the unknown-word model
+    oov_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "suffix": 1.0,
+            "prev": 1.0,
+            "next": 1.0,
+            "prevcap": 1.0,
+            "nextcap": 1.0,
+            "shape": 1.0,
+        }
+    )
+    capitalize_threshold: float = 0.5  # capitalize at a position kind above this learned rate
+
+    def __post_init__(self) -> None:
+        if self.context_prior <= 0:
+            raise ValueError(f"context_prior must be > 0, got {self.context_prior}")
+        if self.min_context_count < 1 or self.rare_count < 1:
+            raise ValueError("min_context_count and rare_count must be >= 1")
+
+
+def write_json_gz(path: str | Path, payload: object) -> None:
+    """Write compact JSON, gzip-compressed with a fixed timestamp so rebuilds are byte-identical."""
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    with open(path, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
+        f.write(data)
+
+
+def _form_code(form: str) -> str:
+    """`l`, `t` or `u` for lower/Title/UPPER forms, else the form itself (McDonald, iPhone)."""
+    if form == form.lower():
+        return "l"
+    if form == form.upper():
+        return "u"
+    first = _HAS_LETTER.search(form)
+    if (
+        first
+        and form[first.start()].isupper()
+        and form[first.start() + 1 :] == form[first.start() + 1 :].lower()
+    ):
+        return "t"
+    return form
+
+
+def _apply(token: str, code: str) -> str:
+    """`token` with the case of form `code`, changing nothing but letter case."""
+    if code == "l":
+        out = token.lower()
+    elif code == "u":
+        out = token.upper()
+    elif code == "t":
+        first = _HAS_LETTER.search(token)
+        if not first:
+            return token
+        i = first.start()
+        out = token[:i].lower() + token[i].upper() + token[i + 1 :].lower()
+    elif len(code) == len(token):
+        out = "".join(c.upper() if p.isupper() else c.lower() for c, p in zip(token, code, strict=True))
+    else:
+        out = token.lower()
+    # Some characters change length or identity when case-mapped (ß -> SS): keep the input then.
+    return out if len(out) == len(token) and out.lower() == token.lower() else token
+
+
+def _capitalize_first(token: str) -> str:
+    first = _HAS_LETTER.search(token)
+    if not first:
+        return token
+    i = first.start()
+    if token[i].isupper():
+        return token
+    out = token[:i] + token[i].upper() + token[i + 1 :]
+    return out if len(out) == len(token) and out.lower() == token.lower() else token
+
+
+def _is_capitalized(code: str) -> bool:
+    return code in ("t", "u") or (code not in ("l",) and code[:1].isupper())
+
+
+def position_kinds(lower_tokens: Sequence[str]) -> list[str]:
+    """The position kind of each token of one line (see the module docstring)."""
+    kinds: list[str] = []
+    pending = START  # the kind the next word gets
+    single_open = False
+    prev_word_like = False
+    for i, token in enumerate(lower_tokens):
+        if token in _SENTENCE_END:
+            kinds.append(MID)
+            pending, prev_word_like = START, False
+            continue
+        if token in _ELLIPSES:
+            kinds.append(MID)
+            pending, prev_word_like = (START if pending == START else ELLIPSIS), False
+            continue
+        if token == ":":
+            kinds.append(MID)
+            pending, prev_word_like = COLON, False
+            continue
+        if token in _DASHES:
+            kinds.append(MID)
+            if pending == MID:
+                pending = DASH
+            prev_word_like = False
+            continue
+        if token in _OPEN_BRACKETS:
+            kinds.append(MID)
+            if pending == MID:
+                pending = BRACKET
+            prev_word_like = False
+            continue
+        if token in ("'", "''"):
+            nxt = lower_tokens[i + 1] if i + 1 < len(lower_tokens) else ""
+            opening = (
+                token == "'"
+                and not single_open
+                and not prev_word_like
+                and _HAS_LETTER.search(nxt) is not None
+            )
+            kinds.append(MID)
+            if opening:
+                single_open = True
+                if pending == MID:
+                    pending = QUOTE
+            else:
+                if token == "'":
+                    single_open = False
+                if pending in (START, AFTER_QUOTE):
+                    pending = AFTER_QUOTE if i > 0 else START
+                elif pending == MID and prev_word_like:
+                    pending = CLOSED_QUOTE
+            prev_word_like = False
+            continue
+        if token in _OPEN_QUOTES:
+            kinds.append(MID)
+            if token == "`":
+                single_open = True
+            if pending == MID:
+                pending = QUOTE
+            prev_word_like = False
+            continue
+        if _HAS_LETTER.search(token) or any(c.isdigit() for c in token):
+            kinds.append(pending)
+            pending, prev_word_like = MID, True
+        else:
+            kinds.append(MID)
+            prev_word_like = False
+    return kinds
+
+
+_NUMBER = re.compile(r"^[+-]?\d[\d,.:/]*$")
+_NUMBER_UNIT = re.compile(r"^\d[\d,.]*([^\W\d_]+)$")  # 9pm, 6km, 1.2bn: the unit's case after a number
+_NAME_PREFIX = re.compile(r"^(?:mc|o')(?=[a-z]{2})")
+# Daily Mail highlight boilerplate, written in capitals there but not in article text.
+_CAPS_PHRASES = {("click", "here")}
+
+
+def _context_word(token: str) -> str:
+    return "<num>" if _NUMBER.match(token) else token
+
+
+def _neighbours(lower: Sequence[str], i: int) -> tuple[str, str]:
+    """The previous and next token as context keys (`<s>`/`</s>` at the ends)."""
+    prev = _context_word(lower[i - 1]) if i > 0 else "<s>"
+    nxt = _context_word(lower[i + 1]) if i + 1 < len(lower) else "</s>"
+    return prev, nxt
+
+
+def _oov_features(word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool) -> dict[str, str]:
+    letters = re.sub(r"[^a-z]", "", word)
+    shape = []
+    if any(c.isdigit() for c in word):
+        shape.append("d")
+    if letters and not re.search(r"[aeiouy]", letters):
+        shape.append("nv")
+    shape.append(str(min(len(word), 6)))
+    return {
+        "suffix": word[-3:] if len(word) > 3 else "^" + word,
+        "prev": prev,
+        "next": nxt,
+        "prevcap": "1" if prev_cap else "0",
+        "nextcap": "1" if next_cap else "0",
+        "shape": "".join(shape),
+    }
+
+
+class StatisticalTruecaser:
+    """Restores letter case of lowercased PTB-tokenized text from cased-word statistics.
+
+    Build with `train(lines)`, or `load(path)` / `from_pretrained()`; use `restore(text)`.
+    """
+
+    def __init__(self, config: TruecaserConfig | None = None) -> None:
+        self.config = config or TruecaserConfig()
+        self.forms: dict[str, list[str]] = {}  # word -> its form codes, most frequent first
+        self.counts: dict[str, list[int]] = {}  # word -> counts parallel to forms
+        self.prev_context: dict[str, list[int]] = {}  # "prev word" -> counts parallel to forms[word]
+        self.next_context: dict[str, list[int]] = {}  # "word next" -> counts
+        self.cap_context: dict[
+            str, list[list[int]]
+        ] = {}  # word -> [counts after a capitalized word, before one]
+        self.oov: dict[str, dict[str, list[int]]] = {}  # feature kind -> value -> [l, t, u] counts
+        self.oov_prior: list[int] = [1, 1, 1]
+        self.position_rates: dict[str, list[int]] = {}  # kind -> [capitalized, total]
+
+    # ------------------------------------------------------------------ training
+
+    def train(self, lines: Iterable[str]) -> StatisticalTruecaser:
+        """Count forms in cased, tokenized lines (one paragraph or sentence per item)."""
+        lines = [line.split() for line in lines]
+        forms: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        rates: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+        positioned: list[tuple[str, str, str]] = []  # (kind, word, code) away from MID
+        for tokens in lines:
+            kinds = position_kinds([t.lower() for t in tokens])
+            for token, kind in zip(tokens, kinds, strict=True):
+                if _HAS_LETTER.search(token):
+                    if kind == MID:
+                        forms[token.lower()][_form_code(token)] += 1
+                    else:
+                        positioned.append((kind, token.lower(), _form_code(token)))
+        self.forms, self.counts = {}, {}
+        for word, counter in forms.items():
+            ranked = counter.most_common()
+            self.forms[word] = [code for code, _ in ranked]
+            self.counts[word] = [n for _, n in ranked]
+        for kind, word, code in positioned:
+            if self.forms.get(word, ("?",))[0] == "l":  # only normally-lowercase words say anything
+                rates[kind][0] += code != "l"
+                rates[kind][1] += 1
+        self.position_rates = dict(rates)
+
+        prev_ctx: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        next_ctx: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        cap_ctx: dict[str, list[collections.Counter]] = collections.defaultdict(
+            lambda: [collections.Counter(), collections.Counter()]
+        )
+        oov: dict[str, dict[str, list[int]]] = collections.defaultdict(
+            lambda: collections.defaultdict(lambda: [0, 0, 0])
+        )
+        prior = [0, 0, 0]
+        for tokens in lines:
+            lower = [t.lower() for t in tokens]
+            kinds = position_kinds(lower)
+            intrinsic = [
+                (_is_capitalized(_form_code(t)) if k == MID else self._majority_capitalized(w))
+                if _HAS_LETTER.search(t)
+                else False
+                for t, w, k in zip(tokens, lower, kinds, strict=True)
+            ]
+            for i, token in enumerate(tokens):
+                unit = _NUMBER_UNIT.match(token)
+                if (
+                    unit
+                    and unit.group(1).lower() in self.forms
+                    and len(self.forms[unit.group(1).lower()]) > 1
+                ):
+                    # `9pm` also says how `pm` is cased after a number (`9 pm` in other tokenizations).
+                    prev_ctx[f"<num> {unit.group(1).lower()}"][_form_code(unit.group(1))] += 1
+                if kinds[i] != MID or not _HAS_LETTER.search(token):
+                    continue
+                word, code = lower[i], _form_code(token)
+                prev, nxt = _neighbours(lower, i)
+                prev_cap = i > 0 and intrinsic[i - 1]
+                next_cap = self._majority_capitalized(lower[i + 1]) if i + 1 < len(lower) else False
+                if len(self.forms[word]) > 1:
+                    prev_ctx[f"{prev} {word}"][code] += 1
+                    next_ctx[f"{word} {nxt}"][code] += 1
+                    if prev_cap:
+                        cap_ctx[word][0][code] += 1
+                    if next_cap:
+                        cap_ctx[word][1][code] += 1
+                if sum(self.counts[word]) <= self.config.rare_count:
+                    label = 0 if code == "l" else 2 if code == "u" else 1
+                    prior[label] += 1
+                    for kind, value in _oov_features(word, prev, nxt, prev_cap, next_cap).items():
+                        oov[kind][value][label] += 1
+
+        def table(ctx: dict[str, collections.Counter], word_of) -> dict[str, list[int]]:
+            return {
+                key: [counter.get(code, 0) for code in self.forms[word_of(key)]]
+                for key, counter in ctx.items()
+                if sum(counter.values()) >= self.config.min_context_count
+            }
+
+        self.prev_context = table(prev_ctx, lambda key: key.split(" ", 1)[1])
+        self.next_context = table(next_ctx, lambda key: key.rsplit(" ", 1)[0])
+        self.cap_context = {
+            word: [[c.get(code, 0) for code in self.forms[word]] for c in pair]
+            for word, pair in cap_ctx.items()
+        }
+        self.oov_prior = [p + 1 for p in prior]
+        self.oov = {
+            kind: {v: c for v, c in values.items() if sum(c) >= 2} for kind, values in sorted(oov.items())
+        }
+        return self
+
+    def _majority_capitalized(self, word: str) -> bool:
+        codes = self.forms.get(word)
+        return codes is not None and _is_capitalized(codes[0])
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | Path) -> None:
+        """Write the model as gzip JSON."""
+        payload = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "config": asdict(self.config),
+            "forms": self.forms,
+            "counts": self.counts,
+            "prev_context": self.prev_context,
+            "next_context": self.next_context,
+            "cap_context": self.cap_context,
+            "oov": self.oov,
+            "oov_prior": self.oov_prior,
+            "position_rates": self.position_rates,
+        }
+        write_json_gz(path, payload)
+
+    @classmethod
+    def load(cls, path: str | Path, config: TruecaserConfig | None = None) -> StatisticalTruecaser:
+        """Read a model written by `save`; `config` overrides the saved weights."""
+        with gzip.open(Path(path), "rt", encoding="utf-8") as f:
+            payload = json.load(f)
+        if payload.get("format") != _FORMAT or payload.get("version") != _VERSION:
+            raise ValueError(
+                f"{path} is not a {_FORMAT} v{_VERSION} file (format={payload.get('format')!r}, "
+                f"version={payload.get('version')!r}); rebuild it with training/build_truecaser.py"
+            )
+        model = cls(config or TruecaserConfig(**payload["config"]))
+        model.forms = payload["forms"]
+        model.counts = payload["counts"]
+        model.prev_context = payload["prev_context"]
+        model.next_context = payload["next_context"]
+        model.cap_context = payload["cap_context"]
+        model.oov = payload["oov"]
+        model.oov_prior = payload["oov_prior"]
+        model.position_rates = payload["position_rates"]
+        return model
+
+    @classmethod
+    def from_pretrained(cls, config: TruecaserConfig | None = None) -> StatisticalTruecaser:
+        """The model shipped in `summarizer/resources` (rebuild: training/build_truecaser.py)."""
+        path = resources.files("summarizer") / "resources" / DEFAULT_MODEL
+        with resources.as_file(path) as real_path:
+            return cls.load(real_path, config)
+
+    # ------------------------------------------------------------------ restoring
+
+    def _capitalizes(self, kind: str, word: str) -> bool:
+        if kind == START:
+            return True
+        if kind == MID:
+            return False
+        if kind == CLOSED_QUOTE:
+            return word in _SENTENCE_OPENERS
+        capitalized, total = self.position_rates.get(kind, (0, 0))
+        return total > 0 and capitalized / total > self.config.capitalize_threshold
+
+    def _known(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
+        codes = self.forms[word]
+        if len(codes) == 1:
+            return codes[0]
+        counts = self.counts[word]
+        total = sum(counts)
+        base = [(n + 0.1) / (total + 0.1 * len(counts)) for n in counts]
+        scores = [math.log(p) for p in base]
+        beta = self.config.context_prior
+        weights = self.config.weights
+        views = [
+            ("prev", self.prev_context.get(f"{prev} {word}")),
+            ("next", self.next_context.get(f"{word} {nxt}")),
+        ]
+        cap = self.cap_context.get(word)
+        if cap is not None:
+            views.append(
+                ("prevcap", cap[0] if prev_cap else [n - c for n, c in zip(counts, cap[0], strict=True)])
+            )
+            if next_cap is not None:
+                views.append(
+                    ("nextcap", cap[1] if next_cap else [n - c for n, c in zip(counts, cap[1], strict=True)])
+                )
+        for name, ctx in views:
+            if ctx is None:
+                continue
+            ctx_total = sum(ctx)
+            w = weights[name]
+            for k, p in enumerate(base):
+                scores[k] += w * math.log((ctx[k] + beta * p) / (ctx_total + beta) / p)
+        return codes[max(range(len(codes)), key=scores.__getitem__)]
+
+    def _unknown(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
+        prior_total = sum(self.oov_prior)
+        prior = [p / prior_total for p in self.oov_prior]
+        scores = [math.log(p) for p in prior]
+        weights = self.config.oov_weights
+        features = _oov_features(word, prev, nxt, prev_cap, bool(next_cap))
+        if next_cap is None:
+            del features["nextcap"]
+        for kind, value in features.items():
+            counts = self.oov.get(kind, {}).get(value)
+            if counts is None:
+                continue
+            total = sum(counts)
+            w = weights[kind]
+            for k in range(3):
+                scores[k] += w * math.log((counts[k] + 2 * prior[k]) / (total + 2) / prior[k])
+        code = _UNCASED_FORMS[max(range(3), key=scores.__getitem__)]
+        if code == "t" and _NAME_PREFIX.match(word):
+            # In the training text 167 of 168 `mc...` words are McX, and every `o'...` is O'X.
+            cut = _NAME_PREFIX.match(word).end()
+            return word[0].upper() + word[1:cut] + word[cut].upper() + word[cut + 1 :]
+        return code
+
+    def _word_code(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
+        if word in self.forms:
+            return self._known(word, prev, nxt, prev_cap, next_cap)
+        if "-" in word.strip("-"):
+            parts = word.split("-")
+            codes = [
+                self._word_code(p, prev, nxt, prev_cap, next_cap) if _HAS_LETTER.search(p) else "l"
+                for p in parts
+            ]
+            return "-".join(c if len(c) > 1 else _apply(p, c) for p, c in zip(parts, codes, strict=True))
+        return self._unknown(word, prev, nxt, prev_cap, next_cap)
+
+    def restore_tokens(self, tokens: Sequence[str]) -> list[str]:
+        """Case each token of one line; the output tokens lowercase to the input tokens."""
+        lower = [t.lower() for t in tokens]
+        kinds = position_kinds(lower)
+        out: list[str] = []
+        prev_cap = False
+        for i, token in enumerate(tokens):
+            if not _HAS_LETTER.search(token):
+                out.append(token)
+                prev_cap = False
+                continue
+            word = lower[i]
+            prev, nxt = _neighbours(lower, i)
+            next_cap = None
+            if i + 1 < len(lower) and lower[i + 1] in self.forms:
+                next_cap = self._majority_capitalized(lower[i + 1])
+            elif i + 1 >= len(lower) or not _HAS_LETTER.search(lower[i + 1]):
+                next_cap = False
+            code = self._word_code(word, prev, nxt, prev_cap, next_cap)
+            cased = _apply(token, code)
+            if self._capitalizes(kinds[i], word):
+                cased = _capitalize_first(cased)
+            out.append(cased)
+            prev_cap = _is_capitalized(code)
+        for i in range(len(tokens) - 1):
+            if kinds[i] == START and (lower[i], lower[i + 1]) in _CAPS_PHRASES:
+                out[i], out[i + 1] = _apply(tokens[i], "u"), _apply(tokens[i + 1], "u")
+        return out
+
+    def restore(self, tokens_or_text: str | Sequence[str]) -> str:
+        """Restore case in space-separated PTB tokens (or a list of tokens, joined by spaces).
+
+        Each line is its own run of sentences; all whitespace is kept as it is.
+        """
+        if isinstance(tokens_or_text, str):
+            text = tokens_or_text
+        elif isinstance(tokens_or_text, Sequence) and all(isinstance(t, str) for t in tokens_or_text):
+            text = " ".join(tokens_or_text)
+        else:
+            raise TypeError(
+                f"restore expects a str or a sequence of str, got {type(tokens_or_text).__name__}"
+            )
+        lines = []
+        for line in text.split("\n"):
+            pieces = _SPLIT_KEEP_SPACE.split(line)
+            token_slots = [k for k, p in enumerate(pieces) if p and not p.isspace()]
+            cased = self.restore_tokens([pieces[k] for k in token_slots])
+            for k, c in zip(token_slots, cased, strict=True):
+                pieces[k] = c
+            lines.append("".join(pieces))
+        return "\n".join(lines)
+
+
+@functools.cache
+def _default() -> StatisticalTruecaser:
+    return StatisticalTruecaser.from_pretrained()
+
+
+def restore_case(text: str) -> str:
+    """Restore case with the shipped model (loaded once)."""
+    return _default().restore(text)
