@@ -1,0 +1,247 @@
+"""Score case restorers on real CNN/DM wire copy: `casing/frank_refs.jsonl`.
+
+    python -m summarizer.text.bench_casing                          # all records, all systems
+    python -m summarizer.text.bench_casing --split test --systems statistical truecase
+    python -m summarizer.text.bench_casing --split valid --json out.json
+
+Each record's `input` is lowercased PTB tokens; a system returns one cased token per input
+token (tokenization kept). Scoring is token-aligned and case-sensitive. A "word" is a token
+with at least one letter (punctuation and numbers cannot be wrong and are not counted):
+
+* accuracy: words whose restored form equals the gold form;
+* cased-word precision / recall / F1: over words whose gold form has an uppercase letter
+  (a hit needs the exact gold form); precision's denominator is the predicted words with an
+  uppercase letter;
+* sentence exact match: sentences (split after . ! ?) restored exactly;
+* changed records: records where any token changed other than in letter case (must be 0);
+* words/s: words restored per second of wall time on this machine, one process.
+
+`--split` keeps records whose FRANK document is in that split of `summarization/frank.jsonl`
+(tuning used `valid` only). Systems: `statistical` (this package's shipped model),
+`truecase` (PyPI truecase 0.0.14, fed one sentence of tokens at a time; its output is
+aligned token by token to the input), `first` (lowercase, first word of each sentence
+capitalized), `lower` (input unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from summarizer.text.truecaser import START, StatisticalTruecaser, position_kinds
+
+__all__ = ["CasingScores", "case_counts", "score_casing", "main"]
+
+_SENTENCE_END = frozenset({".", "!", "?"})
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """Counts from one or more aligned (input, predicted, gold) token sequences."""
+
+    words: int = 0
+    correct: int = 0
+    gold_cased: int = 0
+    pred_cased: int = 0
+    cased_hits: int = 0
+    sentences: int = 0
+    sentences_exact: int = 0
+    changed_records: int = 0
+    records: int = 0
+
+    def __add__(self, other: CaseCounts) -> CaseCounts:
+        return CaseCounts(*(a + b for a, b in zip(_astuple(self), _astuple(other), strict=True)))
+
+
+@dataclass(frozen=True)
+class CasingScores:
+    accuracy: float
+    precision: float
+    recall: float
+    f1: float
+    sentence_exact: float
+    changed_records: int
+    words: int
+    records: int
+
+
+def _astuple(counts: CaseCounts) -> tuple[int, ...]:
+    return tuple(asdict(counts).values())
+
+
+def _has_letter(token: str) -> bool:
+    return any(c.isalpha() for c in token)
+
+
+def _has_upper(token: str) -> bool:
+    return any(c.isupper() for c in token)
+
+
+def sentence_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """[start, end) spans of sentences: a sentence ends after a `.`, `!` or `?` token."""
+    spans, start = [], 0
+    for i, token in enumerate(tokens):
+        if token in _SENTENCE_END:
+            spans.append((start, i + 1))
+            start = i + 1
+    if start < len(tokens):
+        spans.append((start, len(tokens)))
+    return spans
+
+
+def case_counts(source: str, predicted: str, gold: str) -> CaseCounts:
+    """Token-aligned counts for one record. `source` is the lowercased input."""
+    src, pred, ref = source.split(), predicted.split(), gold.split()
+    if len(ref) != len(src):
+        raise ValueError(f"gold has {len(ref)} tokens but the input has {len(src)}: {gold[:80]!r}")
+    changed = len(pred) != len(src) or any(p.lower() != s.lower() for p, s in zip(pred, src, strict=True))
+    if changed:  # a changed token, or a whole misaligned output, scores as the input itself
+        pred = (
+            [p if p.lower() == s.lower() else s for p, s in zip(pred, src, strict=True)]
+            if len(pred) == len(src)
+            else src
+        )
+    words = correct = gold_cased = pred_cased = hits = 0
+    for p, g in zip(pred, ref, strict=True):
+        if not _has_letter(g):
+            continue
+        words += 1
+        correct += p == g
+        gold_cased += _has_upper(g)
+        pred_cased += _has_upper(p)
+        hits += p == g and _has_upper(g)
+    spans = sentence_spans(ref)
+    exact = sum(pred[a:b] == ref[a:b] for a, b in spans)
+    return CaseCounts(words, correct, gold_cased, pred_cased, hits, len(spans), exact, int(changed), 1)
+
+
+def score_casing(counts: CaseCounts) -> CasingScores:
+    """Rates from summed counts (empty denominators give 0.0)."""
+
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else 0.0
+
+    precision = ratio(counts.cased_hits, counts.pred_cased)
+    recall = ratio(counts.cased_hits, counts.gold_cased)
+    f1 = ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
+    return CasingScores(
+        accuracy=ratio(counts.correct, counts.words),
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        sentence_exact=ratio(counts.sentences_exact, counts.sentences),
+        changed_records=counts.changed_records,
+        words=counts.words,
+        records=counts.records,
+    )
+
+
+# ------------------------------------------------------------------------------ systems
+
+
+def first_word_baseline(text: str) -> str:
+    """Lowercase, with the first word of each sentence capitalized."""
+    tokens = text.lower().split()
+    kinds = position_kinds(tokens)
+    return " ".join(t[:1].upper() + t[1:] if k == START else t for t, k in zip(tokens, kinds, strict=True))
+
+
+def truecase_package() -> Callable[[str], str]:
+    """PyPI `truecase`, fed one sentence of tokens at a time, re-aligned to the input tokens."""
+    import truecase  # optional dependency (the `eval` extra)
+
+    caser = truecase.get_truecaser()
+
+    def restore(text: str) -> str:
+        tokens = text.split()
+        out: list[str] = []
+        for a, b in sentence_spans(tokens):
+            sentence = tokens[a:b]
+            cased = caser.get_true_case_from_tokens(sentence, out_of_vocabulary_token_option="as-is")
+            if len(cased) != len(sentence):
+                cased = sentence
+            out.extend(c if c.lower() == s.lower() else s for c, s in zip(cased, sentence, strict=True))
+        return " ".join(out)
+
+    return restore
+
+
+def make_system(name: str, model_path: str | None = None) -> Callable[[str], str]:
+    if name == "statistical":
+        model = (
+            StatisticalTruecaser.load(model_path) if model_path else StatisticalTruecaser.from_pretrained()
+        )
+        return model.restore
+    if name == "truecase":
+        return truecase_package()
+    if name == "first":
+        return first_word_baseline
+    if name == "lower":
+        return lambda text: text
+    raise ValueError(f"unknown system {name!r}; choose from statistical, truecase, first, lower")
+
+
+# ------------------------------------------------------------------------------ data and run
+
+
+def load_records(data: Path, split: str = "all") -> list[dict]:
+    """frank_refs records, optionally only those whose FRANK document is in `split`."""
+    if split not in ("all", "valid", "test"):
+        raise ValueError(f"split must be all, valid or test, got {split!r}")
+    with (data / "casing" / "frank_refs.jsonl").open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    if split == "all":
+        return records
+    with (data / "summarization" / "frank.jsonl").open(encoding="utf-8") as f:
+        splits = {r["id"]: r["split"] for r in map(json.loads, f)}
+    return [r for r in records if splits.get(r["doc_id"]) == split]
+
+
+def evaluate(system: Callable[[str], str], records: Iterable[dict]) -> tuple[CasingScores, float, list[str]]:
+    """Scores, words per second, and the outputs in record order."""
+    records = list(records)
+    start = time.perf_counter()
+    outputs = [system(r["input"]) for r in records]
+    seconds = time.perf_counter() - start
+    total = CaseCounts()
+    for record, output in zip(records, outputs, strict=True):
+        total += case_counts(record["input"], output, record["target"])
+    scores = score_casing(total)
+    return scores, scores.words / seconds if seconds else float("inf"), outputs
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=os.environ.get("SUMMARIZER_DATA", "../shared/data"))
+    parser.add_argument("--split", default="all", choices=["all", "valid", "test"])
+    parser.add_argument("--systems", nargs="+", default=["statistical", "truecase", "first"])
+    parser.add_argument("--model", default=None, help="a truecaser .json.gz (default: the shipped one)")
+    parser.add_argument("--json", default=None, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    records = load_records(Path(args.data), args.split)
+    results: dict[str, dict] = {}
+    print(f"frank_refs split={args.split}: {len(records)} records")
+    print(
+        f"{'system':<12} {'acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'changed':>7} {'words/s':>9}"
+    )
+    for name in args.systems:
+        system = make_system(name, args.model)
+        scores, speed, _ = evaluate(system, records)
+        results[name] = {**asdict(scores), "words_per_second": round(speed)}
+        print(
+            f"{name:<12} {scores.accuracy:7.4f} {scores.precision:7.4f} {scores.recall:7.4f} {scores.f1:7.4f} "
+            f"{scores.sentence_exact:7.4f} {scores.changed_records:7d} {speed:9.0f}"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"split": args.split, "results": results}, indent=1) + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    main()

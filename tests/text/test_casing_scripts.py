@@ -1,0 +1,146 @@
+"""bench_casing metrics (golden values) and both scripts run in-process on tiny fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.text import bench_casing
+from summarizer.text.bench_casing import CaseCounts, case_counts, first_word_baseline, score_casing
+from summarizer.text.truecaser import StatisticalTruecaser
+from training import build_truecaser
+
+
+def test_case_counts_golden():
+    source = "obama met the u.s. team . it won"
+    gold = "Obama met the U.S. team . It won"
+    pred = "Obama Met the u.s. team . It won"
+    counts = case_counts(source, pred, gold)
+    # words: obama met the u.s. team it won = 7; correct: Obama the team It won = 5
+    assert (counts.words, counts.correct) == (7, 5)
+    # gold cased: Obama U.S. It = 3; predicted cased: Obama Met It = 3; hits: Obama It = 2
+    assert (counts.gold_cased, counts.pred_cased, counts.cased_hits) == (3, 3, 2)
+    assert (counts.sentences, counts.sentences_exact, counts.changed_records) == (2, 1, 0)
+    scores = score_casing(counts)
+    assert scores.accuracy == pytest.approx(5 / 7)
+    assert scores.precision == pytest.approx(2 / 3) and scores.recall == pytest.approx(2 / 3)
+    assert scores.f1 == pytest.approx(2 / 3)
+
+
+def test_case_counts_flags_changed_words_and_empty():
+    counts = case_counts("a b", "a c", "A b")
+    assert counts.changed_records == 1
+    assert counts.correct == 1  # scored as the unchanged input: `a` wrong, `b` right
+    empty = score_casing(CaseCounts())
+    assert (empty.accuracy, empty.f1, empty.words) == (0.0, 0.0, 0)
+    punctuation = case_counts(", . !", ", . !", ", . !")
+    assert punctuation.words == 0 and punctuation.sentences_exact == 2
+    assert case_counts("é ß", "É ß", "É ß").correct == 2
+    with pytest.raises(ValueError):
+        case_counts("a b", "a b", "A")
+
+
+def test_first_word_baseline():
+    assert first_word_baseline("he said . ` we won ' . ok") == "He said . ` We won ' . Ok"
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+@pytest.fixture()
+def tiny_data(tmp_path: Path) -> Path:
+    """A data folder shaped like ../shared/data with a handful of records."""
+    held_article = "Gary Locke will be confirmed as Kilmarnock boss on Friday. The club went unbeaten."
+    _write_jsonl(
+        tmp_path / "summarization" / "frank.jsonl",
+        [
+            {"id": "frank-cnndm-1", "article": held_article, "split": "valid"},
+            {"id": "frank-cnndm-2", "article": "Another article about Paris and London.", "split": "test"},
+        ],
+    )
+    _write_jsonl(
+        tmp_path / "summarization" / "realsumm.jsonl", [{"id": "realsumm-000", "article": "Realsumm text."}]
+    )
+    _write_jsonl(
+        tmp_path / "summarization" / "sumllm_cnndm_test.jsonl",
+        [{"id": "sumllm-cnndm-test-000", "article": "Test."}],
+    )
+    news = [
+        {"id": "frank-cnndm-1", "text": held_article, "tokenized": False},
+        {"id": "copy", "text": held_article + " Extra words.", "tokenized": False},  # same normalized key
+        {
+            "id": "n1",
+            "text": "Angela Merkel met officials in New York on Monday. The state-run TV said so.",
+            "tokenized": False,
+        },
+        {
+            "id": "n2",
+            "text": "Police in London said the man, 39, was held.\n\nHe said: 'We will win.'",
+            "tokenized": False,
+        },
+        {"id": "n3", "text": "The U.S. team met Angela Merkel 's aides .", "tokenized": True},
+    ]
+    _write_jsonl(tmp_path / "casing" / "news_text.jsonl", news)
+    refs = [
+        {
+            "id": "r1",
+            "input": "angela merkel met officials in new york .",
+            "target": "Angela Merkel met officials in New York .",
+            "doc_id": "frank-cnndm-1",
+            "kind": "cnndm-reference",
+            "input_fields": ["bart"],
+        },
+        {
+            "id": "r2",
+            "input": "police in london said he was held .",
+            "target": "Police in London said he was held .",
+            "doc_id": "frank-cnndm-2",
+            "kind": "bart-output",
+            "input_fields": ["bart"],
+        },
+    ]
+    _write_jsonl(tmp_path / "casing" / "frank_refs.jsonl", refs)
+    return tmp_path
+
+
+def test_build_then_bench_in_process(tiny_data: Path, tmp_path: Path):
+    out = tmp_path / "resources"
+    summary = build_truecaser.main(["--data", str(tiny_data), "--out", str(out)])
+    assert set(summary["excluded_ids"]) == {"frank-cnndm-1", "copy"}
+    assert summary["records"] == 3
+    model = StatisticalTruecaser.load(out / "truecaser_en.json.gz")
+    assert (
+        model.restore("angela merkel met officials in new york .")
+        == "Angela Merkel met officials in New York ."
+    )
+    assert (out / "hyphens_en.json.gz").is_file()
+
+    results = bench_casing.main(
+        [
+            "--data",
+            str(tiny_data),
+            "--split",
+            "valid",
+            "--systems",
+            "statistical",
+            "first",
+            "lower",
+            "--model",
+            str(out / "truecaser_en.json.gz"),
+            "--json",
+            str(tmp_path / "bench.json"),
+        ]
+    )
+    assert results["statistical"]["accuracy"] == 1.0 and results["statistical"]["records"] == 1
+    assert results["lower"]["f1"] == 0.0
+    assert all(r["changed_records"] == 0 for r in results.values())
+    assert json.loads((tmp_path / "bench.json").read_text())["split"] == "valid"
+
+
+def test_build_rejects_missing_data(tmp_path: Path):
+    with pytest.raises(ValueError, match="news_text"):
+        build_truecaser.main(["--data", str(tmp_path)])
