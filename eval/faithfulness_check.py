@@ -29,7 +29,7 @@ from eval.data import load_documents, resolve_data_path
 from eval.metrics.faithfulness import entity_precision, number_precision
 from eval.metrics.stats import Correlation, pearson, spearman
 from eval.report import file_sha256, markdown_table, software_versions, write_json, write_jsonl
-from eval.summarize import _Recaser, writes_lowercase
+from eval.summarize import entity_recaser, writes_lowercase
 
 __all__ = ["FaithfulnessArguments", "main", "validate"]
 
@@ -90,7 +90,7 @@ def validate(args: FaithfulnessArguments, bootstrap: BootstrapArguments) -> tupl
             f"no record of {data_path} has labels.{args.label_set}; this check needs FRANK-style labels"
         )
     systems = sorted({name for d in documents for name in d.labels[args.label_set]})
-    recaser = _Recaser()
+    recaser = entity_recaser()
     rows: list[dict] = []
     recased: list[str] = []
     for system in systems:

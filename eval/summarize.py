@@ -30,6 +30,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from eval.baselines import lead, textrank
+from eval.casing_baselines import TruecaseBaseline
 from eval.config import (
     BootstrapArguments,
     ModelArguments,
@@ -60,6 +61,7 @@ from eval.report import (
     write_json,
     write_jsonl,
 )
+from summarizer.sentences import split_sentences
 
 __all__ = ["SummarizeArguments", "System", "evaluate_systems", "main"]
 
@@ -205,19 +207,10 @@ def peer_systems(documents: Sequence[Document]) -> tuple[list[System], dict[str,
 # Scoring
 
 
-class _Recaser:
-    """Restores case of lowercase summaries (truecase, per sentence) before entity extraction."""
-
-    def __init__(self) -> None:
-        self._caser = None
-
-    def __call__(self, text: str) -> str:
-        if self._caser is None:
-            from eval.casing_baselines import TruecaseBaseline
-            from summarizer.sentences import split_sentences
-
-            self._caser = TruecaseBaseline(oov="title", split=split_sentences)
-        return self._caser(text)
+def entity_recaser() -> Callable[[str], str]:
+    """Restores case of lowercase summaries before names are extracted: truecase per sentence,
+    out-of-vocabulary words title-cased (so invented rare names still count as names)."""
+    return TruecaseBaseline(oov="title", split=split_sentences)
 
 
 def writes_lowercase(outputs: Sequence[str]) -> bool:
@@ -324,7 +317,7 @@ def evaluate_systems(
     bootstrap: BootstrapArguments,
 ) -> tuple[list[dict], list[dict], list[dict]]:
     """Score, aggregate and rank; returns (leaderboard rows, pairwise tests, per-document rows)."""
-    recaser = _Recaser()
+    recaser = entity_recaser()
     results, per_document, per_system_mean = [], [], {}
     for system in tqdm(systems, desc="scoring systems", unit="system"):
         lowercase = writes_lowercase([system.outputs[d.id] for d in documents])
