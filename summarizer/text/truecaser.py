@@ -81,6 +81,9 @@ class TruecaserConfig:
             "shape": 1.0,
         }
     )
+    # Added to the log-score of capitalized forms of unknown words: words unseen in training
+    # are names more often in summaries than rare words are in articles.
+    oov_capital_bias: float = 0.5
     capitalize_threshold: float = 0.5  # capitalize at a position kind above this learned rate
 
     def __post_init__(self) -> None:
@@ -430,9 +433,9 @@ class StatisticalTruecaser:
 
     def _known(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
         codes = self.forms[word]
+        counts = self.counts[word]
         if len(codes) == 1:
             return codes[0]
-        counts = self.counts[word]
         total = sum(counts)
         base = [(n + 0.1) / (total + 0.1 * len(counts)) for n in counts]
         scores = [math.log(p) for p in base]
@@ -461,6 +464,18 @@ class StatisticalTruecaser:
         return codes[max(range(len(codes)), key=scores.__getitem__)]
 
     def _unknown(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
+        scores = self._unknown_scores(word, prev, nxt, prev_cap, next_cap)
+        code = _UNCASED_FORMS[max(range(3), key=scores.__getitem__)]
+        if code == "t" and _NAME_PREFIX.match(word):
+            # In the training text 167 of 168 `mc...` words are McX, and every `o'...` is O'X.
+            cut = _NAME_PREFIX.match(word).end()
+            return word[0].upper() + word[1:cut] + word[cut].upper() + word[cut + 1 :]
+        return code
+
+    def _unknown_scores(
+        self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None
+    ) -> list[float]:
+        """Log-scores of lower / Title / UPPER for a word the counts do not know."""
         prior_total = sum(self.oov_prior)
         prior = [p / prior_total for p in self.oov_prior]
         scores = [math.log(p) for p in prior]
@@ -476,12 +491,9 @@ class StatisticalTruecaser:
             w = weights[kind]
             for k in range(3):
                 scores[k] += w * math.log((counts[k] + 2 * prior[k]) / (total + 2) / prior[k])
-        code = _UNCASED_FORMS[max(range(3), key=scores.__getitem__)]
-        if code == "t" and _NAME_PREFIX.match(word):
-            # In the training text 167 of 168 `mc...` words are McX, and every `o'...` is O'X.
-            cut = _NAME_PREFIX.match(word).end()
-            return word[0].upper() + word[1:cut] + word[cut].upper() + word[cut + 1 :]
-        return code
+        scores[1] += self.config.oov_capital_bias
+        scores[2] += self.config.oov_capital_bias
+        return scores
 
     def _word_code(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
         if word in self.forms:
@@ -492,6 +504,12 @@ class StatisticalTruecaser:
                 self._word_code(p, prev, nxt, prev_cap, next_cap) if _HAS_LETTER.search(p) else "l"
                 for p in parts
             ]
+            if any(_is_capitalized(c) for c in codes):
+                # Carrion-Moore: an unknown part of a compound with a capitalized part is a name too.
+                codes = [
+                    "t" if c == "l" and p not in self.forms and _HAS_LETTER.search(p) else c
+                    for p, c in zip(parts, codes, strict=True)
+                ]
             return "-".join(c if len(c) > 1 else _apply(p, c) for p, c in zip(parts, codes, strict=True))
         return self._unknown(word, prev, nxt, prev_cap, next_cap)
 
