@@ -179,7 +179,9 @@ def main(argv: list[str] | None = None) -> dict:
         "model_bytes": model_path.stat().st_size,
     }
     (config.out / "truecaser_en.build.json").write_text(json.dumps(summary, indent=1) + "\n")
-    logger.info("wrote %s (%d bytes) in %.0fs", model_path, summary["model_bytes"], time.perf_counter() - start)
+    logger.info(
+        "wrote %s (%d bytes) in %.0fs", model_path, summary["model_bytes"], time.perf_counter() - start
+    )
     return summary
 
 
