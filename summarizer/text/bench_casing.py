@@ -8,18 +8,21 @@ Each record's `input` is lowercased PTB tokens; a system returns one cased token
 token (tokenization kept). Scoring is token-aligned and case-sensitive. A "word" is a token
 with at least one letter (punctuation and numbers cannot be wrong and are not counted):
 
-* accuracy: words whose restored form equals the gold form;
+* accuracy: words whose restored form equals the gold form (`token_acc` counts every
+  whitespace token instead, punctuation included, as `eval/metrics/casing.py` does);
 * cased-word precision / recall / F1: over words whose gold form has an uppercase letter
   (a hit needs the exact gold form); precision's denominator is the predicted words with an
   uppercase letter;
-* sentence exact match: sentences (split after . ! ?) restored exactly;
+* sentence exact match: sentences (split after . ! ?) restored exactly; record exact match:
+  whole records restored exactly;
 * changed records: records where any token changed other than in letter case (must be 0);
 * words/s: words restored per second of wall time on this machine, one process.
 
 `--split` keeps records whose FRANK document is in that split of `summarization/frank.jsonl`
 (tuning used `valid` only). Systems: `statistical` (this package's shipped model),
-`truecase` (PyPI truecase 0.0.14, fed one sentence of tokens at a time; its output is
-aligned token by token to the input), `first` (lowercase, first word of each sentence
+`truecase` (PyPI truecase 0.0.14, fed one sentence of tokens at a time, unknown words
+title-cased (its default), ties broken lowercase-first; its output is aligned token by token
+to the input), `first` (lowercase, first word of each sentence
 capitalized), `lower` (input unchanged).
 """
 
@@ -46,11 +49,14 @@ class CaseCounts:
 
     words: int = 0
     correct: int = 0
+    tokens: int = 0
+    tokens_correct: int = 0
     gold_cased: int = 0
     pred_cased: int = 0
     cased_hits: int = 0
     sentences: int = 0
     sentences_exact: int = 0
+    records_exact: int = 0
     changed_records: int = 0
     records: int = 0
 
@@ -61,10 +67,12 @@ class CaseCounts:
 @dataclass(frozen=True)
 class CasingScores:
     accuracy: float
+    token_accuracy: float
     precision: float
     recall: float
     f1: float
     sentence_exact: float
+    record_exact: float
     changed_records: int
     words: int
     records: int
@@ -107,6 +115,7 @@ def case_counts(source: str, predicted: str, gold: str) -> CaseCounts:
             else src
         )
     words = correct = gold_cased = pred_cased = hits = 0
+    tokens_correct = sum(p == g for p, g in zip(pred, ref, strict=True))
     for p, g in zip(pred, ref, strict=True):
         if not _has_letter(g):
             continue
@@ -117,7 +126,20 @@ def case_counts(source: str, predicted: str, gold: str) -> CaseCounts:
         hits += p == g and _has_upper(g)
     spans = sentence_spans(ref)
     exact = sum(pred[a:b] == ref[a:b] for a, b in spans)
-    return CaseCounts(words, correct, gold_cased, pred_cased, hits, len(spans), exact, int(changed), 1)
+    return CaseCounts(
+        words,
+        correct,
+        len(ref),
+        tokens_correct,
+        gold_cased,
+        pred_cased,
+        hits,
+        len(spans),
+        exact,
+        int(pred == ref),
+        int(changed),
+        1,
+    )
 
 
 def score_casing(counts: CaseCounts) -> CasingScores:
@@ -131,10 +153,12 @@ def score_casing(counts: CaseCounts) -> CasingScores:
     f1 = ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
     return CasingScores(
         accuracy=ratio(counts.correct, counts.words),
+        token_accuracy=ratio(counts.tokens_correct, counts.tokens),
         precision=precision,
         recall=recall,
         f1=f1,
         sentence_exact=ratio(counts.sentences_exact, counts.sentences),
+        record_exact=ratio(counts.records_exact, counts.records),
         changed_records=counts.changed_records,
         words=counts.words,
         records=counts.records,
@@ -156,13 +180,19 @@ def truecase_package() -> Callable[[str], str]:
     import truecase  # optional dependency (the `eval` extra)
 
     caser = truecase.get_truecaser()
+    # It breaks score ties by iterating over sets, so its output depends on the string hash
+    # seed; fix the order (lowercase form first, then sorted) to make runs repeatable.
+    caser.word_casing_lookup = {
+        word: sorted(forms, key=lambda form: (form != form.lower(), form))
+        for word, forms in caser.word_casing_lookup.items()
+    }
 
     def restore(text: str) -> str:
         tokens = text.split()
         out: list[str] = []
         for a, b in sentence_spans(tokens):
             sentence = tokens[a:b]
-            cased = caser.get_true_case_from_tokens(sentence, out_of_vocabulary_token_option="as-is")
+            cased = caser.get_true_case_from_tokens(sentence, out_of_vocabulary_token_option="title")
             if len(cased) != len(sentence):
                 cased = sentence
             out.extend(c if c.lower() == s.lower() else s for c, s in zip(cased, sentence, strict=True))
@@ -228,15 +258,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     results: dict[str, dict] = {}
     print(f"frank_refs split={args.split}: {len(records)} records")
     print(
-        f"{'system':<12} {'acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'changed':>7} {'words/s':>9}"
+        f"{'system':<12} {'acc':>7} {'tok_acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'recEM':>7} {'changed':>7} {'words/s':>9}"
     )
     for name in args.systems:
         system = make_system(name, args.model)
         scores, speed, _ = evaluate(system, records)
         results[name] = {**asdict(scores), "words_per_second": round(speed)}
         print(
-            f"{name:<12} {scores.accuracy:7.4f} {scores.precision:7.4f} {scores.recall:7.4f} {scores.f1:7.4f} "
-            f"{scores.sentence_exact:7.4f} {scores.changed_records:7d} {speed:9.0f}"
+            f"{name:<12} {scores.accuracy:7.4f} {scores.token_accuracy:7.4f} {scores.precision:7.4f} "
+            f"{scores.recall:7.4f} {scores.f1:7.4f} {scores.sentence_exact:7.4f} {scores.record_exact:7.4f} {scores.changed_records:7d} {speed:9.0f}"
         )
     if args.json:
         Path(args.json).write_text(json.dumps({"split": args.split, "results": results}, indent=1) + "\n")

@@ -226,6 +226,7 @@ _NUMBER_UNIT = re.compile(r"^\d[\d,.]*([^\W\d_]+)$")  # 9pm, 6km, 1.2bn: the uni
 _NAME_PREFIX = re.compile(r"^(?:mc|o')(?=[a-z]{2})")
 # Daily Mail highlight boilerplate, written in capitals there but not in article text.
 _CAPS_PHRASES = {("click", "here")}
+_CACHE_SIZE = 500_000  # memoized decisions for ambiguous words in context
 
 
 def _context_word(token: str) -> str:
@@ -264,6 +265,7 @@ class StatisticalTruecaser:
     """
 
     def __init__(self, config: TruecaserConfig | None = None) -> None:
+        self._cache: dict[tuple, str] = {}
         self.config = config or TruecaserConfig()
         self.forms: dict[str, list[str]] = {}  # word -> its form codes, most frequent first
         self.counts: dict[str, list[int]] = {}  # word -> counts parallel to forms
@@ -275,6 +277,15 @@ class StatisticalTruecaser:
         self.oov: dict[str, dict[str, list[int]]] = {}  # feature kind -> value -> [l, t, u] counts
         self.oov_prior: list[int] = [1, 1, 1]
         self.position_rates: dict[str, list[int]] = {}  # kind -> [capitalized, total]
+
+    @property
+    def config(self) -> TruecaserConfig:
+        return self._config
+
+    @config.setter
+    def config(self, config: TruecaserConfig) -> None:
+        self._config = config
+        self._cache.clear()  # memoized decisions depend on the weights
 
     # ------------------------------------------------------------------ training
 
@@ -366,6 +377,7 @@ class StatisticalTruecaser:
         self.oov = {
             kind: {v: c for v, c in values.items() if sum(c) >= 2} for kind, values in sorted(oov.items())
         }
+        self._cache.clear()
         return self
 
     def _majority_capitalized(self, word: str) -> bool:
@@ -496,8 +508,17 @@ class StatisticalTruecaser:
         return scores
 
     def _word_code(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
-        if word in self.forms:
-            return self._known(word, prev, nxt, prev_cap, next_cap)
+        codes = self.forms.get(word)
+        if codes is not None:
+            if len(codes) == 1:
+                return codes[0]
+            key = (word, prev, nxt, prev_cap, next_cap)
+            code = self._cache.get(key)
+            if code is None:
+                if len(self._cache) >= _CACHE_SIZE:
+                    self._cache.clear()
+                code = self._cache[key] = self._known(word, prev, nxt, prev_cap, next_cap)
+            return code
         if "-" in word.strip("-"):
             parts = word.split("-")
             codes = [

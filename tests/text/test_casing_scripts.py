@@ -22,11 +22,18 @@ def test_case_counts_golden():
     assert (counts.words, counts.correct) == (7, 5)
     # gold cased: Obama U.S. It = 3; predicted cased: Obama Met It = 3; hits: Obama It = 2
     assert (counts.gold_cased, counts.pred_cased, counts.cased_hits) == (3, 3, 2)
-    assert (counts.sentences, counts.sentences_exact, counts.changed_records) == (2, 1, 0)
+    assert (counts.sentences, counts.sentences_exact, counts.records_exact, counts.changed_records) == (
+        2,
+        1,
+        0,
+        0,
+    )
+    assert (counts.tokens, counts.tokens_correct) == (8, 6)  # the `.` counts here
     scores = score_casing(counts)
     assert scores.accuracy == pytest.approx(5 / 7)
     assert scores.precision == pytest.approx(2 / 3) and scores.recall == pytest.approx(2 / 3)
     assert scores.f1 == pytest.approx(2 / 3)
+    assert scores.token_accuracy == pytest.approx(6 / 8) and scores.record_exact == 0.0
 
 
 def test_case_counts_flags_changed_words_and_empty():
