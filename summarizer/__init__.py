@@ -13,7 +13,9 @@ from functools import lru_cache
 from typing import Any
 
 from .config import DEFAULT_STYLES, GenerationSettings, StyleConfig, SummarizerConfig
-from .model import Normalized, Summarizer, Summary
+from .model import Summarizer, Summary
+from .normalizer import Normalized, normalize_statistical
+from .text.headline import headline_case
 
 __all__ = [
     "DEFAULT_STYLES",
@@ -23,6 +25,8 @@ __all__ = [
     "Summarizer",
     "SummarizerConfig",
     "Summary",
+    "headline_case",
+    "normalize",
     "summarize",
 ]
 
@@ -37,3 +41,12 @@ def _default() -> Summarizer:
 def summarize(articles: list[str], **kwargs: Any) -> list[Summary]:
     """`Summarizer.summarize` on a cached instance of the embedded default model."""
     return _default().summarize(articles, **kwargs)
+
+
+def normalize(texts: list[str], **kwargs: Any) -> list[Normalized]:
+    """Case-restore (and detokenize) wire copy; the statistical method needs no neural model."""
+    if kwargs.get("method", "statistical") == "statistical":
+        kwargs.pop("method", None)
+        kwargs.pop("batch_size", None)
+        return normalize_statistical(texts, **kwargs)
+    return _default().normalize(texts, **kwargs)

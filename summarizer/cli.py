@@ -1,4 +1,4 @@
-"""Command line: `summarizer summarize INPUT... --output OUT.jsonl` and `summarizer prepare`.
+"""Command line: `summarizer summarize|normalize INPUT... --output OUT.jsonl`, `summarizer prepare`.
 
 Exit status: 0 when every record was written, 1 when any record failed (see the errors file
 beside the output), 2 for a usage error (bad flags, missing input file).
@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from .jobs import JobReport, errors_path_for, run_job
+from .normalizer import normalize_statistical
 from .records import count_records, expand_inputs, read_records
 
 __all__ = ["main"]
@@ -48,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--max-new-tokens", type=int, default=None)
     summarize.add_argument("--num-beams", type=int, default=None)
 
+    normalize = sub.add_parser("normalize", help="restore case (and spacing) of lowercased, tokenized wire copy")
+    _add_io_args(normalize, "input")
+    _add_model_args(normalize)
+    normalize.add_argument(
+        "--keep-tokenization", action="store_true",
+        help="change only letter case, so output aligns token for token with PTB-tokenized gold",
+    )
+    normalize.add_argument(
+        "--method", default="statistical", choices=["statistical", "model"],
+        help="statistical: shipped count model (default, more accurate today); model: constrained decoding",
+    )
+    normalize.add_argument("--headline", default=None, choices=["sentence", "title"], help="also apply headline case")
+
     sub.add_parser("prepare", help="convert the embedded default model once and print where it is cached")
     return parser
 
@@ -76,6 +90,30 @@ def _summarize(args: argparse.Namespace, paths: list[str]) -> JobReport:
     return _run(args, paths, process)
 
 
+def _normalize(args: argparse.Namespace, paths: list[str]) -> JobReport:
+    from .model import Summarizer
+    from .text.headline import headline_case
+
+    # The statistical method needs no neural model; only load one when it is used.
+    summarizer = Summarizer.from_pretrained(args.model, device=args.device, dtype=args.dtype) if (
+        args.method == "model"
+    ) else None
+
+    def process(texts: list[str]) -> list[dict]:
+        if summarizer is not None:
+            results = summarizer.normalize(
+                texts, detokenize=not args.keep_tokenization, method=args.method, batch_size=len(texts)
+            )
+        else:
+            results = normalize_statistical(texts, detokenize=not args.keep_tokenization)
+        outputs = [r.text for r in results]
+        if args.headline:
+            outputs = [headline_case(o, style=args.headline) for o in outputs]
+        return [{"output": o} for o in outputs]
+
+    return _run(args, paths, process)
+
+
 def _run(args: argparse.Namespace, paths: list[str], process) -> JobReport:
     records = read_records(paths, text_field=args.text_field, id_field=args.id_field)
     return run_job(
@@ -99,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Check the inputs before spending seconds on loading a model.
         paths = expand_inputs(args.inputs)
-        report = _summarize(args, paths)
+        report = (_summarize if args.command == "summarize" else _normalize)(args, paths)
     except (FileNotFoundError, ValueError) as e:
         print(f"summarizer: error: {e}", file=sys.stderr)
         return EXIT_USAGE

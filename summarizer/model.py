@@ -16,13 +16,13 @@ from .config import GenerationSettings, StyleConfig, SummarizerConfig
 from .constrained import CaseTrie, token_bytes_table
 from .embedded import default_model_path
 from .loading import Family, detect_family, load_model_and_tokenizer, model_context_length
-from .normalizer import restore_case_with_model
+from .normalizer import NORMALIZE_METHODS, Normalized, normalize_statistical, restore_case_with_model
+from .normalizer import finish as finish_normalized
 from .postprocess import clean_output
 from .sentences import split_sentences
+from .validation import check_texts
 
-__all__ = ["NORMALIZE_METHODS", "Normalized", "Summarizer", "Summary"]
-
-NORMALIZE_METHODS = ("model", "statistical")
+__all__ = ["Summarizer", "Summary"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +31,6 @@ logger = logging.getLogger(__name__)
 _MAX_REDUCE_ROUNDS = 8
 # Slack for tokens that merge differently at the prompt/article boundary.
 _BOUNDARY_SLACK = 4
-
-
-@dataclass(frozen=True)
-class Normalized:
-    """One text after case restoration (and detokenization, when asked)."""
-
-    text: str
-    # The case-restored text with the input's tokenization and spacing: aligns token for token
-    # with the input, and `cased.lower() == input.lower()` always holds.
-    cased: str
-    method: str
-    detokenized: bool
 
 
 @dataclass(frozen=True)
@@ -247,14 +235,7 @@ class Summarizer:
         each chunk summarized, and the joined chunk summaries summarized again (map-reduce);
         nothing is cut. Raises ValueError naming the index of an empty article.
         """
-        if isinstance(articles, str):
-            raise TypeError("summarize takes a sequence of articles; wrap a single article in a list")
-        articles = list(articles)
-        for i, article in enumerate(articles):
-            if not isinstance(article, str):
-                raise TypeError(f"article {i} is {type(article).__name__}, expected str")
-            if not article.strip():
-                raise ValueError(f"article {i} is empty or whitespace only")
+        articles = check_texts(articles, "article")
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         if not articles:
@@ -344,7 +325,7 @@ class Summarizer:
         texts: Sequence[str],
         *,
         detokenize: bool = True,
-        method: str = "model",
+        method: str = "statistical",
         batch_size: int = 16,
         progress: bool = False,
     ) -> list[Normalized]:
@@ -352,19 +333,14 @@ class Summarizer:
 
         texts: lowercased, PTB-tokenized text such as CNN/DM's
             ``kheyon rasheed told the state - run iraqiyya television``.
-        method: "model" (this model, decoding constrained so only letter case can change) or
-            "statistical" (the shipped count-based truecaser: ~100x faster, less accurate).
+        method: "statistical" (default: the shipped count-based truecaser; today the more
+            accurate and far faster path, see docs/results.md) or "model" (this model, decoding
+            constrained so only letter case can change; it needs case-restoration fine-tuning
+            to be useful, which the zero-shot default model has not had).
         detokenize: also undo PTB tokenization (``state - run`` -> ``state-run``, ``-lrb-`` -> ``(``).
             Without it only letter case changes, so the output aligns with PTB-tokenized gold.
         """
-        if isinstance(texts, str):
-            raise TypeError("normalize takes a sequence of texts; wrap a single text in a list")
-        texts = list(texts)
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"text {i} is {type(text).__name__}, expected str")
-            if not text.strip():
-                raise ValueError(f"text {i} is empty or whitespace only")
+        texts = check_texts(texts, "text")
         if method not in NORMALIZE_METHODS:
             raise ValueError(f"unknown method {method!r}; choose one of {NORMALIZE_METHODS}")
         if batch_size < 1:
@@ -372,10 +348,7 @@ class Summarizer:
         if not texts:
             return []
         if method == "statistical":
-            from .text.truecaser import StatisticalTruecaser
-
-            truecaser = StatisticalTruecaser.from_pretrained()
-            cased = [truecaser.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
+            return normalize_statistical(texts, detokenize=detokenize, progress=progress)
         else:
             if self._case_trie is None:
                 self._case_trie = CaseTrie(token_bytes_table(self.tokenizer))
@@ -393,13 +366,4 @@ class Summarizer:
                     batch_size=batch_size,
                     progress_bar=bar,
                 )
-        if detokenize:
-            from .text.detokenize import detokenize as detok
-
-            outputs = [detok(c) for c in cased]
-        else:
-            outputs = cased
-        return [
-            Normalized(text=out, cased=c, method=method, detokenized=detokenize)
-            for out, c in zip(outputs, cased, strict=True)
-        ]
+        return finish_normalized(cased, method, detokenize)

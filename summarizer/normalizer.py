@@ -13,11 +13,47 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
+from tqdm.auto import tqdm
 from transformers import LogitsProcessorList
 
 from .constrained import CaseConstraint, CaseTrie
+from .validation import check_texts
 
-__all__ = ["case_windows", "restore_case_with_model"]
+__all__ = ["NORMALIZE_METHODS", "Normalized", "case_windows", "normalize_statistical", "restore_case_with_model"]
+
+NORMALIZE_METHODS = ("statistical", "model")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """One text after case restoration (and detokenization, when asked)."""
+
+    text: str
+    # The case-restored text with the input's tokenization and spacing: aligns token for token
+    # with the input, and `cased.lower() == input.lower()` always holds.
+    cased: str
+    method: str
+    detokenized: bool
+
+
+def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normalized]:
+    """Wrap case-restored texts, detokenizing them when asked."""
+    from .text.detokenize import detokenize as detok
+
+    return [
+        Normalized(text=detok(c) if detokenize else c, cased=c, method=method, detokenized=detokenize)
+        for c in cased
+    ]
+
+
+def normalize_statistical(texts: Sequence[str], *, detokenize: bool = True, progress: bool = False) -> list[Normalized]:
+    """Case restoration by the shipped statistical truecaser (no neural model needed)."""
+    from .text.truecaser import StatisticalTruecaser
+
+    texts = check_texts(texts, "text")
+    truecaser = StatisticalTruecaser.from_pretrained()
+    cased = [truecaser.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
+    return finish(cased, "statistical", detokenize)
 
 _SENTENCE_END = re.compile(r"[.!?]['\"”’)]*$|^(?:''|\.\.\.)$")
 

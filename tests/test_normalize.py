@@ -20,7 +20,7 @@ def loaded(tiny_dir) -> Summarizer:
 
 def test_model_changes_only_case(loaded):
     texts = [WIRE, "obama visited new york on monday . he met the u.s. team .", "x"]
-    results = loaded.normalize(texts, detokenize=False, batch_size=2)
+    results = loaded.normalize(texts, method="model", detokenize=False, batch_size=2)
     assert all(isinstance(r, Normalized) and r.method == "model" for r in results)
     for text, result in zip(texts, results, strict=True):
         assert result.text == result.cased
@@ -28,7 +28,7 @@ def test_model_changes_only_case(loaded):
 
 
 def test_detokenize_changes_only_spacing_and_case(loaded):
-    (result,) = loaded.normalize([WIRE])
+    (result,) = loaded.normalize([WIRE], method="model")
     assert result.detokenized
     assert result.cased.lower() == WIRE
     assert "state-run" in result.text.lower() and " ," not in result.text
@@ -42,6 +42,8 @@ def test_statistical_method(loaded):
 
 
 def test_bad_input(loaded):
+    with pytest.raises(ValueError, match="text 1 is empty"):
+        loaded.normalize(["fine", " "], method="model")
     with pytest.raises(ValueError, match="text 1 is empty"):
         loaded.normalize(["fine", " "])
     with pytest.raises(ValueError, match="unknown method"):
@@ -74,7 +76,7 @@ _TEXTS = st.one_of(
 @given(texts=st.lists(_TEXTS, min_size=1, max_size=3))
 def test_property_only_case_changes(tiny_causal_dir, texts):
     s = _cached(tiny_causal_dir)
-    for text, result in zip(texts, s.normalize(texts, detokenize=False, batch_size=2), strict=True):
+    for text, result in zip(texts, s.normalize(texts, method="model", detokenize=False, batch_size=2), strict=True):
         assert result.cased.lower() == text.lower()
         assert len(result.cased) == len(text)
 
