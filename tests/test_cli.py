@@ -117,3 +117,33 @@ def test_writer_refuses_a_foreign_file(tmp_path):
     path.write_text("this is not json\n")
     with pytest.raises(ValueError, match="not a line this tool wrote"):
         ResumableJsonlWriter(path)
+
+
+def test_normalize_statistical_without_a_model(tmp_path):
+    src = tmp_path / "wire.jsonl"
+    rows = [
+        {"id": "w1", "input": "kheyon rasheed told the state - run iraqiyya television on monday ."},
+        {"id": "w2", "input": ""},
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "cased.jsonl"
+    code = cli.main(["normalize", str(src), "-o", str(out), "--keep-tokenization", "--no-progress"])
+    assert code == cli.EXIT_RECORDS_FAILED
+    (row,) = _lines(out)
+    assert row["id"] == "w1" and row["output"].lower() == rows[0]["input"]
+    assert row["output"].startswith("Kheyon Rasheed")
+    out2 = tmp_path / "detok.jsonl"
+    cli.main(["normalize", str(src), "-o", str(out2), "--no-progress", "--headline", "title"])
+    assert "State-Run" in _lines(out2)[0]["output"]
+
+
+def test_normalize_with_the_model(tiny_causal_dir, tmp_path):
+    src = tmp_path / "wire.txt"
+    src.write_text("the council met on monday .")
+    out = tmp_path / "cased.jsonl"
+    code = cli.main([
+        "normalize", str(src), "-o", str(out), "--method", "model", "--model", str(tiny_causal_dir),
+        "--keep-tokenization", "--no-progress",
+    ])
+    assert code == cli.EXIT_OK
+    assert _lines(out)[0]["output"].lower() == "the council met on monday ."
