@@ -116,3 +116,16 @@ def test_config_validation():
     settings = GenerationSettings().override(max_words=10)
     assert settings.max_words == 10 and settings.max_new_tokens >= 16
     assert dataclasses.replace(settings, num_beams=2).generate_kwargs()["num_beams"] == 2
+
+
+def test_decoder_only_without_chat_template_uses_a_plain_prompt(tiny_causal_dir, example_articles):
+    s = Summarizer.from_pretrained(tiny_causal_dir, config=SummarizerConfig(use_chat_template=False))
+    prompt = s.build_prompt("Body text.", s.config.style("headline"))
+    assert "<|im_start|>" not in prompt and prompt.endswith("Headline:") and "Body text." in prompt
+    assert len(s.summarize(example_articles[:2], style="headline")) == 2
+
+
+def test_seq2seq_prompt_is_prefix_and_article(tiny_seq2seq_dir):
+    s = Summarizer.from_pretrained(tiny_seq2seq_dir)
+    style = StyleConfig(name="t5", instruction="unused", seq2seq_prefix="summarize: ")
+    assert s.build_prompt("Body.", style) == "summarize: Body."
