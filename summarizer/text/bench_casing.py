@@ -16,7 +16,9 @@ with at least one letter (punctuation and numbers cannot be wrong and are not co
 * sentence exact match: sentences (split after . ! ?) restored exactly; record exact match:
   whole records restored exactly;
 * changed records: records where any token changed other than in letter case (must be 0);
-* words/s: words restored per second of wall time on this machine, one process.
+* words/s: words (as above) restored per second of wall time, one process, best of
+  `--repeat` passes over the records, each with a freshly loaded system (loading is not
+  timed; the statistical model memoizes its decisions within a pass only).
 
 `--split` keeps records whose FRANK document is in that split of `summarization/frank.jsonl`
 (tuning used `valid` only). Systems: `statistical` (this package's shipped model),
@@ -232,12 +234,21 @@ def load_records(data: Path, split: str = "all") -> list[dict]:
     return [r for r in records if splits.get(r["doc_id"]) == split]
 
 
-def evaluate(system: Callable[[str], str], records: Iterable[dict]) -> tuple[CasingScores, float, list[str]]:
-    """Scores, words per second, and the outputs in record order."""
+def evaluate(
+    make_system: Callable[[], Callable[[str], str]], records: Iterable[dict], repeat: int = 1
+) -> tuple[CasingScores, float, list[str]]:
+    """Scores, words per second, and the outputs in record order.
+
+    Each of `repeat` passes gets a fresh system from `make_system` (so no pass profits from
+    another's memoized decisions; building it is not timed); the fastest pass counts.
+    """
     records = list(records)
-    start = time.perf_counter()
-    outputs = [system(r["input"]) for r in records]
-    seconds = time.perf_counter() - start
+    seconds = float("inf")
+    for _ in range(max(1, repeat)):
+        system = make_system()
+        start = time.perf_counter()
+        outputs = [system(r["input"]) for r in records]
+        seconds = min(seconds, time.perf_counter() - start)
     total = CaseCounts()
     for record, output in zip(records, outputs, strict=True):
         total += case_counts(record["input"], output, record["target"])
@@ -252,6 +263,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--systems", nargs="+", default=["statistical", "truecase", "first"])
     parser.add_argument("--model", default=None, help="a truecaser .json.gz (default: the shipped one)")
     parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument("--repeat", type=int, default=3, help="time the best of this many passes")
     args = parser.parse_args(argv)
 
     records = load_records(Path(args.data), args.split)
@@ -261,8 +273,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
         f"{'system':<12} {'acc':>7} {'tok_acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'recEM':>7} {'changed':>7} {'words/s':>9}"
     )
     for name in args.systems:
-        system = make_system(name, args.model)
-        scores, speed, _ = evaluate(system, records)
+        scores, speed, _ = evaluate(lambda name=name: make_system(name, args.model), records, args.repeat)
         results[name] = {**asdict(scores), "words_per_second": round(speed)}
         print(
             f"{name:<12} {scores.accuracy:7.4f} {scores.token_accuracy:7.4f} {scores.precision:7.4f} "

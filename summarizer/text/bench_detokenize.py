@@ -1,6 +1,6 @@
 """Measure the PTB round trip on real CNN/DM references: `casing/frank_refs.jsonl` targets.
 
-    python -m summarizer.text.bench_detokenize [--data ../shared/data]
+    python -m summarizer.text.bench_detokenize [--data ../shared/data] [--hyphens]
 
 For each cased reference `t` (PTB tokens), checks `tokenize_ptb(detokenize(t)) == t`, per
 tokenization variant of the record: `bart` (BART outputs), `bert/bus` (references as in the
@@ -8,6 +8,10 @@ bert_sum/bus FRANK fields: See et al.'s format, `#` for £, `` ` `` for opening 
 `pgn/s2s` (a different normalization: `£`, `'` for opening quotes, curly apostrophes unsplit),
 which `tokenize_ptb` does not aim to reproduce. Reports the share of records reproduced
 exactly and the share of tokens in matching blocks (difflib).
+
+`--hyphens` also lists how `detokenize` resolves every spaced hyphen (`a - b`) in the
+`summarization/realsumm.jsonl` references, whose tokenizer split compounds (`runner - up`), to
+be judged by eye: JOIN (compound) or dash (kept spaced).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import collections
 import difflib
 import json
 import os
+import re
 from pathlib import Path
 
 from summarizer.text.detokenize import detokenize, tokenize_ptb
@@ -35,6 +40,7 @@ def variant(record: dict) -> str:
 def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=os.environ.get("SUMMARIZER_DATA", "../shared/data"))
+    parser.add_argument("--hyphens", action="store_true", help="list the realsumm spaced-hyphen decisions")
     args = parser.parse_args(argv)
     with (Path(args.data) / "casing" / "frank_refs.jsonl").open(encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
@@ -64,7 +70,23 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     print(f"{'variant':<10} {'records':>7} {'exact':>7} {'tokens':>7}")
     for key, r in results.items():
         print(f"{key:<10} {r['records']:7d} {r['exact']:7.4f} {r['token_match']:7.4f}")
+    if args.hyphens:
+        _list_hyphens(Path(args.data) / "summarization" / "realsumm.jsonl")
     return results
+
+
+def _list_hyphens(path: Path) -> None:
+    with path.open(encoding="utf-8") as f:
+        references = [json.loads(line)["references"][0] for line in f if line.strip()]
+    decisions = []
+    for reference in references:
+        out = detokenize(reference)
+        for match in re.finditer(r"(\S+) - (?=(\S+))", reference):
+            left, right = match.group(1), match.group(2)
+            decisions.append((f"{left} - {right}", f"{left}-{right}" in out))
+    print(f"\nrealsumm references: {len(decisions)} spaced hyphens, {sum(j for _, j in decisions)} joined")
+    for pair, joined in decisions:
+        print(f"  {'JOIN' if joined else 'dash':<5} {pair}")
 
 
 if __name__ == "__main__":
