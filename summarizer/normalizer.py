@@ -8,6 +8,7 @@ would write other characters.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,12 +47,18 @@ def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normaliz
     ]
 
 
-def normalize_statistical(texts: Sequence[str], *, detokenize: bool = True, progress: bool = False) -> list[Normalized]:
-    """Case restoration by the shipped statistical truecaser (no neural model needed)."""
+@functools.lru_cache(maxsize=1)
+def _shipped_truecaser():
+    """The shipped truecaser, read once (~1 s) per process."""
     from .text.truecaser import StatisticalTruecaser
 
+    return StatisticalTruecaser.from_pretrained()
+
+
+def normalize_statistical(texts: Sequence[str], *, detokenize: bool = True, progress: bool = False) -> list[Normalized]:
+    """Case restoration by the shipped statistical truecaser (no neural model needed)."""
     texts = check_texts(texts, "text")
-    truecaser = StatisticalTruecaser.from_pretrained()
+    truecaser = _shipped_truecaser()
     cased = [truecaser.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
     return finish(cased, "statistical", detokenize)
 
