@@ -7,9 +7,10 @@ That makes PTB-tokenized and raw text count the same: `Koirala 's` and `Koirala'
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
+
+from summarizer.tokens import ngrams, words
 
 __all__ = [
     "TextStats",
@@ -20,20 +21,6 @@ __all__ = [
     "text_stats",
     "words",
 ]
-
-_WORD = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+|[^\W_]")
-
-
-def words(text: str) -> list[str]:
-    """Lowercased word tokens (see module docstring). Punctuation-only text has none."""
-    return [match.group(0) for match in _WORD.finditer(text.lower())]
-
-
-def ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-
 
 def _novel(summary_words: list[str], source_words: list[str], n: int) -> float | None:
     summary_ngrams = set(ngrams(summary_words, n))
