@@ -44,10 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     summarize = sub.add_parser("summarize", help="summarize articles")
     _add_io_args(summarize, "article")
     _add_model_args(summarize)
-    summarize.add_argument("--style", default="highlights", help="highlights, one_sentence or headline")
+    summarize.add_argument(
+        "--style", default="highlights", help="highlights, one_sentence, headline or extractive"
+    )
     summarize.add_argument("--max-words", type=int, default=None, help="word budget per summary")
     summarize.add_argument("--max-new-tokens", type=int, default=None)
     summarize.add_argument("--num-beams", type=int, default=None)
+    summarize.add_argument(
+        "--no-faithfulness-guard", action="store_true",
+        help="keep generated sentences even when their names or numbers are not in the article",
+    )
 
     normalize = sub.add_parser("normalize", help="restore case (and spacing) of lowercased, tokenized wire copy")
     _add_io_args(normalize, "input")
@@ -84,8 +90,19 @@ def _summarize(args: argparse.Namespace, paths: list[str]) -> JobReport:
     overrides = {k: v for k, v in overrides.items() if v is not None}
 
     def process(texts: list[str]) -> list[dict]:
-        summaries = summarizer.summarize(texts, style=args.style, batch_size=len(texts), **overrides)
-        return [{"summary": s.text, "style": s.style, "chunked": s.chunked} for s in summaries]
+        summaries = summarizer.summarize(
+            texts, style=args.style, batch_size=len(texts), faithful=not args.no_faithfulness_guard, **overrides
+        )
+        return [
+            {
+                "summary": s.text,
+                "style": s.style,
+                "chunked": s.chunked,
+                "dropped_sentences": s.dropped_sentences,
+                "extractive_fallback": s.extractive_fallback,
+            }
+            for s in summaries
+        ]
 
     return _run(args, paths, process)
 

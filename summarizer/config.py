@@ -104,6 +104,8 @@ class StyleConfig:
     max_sentences: int | None = None
     # Headlines are one line without a final period.
     single_line: bool = False
+    # Extractive styles copy whole source sentences (`summarizer.extractive`); no model call.
+    extractive: bool = False
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -149,6 +151,14 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
     ),
 }
 
+DEFAULT_STYLES["extractive"] = StyleConfig(
+    name="extractive",
+    instruction="",
+    generation=GenerationSettings(max_new_tokens=1),
+    max_sentences=3,
+    extractive=True,
+)
+
 DEFAULT_SYSTEM_PROMPT = "You are a careful news editor. You never add facts that are not in the article."
 
 
@@ -166,6 +176,9 @@ class SummarizerConfig:
     use_chat_template: bool = True
     # Style used to summarize chunks of a long article before the final pass.
     map_style: str = "highlights"
+    # Faithful first: drop generated sentences whose names or numbers are not in the article,
+    # and fall back to the extractive summary when nothing is left. Overridable per call.
+    faithful: bool = True
     # Case restoration (`normalize` with method="model"): the instruction the model reads and
     # the longest window, in words, decoded at once (windows also close at sentence ends).
     normalize_instruction: str = (
@@ -182,6 +195,8 @@ class SummarizerConfig:
                 raise ValueError(f"style stored under {key!r} is named {style.name!r}")
         if self.normalize_window_words < 1:
             raise ValueError(f"normalize_window_words must be >= 1, got {self.normalize_window_words}")
+        if self.styles.get(self.map_style) and self.styles[self.map_style].extractive:
+            raise ValueError(f"map_style {self.map_style!r} must be a generative style")
         if self.map_style not in self.styles:
             raise ValueError(f"map_style {self.map_style!r} is not one of the styles {sorted(self.styles)}")
 

@@ -28,7 +28,9 @@ from .sentences import split_sentences
 from .tokens import ngrams, words
 
 __all__ = [
+    "Checked",
     "Precision",
+    "drop_unsupported",
     "entity_precision",
     "extract_entities",
     "extract_numbers",
@@ -202,3 +204,37 @@ def entity_precision(
     source_ngrams = {n: {" ".join(gram) for gram in ngrams(source_words, n)} for n in lengths}
     unsupported = tuple(e for e in entities if e not in source_ngrams[len(e.split())])
     return Precision(matched=len(entities) - len(unsupported), total=len(entities), unsupported=unsupported)
+
+
+# ---------------------------------------------------------------------------------------------
+# Run-time guard
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A summary with its unsupported sentences removed."""
+
+    text: str
+    # Sentences removed because they name people/places/organisations or numbers the source lacks.
+    dropped: tuple[str, ...]
+    # The names and numbers that caused the removals.
+    unsupported: tuple[str, ...]
+
+
+def drop_unsupported(summary: str, source: str) -> Checked:
+    """Remove every sentence of `summary` that has a name or number not found in `source`.
+
+    Uses the same signals as the evaluation harness (validated against FRANK human labels), one
+    sentence at a time, so one invented name costs its sentence, not the whole summary.
+    """
+    kept: list[str] = []
+    dropped: list[str] = []
+    unsupported: list[str] = []
+    for sentence in split_sentences(summary):
+        bad = entity_precision(sentence, source).unsupported + number_precision(sentence, source).unsupported
+        if bad:
+            dropped.append(sentence)
+            unsupported.extend(bad)
+        else:
+            kept.append(sentence)
+    return Checked(" ".join(kept), tuple(dropped), tuple(dict.fromkeys(unsupported)))

@@ -15,6 +15,8 @@ from .chunking import chunk_text
 from .config import GenerationSettings, StyleConfig, SummarizerConfig
 from .constrained import CaseTrie, token_bytes_table
 from .embedded import default_model_path
+from .extractive import extract
+from .faithfulness import drop_unsupported
 from .loading import Family, detect_family, load_model_and_tokenizer, model_context_length
 from .normalizer import NORMALIZE_METHODS, Normalized, normalize_statistical, restore_case_with_model
 from .normalizer import finish as finish_normalized
@@ -45,6 +47,10 @@ class Summary:
     # True when the article exceeded the model's input budget and was summarized map-reduce.
     chunked: bool = False
     num_chunks: int = 1
+    # Faithfulness guard: generated sentences removed for names/numbers not in the article, and
+    # whether nothing was left so the extractive summary was returned instead.
+    dropped_sentences: int = 0
+    extractive_fallback: bool = False
 
 
 class Summarizer:
@@ -222,12 +228,16 @@ class Summarizer:
         style: str = "highlights",
         batch_size: int = 8,
         progress: bool = False,
+        faithful: bool | None = None,
         **overrides: Any,
     ) -> list[Summary]:
         """Summarize each article; results come back in input order.
 
-        style: "highlights" (CNN/DailyMail-like, ~3 sentences), "one_sentence" (XSum-like) or
-            "headline", or any style in `self.config.styles`.
+        style: "highlights" (CNN/DailyMail-like, ~3 sentences), "one_sentence" (XSum-like),
+            "headline", "extractive" (lead sentences, no model call), or any style in
+            `self.config.styles`.
+        faithful: drop generated sentences with names or numbers that are not in the article,
+            falling back to the extractive summary if none is left (default: config.faithful).
         overrides: generation settings for this call (`max_new_tokens`, `max_words`, `num_beams`,
             `no_repeat_ngram_size`, `length_penalty`, `repetition_penalty`, `min_new_tokens`).
 
@@ -242,6 +252,9 @@ class Summarizer:
             return []
         style_cfg = self.config.style(style)
         settings = style_cfg.generation.override(**overrides)
+        if style_cfg.extractive:
+            return [self._extractive_summary(a, style_cfg, settings) for a in articles]
+        faithful = self.config.faithful if faithful is None else faithful
         final_budget = self.article_budget(style_cfg, settings)
 
         input_tokens = [self.count_tokens(a) for a in articles]
@@ -262,17 +275,37 @@ class Summarizer:
         outputs = self._generate(
             texts, style_cfg, settings, batch_size=batch_size, progress=progress, desc=f"summarize ({style})"
         )
-        return [
-            Summary(
-                text=text,
-                style=style,
-                input_tokens=input_tokens[i],
-                output_tokens=n_out,
-                chunked=chunked[i],
-                num_chunks=num_chunks[i],
+        summaries = []
+        for i, (text, n_out) in enumerate(outputs):
+            dropped, fallback = 0, False
+            if faithful:
+                checked = drop_unsupported(text, articles[i])
+                dropped = len(checked.dropped)
+                text = checked.text
+                if not text:
+                    text, fallback = self._fallback_text(articles[i], style_cfg, settings), True
+            summaries.append(
+                Summary(
+                    text=text,
+                    style=style,
+                    input_tokens=input_tokens[i],
+                    output_tokens=n_out,
+                    chunked=chunked[i],
+                    num_chunks=num_chunks[i],
+                    dropped_sentences=dropped,
+                    extractive_fallback=fallback,
+                )
             )
-            for i, (text, n_out) in enumerate(outputs)
-        ]
+        return summaries
+
+    @staticmethod
+    def _fallback_text(article: str, style: StyleConfig, settings: GenerationSettings) -> str:
+        text = extract(article, max_sentences=style.max_sentences or 3, max_words=settings.max_words)
+        return clean_output(text, style, settings.max_words)
+
+    def _extractive_summary(self, article: str, style: StyleConfig, settings: GenerationSettings) -> Summary:
+        text = self._fallback_text(article, style, settings)
+        return Summary(text=text, style=style.name, input_tokens=self.count_tokens(article), output_tokens=0)
 
     def _reduce_round(
         self,

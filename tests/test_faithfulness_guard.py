@@ -1,0 +1,60 @@
+"""The run-time faithfulness guard and the extractive style."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import Summarizer
+from summarizer.extractive import extract, is_boilerplate
+from summarizer.faithfulness import drop_unsupported
+
+ARTICLE = (
+    "By Daily Mail Reporter. SCROLL DOWN FOR VIDEO. Engineers in Millbrook reopened the Harbour Street "
+    "bridge on Tuesday after eleven months of repairs. The repair cost 4.2 million pounds, more than the "
+    "council had budgeted. Council leader Margaret Okafor said reserves would cover it. "
+    "The ferry operator said bookings had fallen by a third."
+)
+
+
+def test_drop_unsupported_removes_only_the_sentences_that_invent():
+    summary = (
+        "Engineers reopened the Harbour Street bridge in Millbrook. "
+        "Mayor John Smith praised the work. The repair cost 7 million pounds. "
+        "Margaret Okafor said reserves would cover the cost."
+    )
+    checked = drop_unsupported(summary, ARTICLE)
+    assert checked.text == (
+        "Engineers reopened the Harbour Street bridge in Millbrook. Margaret Okafor said reserves would cover the cost."
+    )
+    assert checked.dropped == ("Mayor John Smith praised the work.", "The repair cost 7 million pounds.")
+    assert checked.unsupported == ("mayor john smith", "7000000")
+
+
+def test_extractive_skips_page_furniture_and_keeps_order():
+    assert is_boilerplate("SCROLL DOWN FOR VIDEO.") and is_boilerplate("By Daily Mail Reporter.")
+    text = extract(ARTICLE, max_sentences=2)
+    assert text.startswith("Engineers in Millbrook") and text.endswith("council had budgeted.")
+    assert extract(ARTICLE, max_sentences=3, max_words=20).count(".") == 1
+    with pytest.raises(ValueError):
+        extract(ARTICLE, max_sentences=0)
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_causal_dir) -> Summarizer:
+    return Summarizer.from_pretrained(tiny_causal_dir)
+
+
+def test_extractive_style_needs_no_generation(tiny):
+    (summary,) = tiny.summarize([ARTICLE], style="extractive")
+    assert summary.output_tokens == 0 and summary.text == extract(ARTICLE)
+
+
+def test_guard_in_summarize_drops_and_falls_back(tiny, monkeypatch):
+    invented = ["Mayor John Smith opened it. Okafor said reserves would cover it.", "Mayor John Smith opened it."]
+    monkeypatch.setattr(tiny, "_generate", lambda texts, *a, **k: [(t, 9) for t in invented[: len(texts)]])
+    partly, wholly = tiny.summarize([ARTICLE, ARTICLE])
+    assert partly.text == "Okafor said reserves would cover it." and partly.dropped_sentences == 1
+    assert not partly.extractive_fallback
+    assert wholly.extractive_fallback and wholly.text == extract(ARTICLE, max_sentences=4)
+    unguarded = tiny.summarize([ARTICLE], faithful=False)[0]
+    assert unguarded.text == invented[0] and unguarded.dropped_sentences == 0
