@@ -391,7 +391,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[ModelArguments, DataArgum
     remaining = [r for r in remaining if r]
     if remaining:
         raise ValueError(f"unknown arguments: {remaining}")
-    model_args, data_args, train_args, _config_ns = args[0], args[1], args[2], args[3:]
+    model_args, data_args, train_args = args[:3]  # a fourth holds --config itself
     return model_args, data_args, train_args
 
 
@@ -401,4 +401,4 @@ def resolved_config(model_args: ModelArguments, data_args: DataArguments, train_
     for args in (model_args, data_args, train_args):
         values.update(dataclasses.asdict(args))
     values["tasks"] = [dataclasses.asdict(t) for t in data_args.task_configs]
-    return values
+    return json.loads(json.dumps(values))  # JSON types only (tuples become lists), as when read back
