@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 
-from .postprocess import trim_words
+from .config import StyleConfig
+from .postprocess import clean_output, trim_words
 from .sentences import split_sentences
 
-__all__ = ["extract", "is_boilerplate"]
+__all__ = ["extract", "extract_for_style", "is_boilerplate"]
+
+# Lead-3 is the classic extractive news summary; a style may ask for fewer sentences.
+_DEFAULT_SENTENCES = 3
 
 _BOILERPLATE = re.compile(
     r"^(?:by\b|published:|updated:|last updated|click here|scroll down|share this|follow @|"
@@ -44,3 +48,9 @@ def extract(article: str, *, max_sentences: int = 3, max_words: int | None = Non
     content = [s for s in sentences if not is_boilerplate(s)] or sentences
     text = " ".join(content[:max_sentences])
     return trim_words(text, max_words) if max_words is not None else text
+
+
+def extract_for_style(article: str, style: StyleConfig, max_words: int | None = None) -> str:
+    """The extractive summary shaped like `style` (a headline is one line of at most max_words)."""
+    sentences = min(style.max_sentences or _DEFAULT_SENTENCES, _DEFAULT_SENTENCES)
+    return clean_output(extract(article, max_sentences=sentences, max_words=max_words), style, max_words)

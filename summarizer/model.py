@@ -15,7 +15,7 @@ from .chunking import chunk_text
 from .config import GenerationSettings, StyleConfig, SummarizerConfig
 from .constrained import CaseTrie, token_bytes_table
 from .embedded import default_model_path
-from .extractive import extract
+from .extractive import extract_for_style
 from .faithfulness import drop_unsupported
 from .loading import Family, detect_family, load_model_and_tokenizer, model_context_length
 from .normalizer import NORMALIZE_METHODS, Normalized, normalize_statistical, restore_case_with_model
@@ -283,7 +283,7 @@ class Summarizer:
                 dropped = len(checked.dropped)
                 text = checked.text
                 if not text:
-                    text, fallback = self._fallback_text(articles[i], style_cfg, settings), True
+                    text, fallback = extract_for_style(articles[i], style_cfg, settings.max_words), True
             summaries.append(
                 Summary(
                     text=text,
@@ -298,13 +298,8 @@ class Summarizer:
             )
         return summaries
 
-    @staticmethod
-    def _fallback_text(article: str, style: StyleConfig, settings: GenerationSettings) -> str:
-        text = extract(article, max_sentences=style.max_sentences or 3, max_words=settings.max_words)
-        return clean_output(text, style, settings.max_words)
-
     def _extractive_summary(self, article: str, style: StyleConfig, settings: GenerationSettings) -> Summary:
-        text = self._fallback_text(article, style, settings)
+        text = extract_for_style(article, style, settings.max_words)
         return Summary(text=text, style=style.name, input_tokens=self.count_tokens(article), output_tokens=0)
 
     def _reduce_round(

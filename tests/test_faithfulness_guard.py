@@ -55,6 +55,6 @@ def test_guard_in_summarize_drops_and_falls_back(tiny, monkeypatch):
     partly, wholly = tiny.summarize([ARTICLE, ARTICLE])
     assert partly.text == "Okafor said reserves would cover it." and partly.dropped_sentences == 1
     assert not partly.extractive_fallback
-    assert wholly.extractive_fallback and wholly.text == extract(ARTICLE, max_sentences=4)
+    assert wholly.extractive_fallback and wholly.text == extract(ARTICLE, max_sentences=3)
     unguarded = tiny.summarize([ARTICLE], faithful=False)[0]
     assert unguarded.text == invented[0] and unguarded.dropped_sentences == 0
