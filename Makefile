@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup summarize test test-fast lint clean
+.PHONY: setup system-deps summarize test test-fast lint clean
 
 setup: $(STAMP)
 
@@ -19,12 +19,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/summarizer prepare
 	touch $(STAMP)
 
+# Debian's chromium for the demo's end-to-end browser test: Playwright drives it, because
+# Playwright's own browser download cannot work offline.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
 summarize: setup
 	@rm -f out/example_summaries.jsonl
 	$(BIN)/summarizer summarize examples/harbour_bridge.txt examples/articles.jsonl --output out/example_summaries.jsonl
 	@cat out/example_summaries.jsonl
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
