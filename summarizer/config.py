@@ -106,12 +106,17 @@ class StyleConfig:
     single_line: bool = False
     # Extractive styles copy whole source sentences (`summarizer.extractive`); no model call.
     extractive: bool = False
+    # Show the model only the article's first N content sentences (None: the whole article).
+    # News is front-loaded; a shorter input is faster and leaves less to garble.
+    source_sentences: int | None = None
 
     def __post_init__(self) -> None:
         if not self.name:
             raise ValueError("a style needs a name")
         if self.max_sentences is not None and self.max_sentences < 1:
             raise ValueError(f"max_sentences must be >= 1 or None, got {self.max_sentences}")
+        if self.source_sentences is not None and self.source_sentences < 1:
+            raise ValueError(f"source_sentences must be >= 1 or None, got {self.source_sentences}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StyleConfig:

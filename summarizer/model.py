@@ -15,7 +15,7 @@ from .chunking import chunk_text
 from .config import GenerationSettings, StyleConfig, SummarizerConfig
 from .constrained import CaseTrie, token_bytes_table
 from .embedded import default_model_path
-from .extractive import extract_for_style
+from .extractive import extract, extract_for_style
 from .faithfulness import drop_unsupported
 from .loading import Family, detect_family, load_model_and_tokenizer, model_context_length
 from .normalizer import NORMALIZE_METHODS, Normalized, normalize_statistical, restore_case_with_model
@@ -258,10 +258,14 @@ class Summarizer:
         final_budget = self.article_budget(style_cfg, settings)
 
         input_tokens = [self.count_tokens(a) for a in articles]
-        texts = list(articles)
+        texts = (
+            [extract(a, max_sentences=style_cfg.source_sentences) for a in articles]
+            if style_cfg.source_sentences
+            else list(articles)
+        )
         num_chunks = [1] * len(articles)
         chunked = [False] * len(articles)
-        lengths = list(input_tokens)
+        lengths = [self.count_tokens(t) for t in texts] if style_cfg.source_sentences else list(input_tokens)
         for round_ in range(_MAX_REDUCE_ROUNDS + 1):
             too_long = [i for i, n in enumerate(lengths) if n > final_budget]
             if not too_long:

@@ -58,3 +58,23 @@ def test_guard_in_summarize_drops_and_falls_back(tiny, monkeypatch):
     assert wholly.extractive_fallback and wholly.text == extract(ARTICLE, max_sentences=3)
     unguarded = tiny.summarize([ARTICLE], faithful=False)[0]
     assert unguarded.text == invented[0] and unguarded.dropped_sentences == 0
+
+
+def test_source_sentences_shows_the_model_only_the_lead(tiny, monkeypatch):
+    import dataclasses
+
+    seen: list[str] = []
+
+    def fake_generate(texts, *a, **k):
+        seen.extend(texts)
+        return [("Engineers reopened the bridge.", 5) for _ in texts]
+
+    monkeypatch.setattr(tiny, "_generate", fake_generate)
+    style = dataclasses.replace(tiny.config.styles["highlights"], name="lead2", source_sentences=2)
+    tiny.config.styles["lead2"] = style
+    try:
+        (summary,) = tiny.summarize([ARTICLE], style="lead2")
+    finally:
+        del tiny.config.styles["lead2"]
+    assert seen == [extract(ARTICLE, max_sentences=2)]
+    assert summary.input_tokens == tiny.count_tokens(ARTICLE)
