@@ -17,6 +17,7 @@ every task's training records the same way.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import json
 import logging
@@ -214,6 +215,14 @@ class DevItem:
     references: tuple[str, ...]
 
 
+@functools.cache
+def _truecaser():
+    """The shipped statistical truecaser, loaded once (it takes seconds)."""
+    from summarizer.text.truecaser import StatisticalTruecaser
+
+    return StatisticalTruecaser.from_pretrained()
+
+
 def format_target(text: str, target_format: str) -> str:
     """A reference as the model should write it (see `TaskConfig.target_format`)."""
     text = text.strip()
@@ -222,13 +231,11 @@ def format_target(text: str, target_format: str) -> str:
     if target_format == "ptb":
         return detokenize(text)
     if target_format == "xsum_gold":
-        from summarizer.text.truecaser import StatisticalTruecaser
-
         text = text.replace("\\'", "'")
         text = re.sub(r"''(?=\w)", "'' ", text)
         text = re.sub(r"``(?=\S)", "`` ", text)
         text = re.sub(r"(\d) (m|bn)\b", r"\1\2", text)  # "# 11.2 m" was "£11.2m"
-        return detokenize(StatisticalTruecaser.from_pretrained().restore(tokenize_ptb(text)))
+        return detokenize(_truecaser().restore(tokenize_ptb(text)))
     raise ValueError(f"unknown target_format {target_format!r}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
@@ -125,3 +126,19 @@ def test_loss_goes_down_when_overfitting_a_handful_of_examples(tiny_dir, tiny_da
     assert curve[1] > 4.0
     assert curve[30] < curve[15] < curve[1]
     assert curve[30] < 0.1 * curve[1]
+
+
+def test_lora_with_gradient_checkpointing_trains_the_adapter(tiny_dir, tiny_data_dir, tmp_path):
+    out = tmp_path / "ckpt"
+    main(run_args(tiny_dir, tiny_data_dir, out, "--max_steps", "2", "--gradient_checkpointing",
+                  "--dev_examples_per_task", "0", "--save_steps", "0", "--no_merge", "--learning_rate", "1e-2"))  # fmt: skip
+    assert not (out / "model.safetensors").exists()  # --no_merge: the adapter alone
+    weights = load_file(out / "adapter" / "adapter_model.safetensors")
+    assert any("lora_B" in name and weights[name].abs().sum() > 0 for name in weights)
+
+
+@pytest.mark.parametrize("name", ["cpu_smoke.json", "cpu_recipe.json", "gpu_recipe.json"])
+def test_example_configs_parse(name):
+    path = Path(__file__).resolve().parents[2] / "training" / "configs" / name
+    model_args, data_args, train_args = parse_args(["--config", str(path)])
+    assert data_args.task_configs and train_args.output_dir.startswith("out/")
