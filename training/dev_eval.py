@@ -3,8 +3,8 @@
 Summaries come from `Summarizer.summarize` and are scored with the project's metrics: ROUGE-1/2/
 Lsum (`eval.metrics.rouge`: rouge-score tokenizer, Porter stemming, multi-reference max) and
 entity and number precision against the article (`eval.metrics.faithfulness`, micro-averaged
-over distinct items). Casing comes from `Summarizer.normalize(method="model", detokenize=False)`
-and is scored with the case-sensitive cased-word F1 of `eval.metrics.casing`.
+over distinct items). Casing comes from `Summarizer.normalize(detokenize=False)` with the model's own method (see
+`casing_method`) and is scored with the case-sensitive cased-word F1 of `eval.metrics.casing`.
 
 Each task has one primary score (summaries: mean of ROUGE-1, ROUGE-2 and ROUGE-Lsum; casing:
 cased-word F1); the run's score is their unweighted mean, the number keep-best maximizes.
@@ -19,7 +19,7 @@ from summarizer import Summarizer
 
 from .data import DevItem
 
-__all__ = ["DevScores", "TaskScores", "evaluate_dev"]
+__all__ = ["DevScores", "TaskScores", "casing_method", "evaluate_dev"]
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,19 @@ def _score_summaries(summarizer: Summarizer, items: Sequence[DevItem], batch_siz
     return TaskScores(items[0].task, "summary", n, sum(r.mean for r in rouge) / n, metrics)
 
 
+def casing_method() -> str:
+    """The library's case restoration by the model itself: constrained generation ("generate")
+    where the library offers it apart from "model", else "model"."""
+    from summarizer.normalizer import NORMALIZE_METHODS
+
+    return "generate" if "generate" in NORMALIZE_METHODS else "model"
+
+
 def _score_casing(summarizer: Summarizer, items: Sequence[DevItem], batch_size: int) -> TaskScores:
     from eval.metrics.casing import aggregate_casing, casing_counts
 
     outputs = summarizer.normalize(
-        [item.source for item in items], method="model", detokenize=False, batch_size=batch_size
+        [item.source for item in items], method=casing_method(), detokenize=False, batch_size=batch_size
     )
     scores = aggregate_casing(
         [casing_counts(output.cased, item.references[0]) for output, item in zip(outputs, items, strict=True)]

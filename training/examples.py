@@ -28,7 +28,7 @@ from summarizer.sentences import split_sentences
 
 from .data import Pair, cut_after
 
-__all__ = ["IGNORE_INDEX", "Example", "ExampleEncoder", "collate", "target_loss"]
+__all__ = ["IGNORE_INDEX", "Example", "ExampleEncoder", "collate", "kept_positions", "target_loss"]
 
 IGNORE_INDEX = -100
 
@@ -154,12 +154,23 @@ def collate(
     }
 
 
+def kept_positions(labels: torch.Tensor) -> int:
+    """Decoder-only: how many final positions need logits (`logits_to_keep`): from the one before
+    the earliest target token of the batch to the end. Prompt logits are never needed, and on
+    long prompts they are most of the memory a step takes (batch x length x vocabulary)."""
+    targets = (labels != IGNORE_INDEX).any(dim=0).nonzero()
+    first = int(targets[0]) if len(targets) else labels.shape[1] - 1
+    return labels.shape[1] - max(0, first - 1)
+
+
 def target_loss(logits: torch.Tensor, labels: torch.Tensor, family: str) -> tuple[torch.Tensor, torch.Tensor]:
     """(summed cross-entropy, number of target tokens): positions labelled -100 count for nothing.
 
     Decoder-only logits at position t predict token t + 1; encoder-decoder logits line up with
-    their labels."""
+    their labels. Decoder-only logits may cover only the last positions (`kept_positions`): the
+    labels are cut to match."""
     if family == "causal":
+        labels = labels[:, labels.shape[1] - logits.shape[1] :]
         logits, labels = logits[:, :-1], labels[:, 1:]
     labels = labels.to(logits.device)
     loss = torch.nn.functional.cross_entropy(

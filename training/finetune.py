@@ -32,6 +32,7 @@ Outputs in `output_dir`:
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import logging
 import math
@@ -47,6 +48,7 @@ import torch
 from accelerate import Accelerator
 from accelerate.state import AcceleratorState, GradientState
 from accelerate.utils import set_seed
+from peft import PeftModel
 from tqdm.auto import tqdm
 from transformers import get_scheduler
 
@@ -56,7 +58,7 @@ from . import checkpoint as ckpt
 from .config import CONFIG_NAME, DataArguments, ModelArguments, TrainArguments, parse_args, resolved_config
 from .data import DevItem, allocate, dev_item, exclude_dev, iter_pairs, load_heldout, load_task, mix
 from .dev_eval import DevScores, evaluate_dev
-from .examples import IGNORE_INDEX, Example, ExampleEncoder, collate, target_loss
+from .examples import IGNORE_INDEX, Example, ExampleEncoder, collate, kept_positions, target_loss
 from .lora import add_lora, save_adapter
 
 __all__ = ["LOG_NAME", "PreparedData", "main", "prepare_data", "train"]
@@ -322,7 +324,10 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
     )
 
     has_dev = any(data.dev.values())
-    eval_summarizer = Summarizer(unwrapped, summarizer.tokenizer, summarizer.config)
+    # LoRA layers live inside the base model's modules, so the base model is the adapted model;
+    # the library gets a plain transformers model either way.
+    eval_model = unwrapped.get_base_model() if isinstance(unwrapped, PeftModel) else unwrapped
+    eval_summarizer = Summarizer(eval_model, summarizer.tokenizer, summarizer.config)
 
     def evaluate(step: int) -> None:
         nonlocal best_score, best_step
@@ -364,6 +369,8 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
         accelerator.wait_for_everyone()
 
     plan = BatchPlan(size, global_batch, train_args.seed)
+    # Decoder-only models that can skip the prompt's logits (most of a step's memory) do so.
+    keep_logits = family == "causal" and "logits_to_keep" in inspect.signature(type(summarizer.model).forward).parameters
     decoder_start = getattr(unwrapped.config, "decoder_start_token_id", None)
     pad_id = summarizer.tokenizer.pad_token_id
     window = {"loss": 0.0, "tokens": 0, "examples": 0, "seen_tokens": 0, "time": 0.0, "grad_norm": None}
@@ -389,6 +396,8 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
             seen_tokens += int(batch["attention_mask"].sum()) + (int((labels != IGNORE_INDEX).sum()) if family == "seq2seq" else 0)
             sync = k == len(micro_batches) - 1
             with accelerator.no_sync(model) if not sync else contextlib.nullcontext():
+                if keep_logits:
+                    batch["logits_to_keep"] = kept_positions(labels)
                 outputs = model(**batch, use_cache=False)
                 summed, _ = target_loss(outputs.logits, labels, family)
                 accelerator.backward(summed * world / max(1, step_targets))
@@ -424,6 +433,9 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
                 "tokens_per_s": totals[2] / window["time"],
                 "peak_rss_mb": round(_peak_rss_mb(), 1),
                 "elapsed_s": round(time.perf_counter() - started, 1),
+                # CPU seconds this process used so far: on a shared machine, elapsed / cpu time
+                # shows how much of the CPU the run actually got.
+                "cpu_time_s": round(time.process_time(), 1),
             }
             if torch.cuda.is_available() and accelerator.device.type == "cuda":
                 record["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)

@@ -8,7 +8,7 @@ import torch
 from summarizer import Summarizer
 from summarizer.normalizer import _prompt_ids
 from training.data import Pair
-from training.examples import IGNORE_INDEX, ExampleEncoder, collate, target_loss
+from training.examples import IGNORE_INDEX, ExampleEncoder, collate, kept_positions, target_loss
 
 ARTICLE = (
     "Engineers reopened the Harbour Street bridge on Tuesday after a storm damaged it. "
@@ -136,3 +136,23 @@ def test_loss_counts_target_tokens_only_and_matches_the_model_loss(summarizer):
     with torch.no_grad():
         reference = summarizer.model(**batch, labels=labels).loss
     assert torch.allclose(total / count, reference, atol=1e-5)
+
+
+def test_keeping_only_the_target_logits_gives_the_same_loss(tiny_causal_dir):
+    summarizer = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
+    encoder = _encoder(summarizer)
+    examples = [
+        encoder.encode(Pair("t", "summary", "one_sentence", ARTICLE, SUMMARY)),
+        encoder.encode(Pair("c", "casing", None, "the bridge reopened .", "The bridge reopened .")),
+    ]
+    batch = collate(examples, family="causal", pad_id=summarizer.tokenizer.pad_token_id)
+    labels = batch.pop("labels")
+    keep = kept_positions(labels)
+    assert keep < labels.shape[1]
+    with torch.no_grad():
+        full = target_loss(summarizer.model(**batch).logits, labels, "causal")
+        kept_logits = summarizer.model(**batch, logits_to_keep=keep).logits
+        kept = target_loss(kept_logits, labels, "causal")
+    assert kept_logits.shape[1] == keep
+    assert int(kept[1]) == int(full[1])
+    assert torch.allclose(kept[0], full[0], atol=1e-4)
