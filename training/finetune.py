@@ -6,6 +6,7 @@ Run from the repository root:
     python -m training.finetune --config training/configs/cpu_recipe.json --output_dir out/recipe
     python -m training.finetune --config training/configs/cpu_recipe.json --output_dir out/recipe --resume
     accelerate launch --num_processes 2 -m training.finetune --config training/configs/gpu_recipe.json
+    torchrun --standalone --nproc_per_node 2 -m training.finetune --cpu ...   # 2 CPU processes (gloo)
 
 Any setting can be given as a flag or in the JSON file (flags win); see `training.config`.
 
