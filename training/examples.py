@@ -9,6 +9,7 @@ padding, so the loss counts only the tokens the model has to write:
 - encoder-decoder: input = prompt; labels = target as the tokenizer encodes a target (BART adds
   bos) ending in eos. Casing targets have no bos: the case-constrained decoder cannot emit one.
 
+A style's `source_sentences` selects the article's lead content sentences as `summarize` does.
 Articles longer than `max_source_tokens` (prompt included) are cut after the last whole sentence
 that fits (inference would chunk them instead; a cut article is the usual training compromise).
 Examples whose target is longer than `max_target_tokens` are dropped, never cut: a cut target
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 import torch
 
 from summarizer import Summarizer
+from summarizer.extractive import extract
 from summarizer.normalizer import _prompt_ids as _case_prompt_ids
 from summarizer.sentences import split_sentences
 
@@ -69,6 +71,16 @@ class ExampleEncoder:
             self.tokenizer, self.family, s.config.normalize_instruction, window, s._uses_chat_template()
         )
 
+    def model_input(self, article: str, style: str) -> str:
+        """The part of `article` that `Summarizer.summarize` shows the model for `style`: its
+        first `source_sentences` content sentences when the style sets that, else all of it."""
+        style_cfg = self.summarizer.config.style(style)
+        if style_cfg.extractive:
+            raise ValueError(f"style {style!r} is extractive (no model call): there is nothing to train for it")
+        if style_cfg.source_sentences:
+            return extract(article, max_sentences=style_cfg.source_sentences)
+        return article
+
     def _fitted_summary_prompt(self, article: str, style: str) -> list[int] | None:
         ids = self.summary_prompt_ids(article, style)
         if len(ids) <= self.max_source_tokens:
@@ -113,7 +125,7 @@ class ExampleEncoder:
                 return None
         else:
             assert pair.style is not None
-            prompt = self._fitted_summary_prompt(pair.source, pair.style)
+            prompt = self._fitted_summary_prompt(self.model_input(pair.source, pair.style), pair.style)
             if prompt is None:
                 return None
         if self.family == "causal":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
 from summarizer import Summarizer
+from summarizer.extractive import extract
 from summarizer.normalizer import _prompt_ids
 from training.data import Pair
 from training.examples import IGNORE_INDEX, ExampleEncoder, collate, kept_positions, target_loss
@@ -156,3 +159,15 @@ def test_keeping_only_the_target_logits_gives_the_same_loss(tiny_causal_dir):
     assert kept_logits.shape[1] == keep
     assert int(kept[1]) == int(full[1])
     assert torch.allclose(kept[0], full[0], atol=1e-4)
+
+
+def test_a_style_showing_only_lead_sentences_trains_on_them_too(summarizer):
+    styles = dict(summarizer.config.styles)
+    styles["headline"] = dataclasses.replace(styles["headline"], source_sentences=1)
+    lead_only = Summarizer(summarizer.model, summarizer.tokenizer, dataclasses.replace(summarizer.config, styles=styles))
+    example = _encoder(lead_only).encode(Pair("t", "summary", "headline", ARTICLE, "Bridge reopens"))
+    first = extract(ARTICLE, max_sentences=1)
+    prompt = _inference_prompt(lead_only, first, "headline")
+    assert list(example.input_ids[: len(prompt)]) == prompt
+    with pytest.raises(ValueError, match="extractive"):
+        _encoder(summarizer).encode(Pair("t", "summary", "extractive", ARTICLE, "x"))
