@@ -97,7 +97,9 @@ class TaskConfig:
         if not self.name:
             raise ValueError("a task needs a name")
         if self.pairing not in PAIRINGS:
-            raise ValueError(f"task {self.name!r}: unknown pairing {self.pairing!r}; choose one of {PAIRINGS}")
+            raise ValueError(
+                f"task {self.name!r}: unknown pairing {self.pairing!r}; choose one of {PAIRINGS}"
+            )
         if self.pairing != "casing" and not self.style:
             raise ValueError(f"task {self.name!r}: a {self.pairing!r} task needs a summary style")
         if not self.weight > 0:
@@ -109,9 +111,13 @@ class TaskConfig:
         for name in ("dev_size", "lead_sentences", "min_rest_sentences", "windows_per_text"):
             minimum = 0 if name in ("dev_size", "min_rest_sentences") else 1
             if getattr(self, name) < minimum:
-                raise ValueError(f"task {self.name!r}: {name} must be >= {minimum}, got {getattr(self, name)}")
+                raise ValueError(
+                    f"task {self.name!r}: {name} must be >= {minimum}, got {getattr(self, name)}"
+                )
         if self.window_words is not None and self.window_words < 1:
-            raise ValueError(f"task {self.name!r}: window_words must be >= 1 or None, got {self.window_words}")
+            raise ValueError(
+                f"task {self.name!r}: window_words must be >= 1 or None, got {self.window_words}"
+            )
         if self.max_records is not None and self.max_records < 1:
             raise ValueError(f"task {self.name!r}: max_records must be >= 1 or None, got {self.max_records}")
         # JSON gives lists; keep tuples so the config is hashable and immutable.
@@ -242,17 +248,22 @@ class ModelArguments:
     """Which model to start from and which weights to train."""
 
     model_name_or_path: str | None = field(
-        default=None, metadata={"help": "Summarizer folder or HF checkpoint; default: the embedded SmolLM2-135M"}
+        default=None,
+        metadata={"help": "Summarizer folder or HF checkpoint; default: the embedded SmolLM2-135M"},
     )
-    finetune: Literal["lora", "full"] = field(default="lora", metadata={"help": "LoRA adapters or all weights"})
+    finetune: Literal["lora", "full"] = field(
+        default="lora", metadata={"help": "LoRA adapters or all weights"}
+    )
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     lora_target_modules: str = field(
-        default="all-linear", metadata={"help": "comma-separated module names, or all-linear (attention + MLP)"}
+        default="all-linear",
+        metadata={"help": "comma-separated module names, or all-linear (attention + MLP)"},
     )
     merge: bool = field(
-        default=True, metadata={"help": "LoRA: also write merged full weights so output_dir loads as a Summarizer"}
+        default=True,
+        metadata={"help": "LoRA: also write merged full weights so output_dir loads as a Summarizer"},
     )
     gradient_checkpointing: bool = False
 
@@ -286,13 +297,18 @@ class DataArguments:
         default=1500, metadata={"help": "examples in the mixed training set, split over tasks by weight"}
     )
     max_source_tokens: int = field(
-        default=512, metadata={"help": "prompt tokens, article included (longer articles are cut at a sentence)"}
+        default=512,
+        metadata={"help": "prompt tokens, article included (longer articles are cut at a sentence)"},
     )
     max_target_tokens: int = field(default=160, metadata={"help": "examples with longer targets are dropped"})
-    dev_examples_per_task: int = field(default=16, metadata={"help": "dev records scored per task (0: no dev)"})
+    dev_examples_per_task: int = field(
+        default=16, metadata={"help": "dev records scored per task (0: no dev)"}
+    )
     heldout_ngram_overlap: float = field(
         default=0.5,
-        metadata={"help": "also drop records sharing this share of word 8-grams with a held-out article (0: off)"},
+        metadata={
+            "help": "also drop records sharing this share of word 8-grams with a held-out article (0: off)"
+        },
     )
 
     def __post_init__(self) -> None:
@@ -303,7 +319,9 @@ class DataArguments:
         names = [t.name for t in self.task_configs]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"task names must be unique; repeated: {duplicates} (give each dict its own name)")
+            raise ValueError(
+                f"task names must be unique; repeated: {duplicates} (give each dict its own name)"
+            )
         if self.num_train_examples < 1:
             raise ValueError(f"num_train_examples must be >= 1, got {self.num_train_examples}")
         if self.max_source_tokens < 16 or self.max_target_tokens < 1:
@@ -340,18 +358,28 @@ class TrainArguments:
     bf16: bool = field(default=False, metadata={"help": "bf16 autocast (CUDA, or CPUs with AMX)"})
     cpu: bool = field(default=False, metadata={"help": "train on CPU even when a GPU is present"})
     group_by_length: bool = field(
-        default=True, metadata={"help": "sort each optimizer step's examples by length before cutting micro-batches"}
+        default=True,
+        metadata={"help": "sort each optimizer step's examples by length before cutting micro-batches"},
     )
     logging_steps: int = 10
     save_steps: int = field(default=100, metadata={"help": "checkpoint every N optimizer steps (0: never)"})
     save_total_limit: int = field(default=2, metadata={"help": "checkpoints kept (oldest deleted first)"})
-    eval_steps: int = field(default=0, metadata={"help": "score the dev sets every N steps (0: only at the end)"})
+    eval_steps: int = field(
+        default=0, metadata={"help": "score the dev sets every N steps (0: only at the end)"}
+    )
     eval_batch_size: int = 8
-    resume: bool = field(default=False, metadata={"help": "continue from the latest checkpoint in output_dir"})
+    resume: bool = field(
+        default=False, metadata={"help": "continue from the latest checkpoint in output_dir"}
+    )
     progress: bool = True
 
     def __post_init__(self) -> None:
-        positive = ("per_device_batch_size", "gradient_accumulation_steps", "logging_steps", "eval_batch_size")
+        positive = (
+            "per_device_batch_size",
+            "gradient_accumulation_steps",
+            "logging_steps",
+            "eval_batch_size",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")

@@ -110,7 +110,9 @@ class HeldOut:
         return False
 
 
-def drop_heldout(records: Sequence[dict], heldout: HeldOut, text_of: Callable[[dict], str]) -> tuple[list[dict], int]:
+def drop_heldout(
+    records: Sequence[dict], heldout: HeldOut, text_of: Callable[[dict], str]
+) -> tuple[list[dict], int]:
     """The records whose text matches no held-out article, and how many were dropped."""
     kept = [r for r in records if not heldout.matches(text_of(r))]
     return kept, len(records) - len(kept)
@@ -357,10 +359,14 @@ def resolve_path(path: str, data_dir: str | Path) -> Path:
     under_root = Path(data_dir) / path
     if not candidate.is_absolute() and under_root.exists():
         return under_root
-    raise ValueError(f"task data {path!r} not found (also looked under the data root {data_dir}; set --data_dir)")
+    raise ValueError(
+        f"task data {path!r} not found (also looked under the data root {data_dir}; set --data_dir)"
+    )
 
 
-def load_task(task: TaskConfig, data_dir: str | Path, heldout: HeldOut, seed: int, dev_limit: int | None = None) -> TaskData:
+def load_task(
+    task: TaskConfig, data_dir: str | Path, heldout: HeldOut, seed: int, dev_limit: int | None = None
+) -> TaskData:
     """Read, filter and split one task's records. Training records come back shuffled by `seed`.
 
     dev_limit: at most this many dev records are kept (and, with `dev_size`, held out)."""
@@ -383,7 +389,9 @@ def load_task(task: TaskConfig, data_dir: str | Path, heldout: HeldOut, seed: in
     dev_size = task.dev_size if dev_limit is None else min(task.dev_size, dev_limit)
     if task.dev_splits is None and dev_size:
         if dev_size >= len(records):
-            raise ValueError(f"task {task.name!r}: dev_size {dev_size} leaves no training records of {len(records)}")
+            raise ValueError(
+                f"task {task.name!r}: dev_size {dev_size} leaves no training records of {len(records)}"
+            )
         data.dev, records = records[:dev_size], records[dev_size:]
     elif dev_limit is not None:
         data.dev = data.dev[:dev_limit]
@@ -404,7 +412,9 @@ def exclude_dev(tasks: Sequence[TaskData], ngram_overlap: float = 0.0) -> None:
     for data in tasks:
         data.train, dropped = drop_heldout(data.train, dev, data.text_of)
         if dropped:
-            logger.info("task %s: dropped %d training record(s) that match dev records", data.task.name, dropped)
+            logger.info(
+                "task %s: dropped %d training record(s) that match dev records", data.task.name, dropped
+            )
         if not data.train:
             raise ValueError(f"task {data.task.name!r}: every training record matches a dev record")
 

@@ -39,7 +39,10 @@ class DevScores:
     def to_dict(self) -> dict:
         return {
             "score": self.score,
-            "tasks": {name: {"score": t.score, "examples": t.examples, **t.metrics} for name, t in self.tasks.items()},
+            "tasks": {
+                name: {"score": t.score, "examples": t.examples, **t.metrics}
+                for name, t in self.tasks.items()
+            },
         }
 
 
@@ -62,8 +65,12 @@ def _score_summaries(summarizer: Summarizer, items: Sequence[DevItem], batch_siz
         "rouge1": sum(r.rouge1 for r in rouge) / n,
         "rouge2": sum(r.rouge2 for r in rouge) / n,
         "rougeLsum": sum(r.rougeLsum for r in rouge) / n,
-        "entity_precision": _micro([entity_precision(t, item.source) for t, item in zip(texts, items, strict=True)]),
-        "number_precision": _micro([number_precision(t, item.source) for t, item in zip(texts, items, strict=True)]),
+        "entity_precision": _micro(
+            [entity_precision(t, item.source) for t, item in zip(texts, items, strict=True)]
+        ),
+        "number_precision": _micro(
+            [number_precision(t, item.source) for t, item in zip(texts, items, strict=True)]
+        ),
         "mean_words": sum(len(t.split()) for t in texts) / n,
         "empty": sum(not t.strip() for t in texts),
     }
@@ -98,7 +105,9 @@ def _score_casing(summarizer: Summarizer, items: Sequence[DevItem], batch_size: 
     return TaskScores(items[0].task, "casing", len(items), scores.f1 or 0.0, metrics)
 
 
-def evaluate_dev(summarizer: Summarizer, dev_sets: Mapping[str, Sequence[DevItem]], batch_size: int = 8) -> DevScores:
+def evaluate_dev(
+    summarizer: Summarizer, dev_sets: Mapping[str, Sequence[DevItem]], batch_size: int = 8
+) -> DevScores:
     """Score every non-empty dev set with `summarizer` (the model being trained, in eval mode)."""
     tasks: dict[str, TaskScores] = {}
     for name, items in dev_sets.items():

@@ -76,7 +76,9 @@ class ExampleEncoder:
         first `source_sentences` content sentences when the style sets that, else all of it."""
         style_cfg = self.summarizer.config.style(style)
         if style_cfg.extractive:
-            raise ValueError(f"style {style!r} is extractive (no model call): there is nothing to train for it")
+            raise ValueError(
+                f"style {style!r} is extractive (no model call): there is nothing to train for it"
+            )
         if style_cfg.source_sentences:
             return extract(article, max_sentences=style_cfg.source_sentences)
         return article
@@ -89,7 +91,10 @@ class ExampleEncoder:
         low, high = 0, len(sentences) - 1  # the longest fitting prefix has between low and high sentences
         while low < high:
             middle = (low + high + 1) // 2
-            if len(self.summary_prompt_ids(article[: cut_after(article, sentences[:middle])], style)) <= self.max_source_tokens:
+            if (
+                len(self.summary_prompt_ids(article[: cut_after(article, sentences[:middle])], style))
+                <= self.max_source_tokens
+            ):
                 low = middle
             else:
                 high = middle - 1
@@ -186,6 +191,9 @@ def target_loss(logits: torch.Tensor, labels: torch.Tensor, family: str) -> tupl
         logits, labels = logits[:, :-1], labels[:, 1:]
     labels = labels.to(logits.device)
     loss = torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum"
+        logits.reshape(-1, logits.shape[-1]).float(),
+        labels.reshape(-1),
+        ignore_index=IGNORE_INDEX,
+        reduction="sum",
     )
     return loss, (labels != IGNORE_INDEX).sum()

@@ -68,7 +68,15 @@ logger = logging.getLogger(__name__)
 
 LOG_NAME = "train_log.jsonl"
 # Settings that do not change what a resumed run computes.
-_RESUME_FREE = {"output_dir", "resume", "progress", "logging_steps", "save_steps", "save_total_limit", "eval_batch_size"}
+_RESUME_FREE = {
+    "output_dir",
+    "resume",
+    "progress",
+    "logging_steps",
+    "save_steps",
+    "save_total_limit",
+    "eval_batch_size",
+}
 
 
 # ------------------------------------------------------------------------------ data
@@ -151,7 +159,9 @@ class BatchPlan:
     def _order(self, epoch: int) -> list[int]:
         if epoch not in self._orders:
             self._orders = {e: o for e, o in self._orders.items() if e >= epoch - 1}
-            self._orders[epoch] = random.Random(f"{self.seed}:epoch:{epoch}").sample(range(self.size), self.size)
+            self._orders[epoch] = random.Random(f"{self.seed}:epoch:{epoch}").sample(
+                range(self.size), self.size
+            )
         return self._orders[epoch]
 
     def step(self, step: int) -> list[int]:
@@ -192,7 +202,9 @@ def _optimizer(model: torch.nn.Module, args: TrainArguments) -> torch.optim.Opti
     return torch.optim.AdamW([g for g in groups if g["params"]], lr=args.learning_rate)
 
 
-def _export(summarizer: Summarizer, model: torch.nn.Module, model_args: ModelArguments, output_dir: Path) -> None:
+def _export(
+    summarizer: Summarizer, model: torch.nn.Module, model_args: ModelArguments, output_dir: Path
+) -> None:
     """Write the final model: the adapter alone (LoRA), and full weights loadable by
     `Summarizer.from_pretrained(output_dir)` (full fine-tuning, or LoRA merged)."""
     if model_args.finetune == "lora":
@@ -252,7 +264,9 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
     config = resolved_config(model_args, data_args, train_args)
     resume_from = ckpt.latest_checkpoint(output_dir) if train_args.resume else None
     if train_args.resume and resume_from is None:
-        raise ValueError(f"--resume given but {output_dir / ckpt.CHECKPOINT_DIR} holds no complete checkpoint")
+        raise ValueError(
+            f"--resume given but {output_dir / ckpt.CHECKPOINT_DIR} holds no complete checkpoint"
+        )
     if not train_args.resume and ckpt.latest_checkpoint(output_dir) is not None:
         raise ValueError(
             f"{output_dir} holds checkpoints of an earlier run: pass --resume to continue it, or pick a new output_dir"
@@ -291,7 +305,9 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
     if resume_from is not None:
         state = ckpt.read_state(resume_from)
         changed = sorted(
-            k for k in (set(config) | set(state["config"])) - _RESUME_FREE if config.get(k) != state["config"].get(k)
+            k
+            for k in (set(config) | set(state["config"])) - _RESUME_FREE
+            if config.get(k) != state["config"].get(k)
         )
         if changed:
             logger.warning("resuming with settings that differ from the checkpoint's: %s", changed)
@@ -307,7 +323,9 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
             not (best_dir / "best.json").is_file()
             or json.loads((best_dir / "best.json").read_text())["step"] != best_step
         ):
-            logger.warning("best weights of step %s were overwritten after the checkpoint; best starts anew", best_step)
+            logger.warning(
+                "best weights of step %s were overwritten after the checkpoint; best starts anew", best_step
+            )
             best_score, best_step = None, None
         log.truncate_after(start_step)
         logger.info("resumed from %s at step %d", resume_from, start_step)
@@ -316,12 +334,26 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
         (output_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         if start_step == 0:
             log.path.unlink(missing_ok=True)
-            log.write({"step": 0, "tasks": data.stats, "train_examples": size, "total_steps": total_steps,
-                       "global_batch": global_batch, "processes": world, "trainable_params": trainable,
-                       "device": str(accelerator.device), "family": family})
+            log.write(
+                {
+                    "step": 0,
+                    "tasks": data.stats,
+                    "train_examples": size,
+                    "total_steps": total_steps,
+                    "global_batch": global_batch,
+                    "processes": world,
+                    "trainable_params": trainable,
+                    "device": str(accelerator.device),
+                    "family": family,
+                }
+            )
     logger.info(
         "%d examples, %d steps of %d examples (%d processes), %d trainable parameters",
-        size, total_steps, global_batch, world, trainable,
+        size,
+        total_steps,
+        global_batch,
+        world,
+        trainable,
     )
 
     has_dev = any(data.dev.values())
@@ -344,8 +376,12 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
                 best_dir.mkdir(parents=True, exist_ok=True)
                 ckpt.save_trainable(unwrapped, best_dir / "trainable.safetensors")
                 (best_dir / "best.json").write_text(json.dumps({"step": step, "score": scores.score}) + "\n")
-            log.write({"step": step, "eval": scores.to_dict(), "best_score": best_score, "best_step": best_step})
-            logger.info("step %d: dev score %.4f (best %.4f at step %s)", step, scores.score, best_score, best_step)
+            log.write(
+                {"step": step, "eval": scores.to_dict(), "best_score": best_score, "best_step": best_step}
+            )
+            logger.info(
+                "step %d: dev score %.4f (best %.4f at step %s)", step, scores.score, best_score, best_step
+            )
         accelerator.wait_for_everyone()
 
     def save_checkpoint(step: int) -> None:
@@ -359,8 +395,16 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
             ckpt.save_trainable(unwrapped, tmp / "trainable.safetensors")
             torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
             torch.save(scheduler.state_dict(), tmp / "scheduler.pt")
-            ckpt.write_state(tmp, {"step": step, "examples_seen": step * global_batch, "best_score": best_score,
-                                   "best_step": best_step, "config": config})
+            ckpt.write_state(
+                tmp,
+                {
+                    "step": step,
+                    "examples_seen": step * global_batch,
+                    "best_score": best_score,
+                    "best_step": best_step,
+                    "config": config,
+                },
+            )
         accelerator.wait_for_everyone()
         if is_main:
             if path.exists():
@@ -371,30 +415,44 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
 
     plan = BatchPlan(size, global_batch, train_args.seed)
     # Decoder-only models that can skip the prompt's logits (most of a step's memory) do so.
-    keep_logits = family == "causal" and "logits_to_keep" in inspect.signature(type(summarizer.model).forward).parameters
+    keep_logits = (
+        family == "causal"
+        and "logits_to_keep" in inspect.signature(type(summarizer.model).forward).parameters
+    )
     decoder_start = getattr(unwrapped.config, "decoder_start_token_id", None)
     pad_id = summarizer.tokenizer.pad_token_id
     window = {"loss": 0.0, "tokens": 0, "examples": 0, "seen_tokens": 0, "time": 0.0, "grad_norm": None}
     last_eval = None
-    bar = tqdm(total=total_steps, initial=start_step, desc="finetune", disable=not (train_args.progress and is_main))
+    bar = tqdm(
+        total=total_steps, initial=start_step, desc="finetune", disable=not (train_args.progress and is_main)
+    )
     for step in range(start_step, total_steps):
         step_started = time.perf_counter()
         examples = [data.train[i] for i in plan.step(step)]
         micro_batches = _micro_batches(
-            examples, rank=rank, world=world, batch_size=train_args.per_device_batch_size,
+            examples,
+            rank=rank,
+            world=world,
+            batch_size=train_args.per_device_batch_size,
             group_by_length=train_args.group_by_length,
         )
         local_targets = sum(_target_tokens(e) for m in micro_batches for e in m)
-        step_targets = accelerator.reduce(torch.tensor(local_targets, device=accelerator.device), "sum").item()
+        step_targets = accelerator.reduce(
+            torch.tensor(local_targets, device=accelerator.device), "sum"
+        ).item()
         loss_sum = 0.0
         seen_tokens = 0
         for k, micro in enumerate(micro_batches):
             batch = {
                 key: value.to(accelerator.device)
-                for key, value in collate(micro, family=family, pad_id=pad_id, decoder_start_id=decoder_start).items()
+                for key, value in collate(
+                    micro, family=family, pad_id=pad_id, decoder_start_id=decoder_start
+                ).items()
             }
             labels = batch.pop("labels")
-            seen_tokens += int(batch["attention_mask"].sum()) + (int((labels != IGNORE_INDEX).sum()) if family == "seq2seq" else 0)
+            seen_tokens += int(batch["attention_mask"].sum()) + (
+                int((labels != IGNORE_INDEX).sum()) if family == "seq2seq" else 0
+            )
             sync = k == len(micro_batches) - 1
             with accelerator.no_sync(model) if not sync else contextlib.nullcontext():
                 if keep_logits:
@@ -421,8 +479,12 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
 
         if done % train_args.logging_steps == 0 or done == total_steps:
             totals = accelerator.reduce(
-                torch.tensor([window["loss"], window["tokens"], window["seen_tokens"]], dtype=torch.float64,
-                             device=accelerator.device), "sum",
+                torch.tensor(
+                    [window["loss"], window["tokens"], window["seen_tokens"]],
+                    dtype=torch.float64,
+                    device=accelerator.device,
+                ),
+                "sum",
             ).tolist()
             record = {
                 "step": done,
@@ -442,7 +504,14 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
                 record["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
             log.write(record)
             bar.set_postfix(loss=f"{record['loss']:.3f}", ex_s=f"{record['examples_per_s']:.2f}")
-            window = {"loss": 0.0, "tokens": 0, "examples": 0, "seen_tokens": 0, "time": 0.0, "grad_norm": None}
+            window = {
+                "loss": 0.0,
+                "tokens": 0,
+                "examples": 0,
+                "seen_tokens": 0,
+                "time": 0.0,
+                "grad_norm": None,
+            }
         if has_dev and train_args.eval_steps and done % train_args.eval_steps == 0:
             evaluate(done)
             last_eval = done
@@ -458,8 +527,16 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
             logger.info("restoring the weights of step %d (best dev score %.4f)", best_step, best_score)
             ckpt.load_trainable(unwrapped, best_file)
         _export(summarizer, unwrapped, model_args, output_dir)
-        log.write({"step": total_steps, "done": True, "best_score": best_score, "best_step": best_step,
-                   "runtime_s": round(time.perf_counter() - started, 1), "peak_rss_mb": round(_peak_rss_mb(), 1)})
+        log.write(
+            {
+                "step": total_steps,
+                "done": True,
+                "best_score": best_score,
+                "best_step": best_step,
+                "runtime_s": round(time.perf_counter() - started, 1),
+                "peak_rss_mb": round(_peak_rss_mb(), 1),
+            }
+        )
     accelerator.wait_for_everyone()
     return output_dir
 

@@ -54,7 +54,9 @@ def test_heldout_ngram_overlap_catches_a_copy_with_another_opening():
 def test_load_heldout_reads_the_three_evaluation_sources(tiny_data_dir):
     heldout = load_heldout(tiny_data_dir, ngram_overlap=0)
     assert normalized_key(HELDOUT_ARTICLE) in heldout.keys  # sumllm_cnndm_test
-    assert heldout.matches("A jazz festival in Whitby drew record crowds despite heavy rain over the weekend.")
+    assert heldout.matches(
+        "A jazz festival in Whitby drew record crowds despite heavy rain over the weekend."
+    )
     frank = read_records(tiny_data_dir / "summarization" / "frank.jsonl")
     for record in frank:  # frank: only the test split is held out
         assert heldout.matches(record["article"]) == (record["split"] == "test")
@@ -67,7 +69,9 @@ def test_every_task_drops_heldout_records(tiny_data_dir):
         texts = [data.text_of(r) for r in data.train + data.dev]
         assert data.dropped_heldout == 1, name
         assert all(not heldout.matches(t) for t in texts), name
-    frank_task = TaskConfig(name="frank_all", pairing="references", path="summarization/frank.jsonl", style="highlights")
+    frank_task = TaskConfig(
+        name="frank_all", pairing="references", path="summarization/frank.jsonl", style="highlights"
+    )
     data = load_task(frank_task, tiny_data_dir, heldout, seed=0)
     assert all(r["split"] != "test" for r in data.train)
 
@@ -123,8 +127,14 @@ def test_mix_follows_the_weights_and_the_seed():
 
 
 def test_references_pairing_keeps_wanted_kinds_including_joined_ones():
-    task = TaskConfig(name="t", pairing="references", path="x.jsonl", style="highlights", reference_kinds=("gpt4",))
-    record = {"article": "An article.", "references": ["A.", "B.", "C."], "reference_kind": ["gpt3", "gpt4+chatgpt", "gpt4"]}
+    task = TaskConfig(
+        name="t", pairing="references", path="x.jsonl", style="highlights", reference_kinds=("gpt4",)
+    )
+    record = {
+        "article": "An article.",
+        "references": ["A.", "B.", "C."],
+        "reference_kind": ["gpt3", "gpt4+chatgpt", "gpt4"],
+    }
     pairs = task_pairs(task, record, random.Random(0), 64)
     assert [p.target for p in pairs] == ["B.", "C."]
     assert all(p.source == "An article." and p.style == "highlights" for p in pairs)
@@ -132,7 +142,9 @@ def test_references_pairing_keeps_wanted_kinds_including_joined_ones():
 
 def test_title_pairing_splits_off_the_first_line():
     task = PRESETS["headline"]
-    record = {"article": "Radcliffe eyes hard line on drugs\n\nPaula Radcliffe has called for bans. She said so."}
+    record = {
+        "article": "Radcliffe eyes hard line on drugs\n\nPaula Radcliffe has called for bans. She said so."
+    }
     (pair,) = task_pairs(task, record, random.Random(0), 64)
     assert pair.target == "Radcliffe eyes hard line on drugs"
     assert pair.source == "Paula Radcliffe has called for bans. She said so."
@@ -158,7 +170,9 @@ def test_casing_pairing_makes_lowercased_ptb_windows():
     for pair in pairs:
         assert pair.kind == "casing" and pair.style is None
         assert pair.source == pair.target.lower() and any(ch.isalpha() for ch in pair.source)
-    everything = task_pairs(dataclasses.replace(task, windows_per_text=10), {"text": text}, random.Random(0), 64)
+    everything = task_pairs(
+        dataclasses.replace(task, windows_per_text=10), {"text": text}, random.Random(0), 64
+    )
     assert [p.target for p in everything] == [
         "Council leader Margaret Okafor said : `` We do n't know .",
         "The BBC 's # 2m deal was agreed .",
@@ -166,7 +180,10 @@ def test_casing_pairing_makes_lowercased_ptb_windows():
 
 
 def test_ptb_targets_are_detokenized():
-    assert format_target("Gary Locke 's side won 2 - 1 -LRB- away -RRB- .", "ptb") == "Gary Locke's side won 2-1 (away)."
+    assert (
+        format_target("Gary Locke 's side won 2 - 1 -LRB- away -RRB- .", "ptb")
+        == "Gary Locke's side won 2-1 (away)."
+    )
 
 
 def test_xsum_gold_targets_are_recased_and_unescaped():
@@ -198,7 +215,9 @@ def test_task_specs_from_flags_and_dicts():
     assert TaskConfig.from_spec("highlights:0.4").weight == 0.4
     task = TaskConfig.from_spec({"preset": "casing", "weight": 0.3, "max_records": 5})
     assert (task.name, task.weight, task.max_records) == ("casing", 0.3, 5)
-    full = TaskConfig.from_spec(json.dumps({"name": "mine", "pairing": "title", "path": "a.jsonl", "style": "headline"}))
+    full = TaskConfig.from_spec(
+        json.dumps({"name": "mine", "pairing": "title", "path": "a.jsonl", "style": "headline"})
+    )
     assert full.kind == "summary"
     with pytest.raises(ValueError, match="unknown task preset"):
         TaskConfig.from_spec("nope")

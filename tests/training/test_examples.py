@@ -119,7 +119,9 @@ def test_loss_counts_target_tokens_only_and_matches_the_model_loss(summarizer):
         encoder.encode(Pair("t", "summary", "one_sentence", ARTICLE, SUMMARY)),
     ]
     start = getattr(summarizer.model.config, "decoder_start_token_id", None)
-    batch = collate(examples, family=summarizer.family, pad_id=summarizer.tokenizer.pad_token_id, decoder_start_id=start)
+    batch = collate(
+        examples, family=summarizer.family, pad_id=summarizer.tokenizer.pad_token_id, decoder_start_id=start
+    )
     labels = batch.pop("labels")
     with torch.no_grad():
         logits = summarizer.model(**batch).logits
@@ -164,7 +166,9 @@ def test_keeping_only_the_target_logits_gives_the_same_loss(tiny_causal_dir):
 def test_a_style_showing_only_lead_sentences_trains_on_them_too(summarizer):
     styles = dict(summarizer.config.styles)
     styles["headline"] = dataclasses.replace(styles["headline"], source_sentences=1)
-    lead_only = Summarizer(summarizer.model, summarizer.tokenizer, dataclasses.replace(summarizer.config, styles=styles))
+    lead_only = Summarizer(
+        summarizer.model, summarizer.tokenizer, dataclasses.replace(summarizer.config, styles=styles)
+    )
     example = _encoder(lead_only).encode(Pair("t", "summary", "headline", ARTICLE, "Bridge reopens"))
     first = extract(ARTICLE, max_sentences=1)
     prompt = _inference_prompt(lead_only, first, "headline")

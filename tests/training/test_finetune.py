@@ -37,7 +37,9 @@ def test_run_logs_checkpoints_and_keeps_the_best(lora_run):
     out, _, _ = lora_run
     log = read_log(out)
     assert [r["step"] for r in log if "loss" in r] == [1, 2, 3, 4]
-    assert all(r["examples_per_s"] > 0 and r["tokens_per_s"] > 0 and r["peak_rss_mb"] > 0 for r in log if "loss" in r)
+    assert all(
+        r["examples_per_s"] > 0 and r["tokens_per_s"] > 0 and r["peak_rss_mb"] > 0 for r in log if "loss" in r
+    )
     evals = [r for r in log if "eval" in r]
     assert [r["step"] for r in evals] == [2, 4]
     assert set(evals[0]["eval"]["tasks"]) == {"highlights", "headline", "casing"}
@@ -48,7 +50,10 @@ def test_run_logs_checkpoints_and_keeps_the_best(lora_run):
     best = max(evals, key=lambda r: (r["eval"]["score"], -r["step"]))
     assert log[-1]["done"] and log[-1]["best_step"] == best["step"]
     assert json.loads((out / "best" / "best.json").read_text())["step"] == best["step"]
-    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-000002", "checkpoint-000004"]
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == [
+        "checkpoint-000002",
+        "checkpoint-000004",
+    ]
     assert {p.name for p in (out / "checkpoints" / "checkpoint-000002").iterdir()} == {
         "trainable.safetensors", "optimizer.pt", "scheduler.pt", "rng_state_0.pt", "trainer_state.json",
     }  # fmt: skip
@@ -85,14 +90,20 @@ def test_adapter_loads_on_its_base_and_merges_to_the_same_model(lora_run):
         reference = merged.model(**inputs).logits
         assert torch.allclose(with_adapter.model(**inputs).logits, reference, atol=1e-5)
         assert torch.allclose(merged_on_load.model(**inputs).logits, reference, atol=1e-5)
-        base = Summarizer.from_pretrained(json.loads((adapter / "base_model.json").read_text())["model_name_or_path"])
+        base = Summarizer.from_pretrained(
+            json.loads((adapter / "base_model.json").read_text())["model_name_or_path"]
+        )
         assert not torch.allclose(base.model(**inputs).logits, reference, atol=1e-5)
 
 
 def test_resolved_config_is_saved_and_reads_back(lora_run):
     out, _, args = lora_run
     saved = json.loads((out / CONFIG_NAME).read_text())
-    assert saved["max_steps"] == 4 and [t["name"] for t in saved["tasks"]] == ["highlights", "headline", "casing"]
+    assert saved["max_steps"] == 4 and [t["name"] for t in saved["tasks"]] == [
+        "highlights",
+        "headline",
+        "casing",
+    ]
     assert resolved_config(*parse_args(["--config", str(out / CONFIG_NAME)])) == saved
     overridden = parse_args(["--config", str(out / CONFIG_NAME), "--max_steps", "7"])[2]
     assert overridden.max_steps == 7

@@ -61,32 +61,69 @@ def build_data(root: Path) -> Path:
         }
         for i in range(12)
     ]
-    sumllm.append({"id": "sumllm-planted", "dataset": "cnndm", "article": PLANTED,
-                   "references": ["Quarry closes."], "reference_kind": ["gpt4"], "split": "train"})
+    sumllm.append(
+        {
+            "id": "sumllm-planted",
+            "dataset": "cnndm",
+            "article": PLANTED,
+            "references": ["Quarry closes."],
+            "reference_kind": ["gpt4"],
+            "split": "train",
+        }
+    )
     _write(root / "summarization" / "sumllm_cnndm.jsonl", sumllm)
-    _write(root / "summarization" / "sumllm_cnndm_test.jsonl",
-           [{"id": "test-0", "dataset": "cnndm", "article": HELDOUT_ARTICLE, "references": ["Quarry closes."]}])
-    _write(root / "summarization" / "realsumm.jsonl",
-           [{"id": "realsumm-0", "dataset": "cnndm", "article": "A jazz festival in Whitby drew record crowds despite heavy rain over the weekend.",
-             "references": ["x"]}])
+    _write(
+        root / "summarization" / "sumllm_cnndm_test.jsonl",
+        [{"id": "test-0", "dataset": "cnndm", "article": HELDOUT_ARTICLE, "references": ["Quarry closes."]}],
+    )
+    _write(
+        root / "summarization" / "realsumm.jsonl",
+        [
+            {
+                "id": "realsumm-0",
+                "dataset": "cnndm",
+                "article": "A jazz festival in Whitby drew record crowds despite heavy rain over the weekend.",
+                "references": ["x"],
+            }
+        ],
+    )
     frank = [
-        {"id": f"frank-xsum-{i}", "dataset": "xsum", "article": article(200 + i, 3),
-         "references": ["the city library will stay open until 10pm on weekdays."], "reference_kind": ["xsum-gold"],
-         "split": "valid"}
+        {
+            "id": f"frank-xsum-{i}",
+            "dataset": "xsum",
+            "article": article(200 + i, 3),
+            "references": ["the city library will stay open until 10pm on weekdays."],
+            "reference_kind": ["xsum-gold"],
+            "split": "valid",
+        }
         for i in range(4)
     ] + [
-        {"id": "frank-cnndm-test", "dataset": "cnndm", "article": "The storm closed the ferry terminal in Dunmore for two days, stranding travellers.",
-         "references": ["The storm closed the ferry ."], "reference_kind": ["cnndm-highlights"], "split": "test"}
+        {
+            "id": "frank-cnndm-test",
+            "dataset": "cnndm",
+            "article": "The storm closed the ferry terminal in Dunmore for two days, stranding travellers.",
+            "references": ["The storm closed the ferry ."],
+            "reference_kind": ["cnndm-highlights"],
+            "split": "test",
+        }
     ]
     _write(root / "summarization" / "frank.jsonl", frank)
     bbc = [
-        {"id": f"bbc-{i}", "dataset": "bbc", "article": f"Bridge reopens in Somerset {i}\n\n" + article(300 + i, 4),
-         "references": [article(300 + i, 1)], "reference_kind": ["bbc-extractive"],
-         "split": "valid" if i >= 6 else "train"}
+        {
+            "id": f"bbc-{i}",
+            "dataset": "bbc",
+            "article": f"Bridge reopens in Somerset {i}\n\n" + article(300 + i, 4),
+            "references": [article(300 + i, 1)],
+            "reference_kind": ["bbc-extractive"],
+            "split": "valid" if i >= 6 else "train",
+        }
         for i in range(8)
     ]
     _write(root / "summarization" / "bbc_summary.jsonl", bbc)
-    news = [{"id": f"news-{i}", "dataset": "cnndm", "text": article(400 + i, 4), "tokenized": False} for i in range(10)]
+    news = [
+        {"id": f"news-{i}", "dataset": "cnndm", "text": article(400 + i, 4), "tokenized": False}
+        for i in range(10)
+    ]
     news.append({"id": "news-planted", "dataset": "cnndm", "text": PLANTED, "tokenized": False})
     _write(root / "casing" / "news_text.jsonl", news)
     return root

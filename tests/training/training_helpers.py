@@ -14,7 +14,11 @@ ARTICLE = (
 
 
 def family_of(model_dir: Path) -> str:
-    return "seq2seq" if json.loads((model_dir / "config.json").read_text()).get("is_encoder_decoder") else "causal"
+    return (
+        "seq2seq"
+        if json.loads((model_dir / "config.json").read_text()).get("is_encoder_decoder")
+        else "causal"
+    )
 
 
 def run_args(model_dir: Path, data_dir: Path, out: Path, *extra: str) -> list[str]:
