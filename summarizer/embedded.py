@@ -55,9 +55,13 @@ def gguf_path() -> Path:
     return path
 
 
+# Bump when the conversion itself changes, so existing caches are rebuilt.
+_CONVERSION_VERSION = 2
+
+
 def _source_fingerprint(path: Path) -> dict[str, object]:
     stat = path.stat()
-    return {"gguf_file": path.name, "size": stat.st_size}
+    return {"gguf_file": path.name, "size": stat.st_size, "conversion": _CONVERSION_VERSION}
 
 
 def default_model_path() -> Path:
@@ -86,7 +90,12 @@ def _convert(source: Path, target: Path, fingerprint: dict[str, object]) -> None
         gguf_model = AutoModelForCausalLM.from_pretrained(
             source.parent, gguf_file=source.name, dtype=torch.float32
         )
-        model = AutoModelForCausalLM.from_config(gguf_model.config, dtype=torch.float32)
+        config = gguf_model.config
+        # The weights we save are plain fp32: a leftover GGUF quantization_config would make
+        # every later model loaded from the cache refuse save_pretrained.
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
         model.load_state_dict(gguf_model.state_dict())
         model.generation_config = gguf_model.generation_config
         model.save_pretrained(tmp)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import embedded
+from summarizer.faithfulness import drop_unsupported
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,11 +35,14 @@ def default_summarizer():
 @pytest.mark.slow
 def test_real_model_summarizes_the_example_article(default_summarizer):
     article = (REPO / "examples" / "harbour_bridge.txt").read_text()
-    summary = default_summarizer.summarize([article])[0]
-    assert summary.text and len(summary.text.split()) < len(article.split()) / 2
-    assert summary.output_tokens > 0 and not summary.chunked
+    raw = default_summarizer.summarize([article], faithful=False)[0]
+    assert raw.text and len(raw.text.split()) < len(article.split()) / 2
+    assert raw.output_tokens > 0 and not raw.chunked
     # The main entity: the bridge (or the town it stands in).
-    assert any(name in summary.text for name in ("Harbour Street", "Millbrook")), summary.text
+    assert any(name in raw.text for name in ("Harbour Street", "Millbrook")), raw.text
+    # The default guard keeps only sentences whose names and numbers are in the article.
+    guarded = default_summarizer.summarize([article])[0]
+    assert guarded.text and not drop_unsupported(guarded.text, article).dropped
 
 
 @pytest.mark.slow
@@ -53,3 +57,14 @@ def test_real_model_headline_and_one_sentence(default_summarizer):
 def test_converted_model_is_cached(default_summarizer):
     folder = embedded.default_model_path()
     assert (folder / "model.safetensors").is_file() and (folder / "converted_from.json").is_file()
+
+
+@pytest.mark.slow
+def test_default_model_round_trips_through_save_pretrained(default_summarizer, tmp_path):
+    from summarizer import Summarizer
+
+    article = (REPO / "examples" / "harbour_bridge.txt").read_text()
+    default_summarizer.save_pretrained(tmp_path / "copy")
+    assert "quantization_config" not in (tmp_path / "copy" / "config.json").read_text()
+    copy = Summarizer.from_pretrained(tmp_path / "copy")
+    assert copy.summarize([article], style="headline") == default_summarizer.summarize([article], style="headline")
