@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from tqdm.auto import tqdm
@@ -18,11 +18,20 @@ from .embedded import default_model_path
 from .extractive import extract, extract_for_style
 from .faithfulness import drop_unsupported
 from .loading import Family, detect_family, load_model_and_tokenizer, model_context_length
-from .normalizer import NORMALIZE_METHODS, Normalized, normalize_statistical, restore_case_with_model
+from .normalizer import (
+    NORMALIZE_METHODS,
+    Normalized,
+    normalize_statistical,
+    restore_case_with_model,
+    shipped_truecaser,
+)
 from .normalizer import finish as finish_normalized
 from .postprocess import clean_output
 from .sentences import split_sentences
 from .validation import check_texts
+
+if TYPE_CHECKING:
+    from .casing_lm import CaseLMSettings
 
 __all__ = ["Summarizer", "Summary"]
 
@@ -360,42 +369,66 @@ class Summarizer:
         method: str = "statistical",
         batch_size: int = 16,
         progress: bool = False,
+        case_settings: CaseLMSettings | None = None,
     ) -> list[Normalized]:
         """Restore letter case (and, with `detokenize`, standard spacing) of wire copy.
 
         texts: lowercased, PTB-tokenized text such as CNN/DM's
             ``kheyon rasheed told the state - run iraqiyya television``.
-        method: "statistical" (default: the shipped count-based truecaser; today the more
-            accurate and far faster path, see docs/results.md) or "model" (this model, decoding
-            constrained so only letter case can change; it needs case-restoration fine-tuning
-            to be useful, which the zero-shot default model has not had).
+        method: "statistical" (default: the shipped count-based truecaser, ~100k words/s),
+            "model" (the truecaser's draft checked word by word by this model: each word's
+            lower / Title / UPPER forms are scored in one teacher-forced pass per window, see
+            `summarizer.casing_lm` and docs/results_casing_model.md) or "generate" (this model
+            writes each window, decoding constrained so only letter case can change; useful
+            only after case-restoration fine-tuning, and slow).
         detokenize: also undo PTB tokenization (``state - run`` -> ``state-run``, ``-lrb-`` -> ``(``).
             Without it only letter case changes, so the output aligns with PTB-tokenized gold.
+        case_settings: how method="model" weighs the model against the draft, its prompt
+            ("instruction" for a model fine-tuned on casing prompts) and bf16 autocast.
         """
         texts = check_texts(texts, "text")
         if method not in NORMALIZE_METHODS:
             raise ValueError(f"unknown method {method!r}; choose one of {NORMALIZE_METHODS}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if case_settings is not None and method != "model":
+            raise ValueError(f"case_settings apply to method='model' only, not {method!r}")
         if not texts:
             return []
         if method == "statistical":
             return normalize_statistical(texts, detokenize=detokenize, progress=progress)
-        else:
-            if self._case_trie is None:
-                self._case_trie = CaseTrie(token_bytes_table(self.tokenizer))
-            with tqdm(desc="normalize (windows)", unit="win", disable=not progress, leave=False) as bar:
-                cased = restore_case_with_model(
+        if method == "model":
+            from .casing_lm import restore_case_with_lm  # its module also runs as a script
+
+            with tqdm(desc="normalize (rows)", unit="row", disable=not progress, leave=False) as bar:
+                cased = restore_case_with_lm(
                     self.model,
                     self.tokenizer,
                     self.family,
-                    self._case_trie,
+                    shipped_truecaser(),
                     texts,
+                    case_settings,
                     instruction=self.config.normalize_instruction,
                     use_chat=self._uses_chat_template(),
-                    window_words=self.config.normalize_window_words,
                     context_length=self.context_length,
                     batch_size=batch_size,
                     progress_bar=bar,
                 )
+            return finish_normalized(cased, method, detokenize)
+        if self._case_trie is None:
+            self._case_trie = CaseTrie(token_bytes_table(self.tokenizer))
+        with tqdm(desc="normalize (windows)", unit="win", disable=not progress, leave=False) as bar:
+            cased = restore_case_with_model(
+                self.model,
+                self.tokenizer,
+                self.family,
+                self._case_trie,
+                texts,
+                instruction=self.config.normalize_instruction,
+                use_chat=self._uses_chat_template(),
+                window_words=self.config.normalize_window_words,
+                context_length=self.context_length,
+                batch_size=batch_size,
+                progress_bar=bar,
+            )
         return finish_normalized(cased, method, detokenize)

@@ -1,9 +1,16 @@
-"""Case restoration by the model, under the constraint that only letter case may change.
+"""Case restoration under the constraint that only letter case may change.
 
-Text is cut into windows of whole tokens ending at sentence-final punctuation, every window of
-every text is decoded in length-sorted batches, and the windows are put back together with the
-input's exact whitespace. The model only chooses case: `CaseConstraint` masks every token that
-would write other characters.
+Methods (`NORMALIZE_METHODS`): "statistical" (`normalize_statistical`, the shipped count-based
+truecaser), "model" (the truecaser's draft checked word by word by a language model in one
+teacher-forced pass per window: `summarizer.casing_lm`) and "generate" (`restore_case_with_model`
+below: the model writes each window).
+
+For "generate", text is cut into windows of whole tokens ending at sentence-final punctuation,
+every window of every text is decoded in length-sorted batches, and the windows are put back
+together with the input's exact whitespace. The model only chooses case: `CaseConstraint` masks
+every token that would write other characters. Greedy decoding of a zero-shot model picks
+odd tokenizations ("WiLl") and runs at ~15 words/s on two CPU cores: it is for models
+fine-tuned on the casing prompt (`_prompt_ids`, which the training pipeline imports).
 """
 
 from __future__ import annotations
@@ -20,9 +27,16 @@ from transformers import LogitsProcessorList
 from .constrained import CaseConstraint, CaseTrie
 from .validation import check_texts
 
-__all__ = ["NORMALIZE_METHODS", "Normalized", "case_windows", "normalize_statistical", "restore_case_with_model"]
+__all__ = [
+    "NORMALIZE_METHODS",
+    "Normalized",
+    "case_windows",
+    "normalize_statistical",
+    "restore_case_with_model",
+    "shipped_truecaser",
+]
 
-NORMALIZE_METHODS = ("statistical", "model")
+NORMALIZE_METHODS = ("statistical", "model", "generate")
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normaliz
 
 
 @functools.lru_cache(maxsize=1)
-def _shipped_truecaser():
+def shipped_truecaser():
     """The shipped truecaser, read once (~1 s) per process."""
     from .text.truecaser import StatisticalTruecaser
 
@@ -58,7 +72,7 @@ def _shipped_truecaser():
 def normalize_statistical(texts: Sequence[str], *, detokenize: bool = True, progress: bool = False) -> list[Normalized]:
     """Case restoration by the shipped statistical truecaser (no neural model needed)."""
     texts = check_texts(texts, "text")
-    truecaser = _shipped_truecaser()
+    truecaser = shipped_truecaser()
     cased = [truecaser.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
     return finish(cased, "statistical", detokenize)
 
@@ -111,6 +125,11 @@ def _prompt_ids(tokenizer, family: str, instruction: str, window: str, use_chat:
     return tokenizer(f"{user}\n\n", add_special_tokens=True)["input_ids"]
 
 
+def _lower(text: str) -> str:
+    """Lowercase, except characters whose lowercase is longer (`İ` -> `i̇`): they stay as given."""
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def _repair(produced: bytes, window: str) -> str:
     """Produced bytes if they match the window up to ASCII case, completed from the window if
     generation stopped early; anything else falls back to the window as given."""
@@ -148,7 +167,7 @@ def restore_case_with_model(
     windows: list[Window] = []
     for i, text in enumerate(texts):
         windows.extend(Window(i, s, e) for s, e in case_windows(text, window_words, max_bytes))
-    window_texts = [texts[w.text_index][w.start : w.end].lower() for w in windows]
+    window_texts = [_lower(texts[w.text_index][w.start : w.end]) for w in windows]
     prompts = [_prompt_ids(tokenizer, family, instruction, t, use_chat) for t in window_texts]
     restored: list[str] = list(window_texts)
     # A single token longer than the context (a 10 kB URL) cannot be shown to the model: it

@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from summarizer import Normalized, Summarizer
+from summarizer.casing_lm import CaseLMSettings
 from summarizer.constrained import CaseTrie, token_bytes_table
-from summarizer.normalizer import case_windows
+from summarizer.normalizer import NORMALIZE_METHODS, case_windows
 
 WIRE = "' the terrorists are seizing the cars of civilians , ' kheyon rasheed told the state - run iraqiyya television"
 
@@ -18,10 +19,11 @@ def loaded(tiny_dir) -> Summarizer:
     return Summarizer.from_pretrained(tiny_dir)
 
 
-def test_model_changes_only_case(loaded):
+@pytest.mark.parametrize("method", ["model", "generate"])
+def test_model_changes_only_case(loaded, method):
     texts = [WIRE, "obama visited new york on monday . he met the u.s. team .", "x"]
-    results = loaded.normalize(texts, method="model", detokenize=False, batch_size=2)
-    assert all(isinstance(r, Normalized) and r.method == "model" for r in results)
+    results = loaded.normalize(texts, method=method, detokenize=False, batch_size=2)
+    assert all(isinstance(r, Normalized) and r.method == method for r in results)
     for text, result in zip(texts, results, strict=True):
         assert result.text == result.cased
         assert result.cased.lower() == text.lower()
@@ -72,13 +74,18 @@ _TEXTS = st.one_of(
 ).filter(lambda t: t.strip())
 
 
+@pytest.mark.parametrize("method", NORMALIZE_METHODS)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(_TEXTS, min_size=1, max_size=3))
-def test_property_only_case_changes(tiny_causal_dir, texts):
-    s = _cached(tiny_causal_dir)
-    for text, result in zip(texts, s.normalize(texts, method="model", detokenize=False, batch_size=2), strict=True):
+def test_property_only_case_changes(tiny_dir, method, texts):
+    s = _cached(tiny_dir)
+    # Check every word with every candidate, so the model decides as much as it can.
+    kwargs = {"case_settings": CaseLMSettings(settled_share=None, max_upper_letters=None, draft_bonus=0.0)} if method == "model" else {}
+    for text, result in zip(texts, s.normalize(texts, method=method, detokenize=False, batch_size=2, **kwargs), strict=True):
         assert result.cased.lower() == text.lower()
         assert len(result.cased) == len(text)
+        # Whitespace is the input's, character for character.
+        assert [i for i, c in enumerate(result.cased) if c.isspace()] == [i for i, c in enumerate(text) if c.isspace()]
 
 
 _CACHE: dict = {}

@@ -1,0 +1,718 @@
+"""Case restoration by a language model checking a statistical draft: `normalize(method="model")`.
+
+    python -m summarizer.casing_lm --split valid                 # statistical vs model on frank_refs
+    python -m summarizer.casing_lm --split all --bf16 --repeat 2  # bfloat16 autocast, best of 2 timed
+    python -m summarizer.casing_lm --split valid --tune          # grid over the combination weights
+
+1. The statistical truecaser writes a draft of the whole text (token-aligned, case only).
+2. For every word (a whitespace token with a letter) the candidates are the draft form, lower,
+   Title and UPPER (UPPER only for short words). Words the counts settle (the draft is the
+   word's usual form, `settled_share` of at least `settled_count` sightings) keep the draft
+   and are not shown to the model as questions: about 80% of the words of news text.
+3. The draft is cut into windows of whole sentences (up to `window_words` words), and each
+   window with a word to check is read by the model once, teacher-forced. Decoder-only models
+   read a line break ("plain") or the casing instruction prompt the training pipeline
+   fine-tunes on ("instruction", `normalizer._prompt_ids`), then the draft; every other
+   candidate's tokens are packed into the same row at the positions of the word they replace,
+   attending only to the draft before that word (tree attention: a 4-D mask and explicit
+   position ids). Encoder-decoder models read the lowercased window (with the instruction, or
+   alone) in the encoder and give each other candidate its own decoder row, which is exact but
+   slower. Rows run in length-sorted batches under `torch.inference_mode()`.
+4. A candidate's score is log P(its tokens | draft before the word) + `draft_bonus` for the
+   draft form + `prior_weight` x log(its share of the truecaser's counts for the word)
+   (+ `next_weight` x log P(next word's first token | candidate), off by default). The best
+   candidate replaces the word; ties keep the draft.
+5. A second pass reads the result as its draft and checks again the words just after each
+   changed word and later mentions of it (`Sugar bear` -> `Sugar Bear`).
+
+Only letter case changes: every candidate lowercases to the input word and has its length, so
+`restored.lower() == text.lower()` and the whitespace is the input's. Spaces of any kind between
+words reach the model as one space. Numbers are in docs/results_casing_model.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import torch
+
+from .normalizer import _prompt_ids, case_windows
+
+__all__ = [
+    "CASING_PROMPTS",
+    "CaseLMSettings",
+    "WordCandidates",
+    "case_candidates",
+    "choose_forms",
+    "restore_case_with_lm",
+    "score_candidates",
+    "main",
+]
+
+CASING_PROMPTS = ("plain", "instruction")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class CaseLMSettings:
+    """How the model's scores and the draft are combined (tuned on the FRANK valid split)."""
+
+    # Added to the draft form's score: how much more likely (in nats) the model must find another form.
+    draft_bonus: float = 2.5
+    # Weight of log(share of the candidate's form in the truecaser's counts for the word).
+    prior_weight: float = 0.1
+    # Weight of the log-prob of the next word's first draft token after each candidate.
+    next_weight: float = 0.0
+    # Words the counts settle are not checked: the draft is the word's most frequent form, with
+    # at least this share of at least `settled_count` sightings. None: check every word.
+    settled_share: float | None = 0.95
+    settled_count: int = 5
+    # UPPER is a candidate only for words with at most this many letters (None: always).
+    max_upper_letters: int | None = 3
+    # "plain": a line break, then the draft; "instruction": the casing prompt the training
+    # pipeline fine-tunes on (`normalizer._prompt_ids`), then the draft.
+    prompt: str = "plain"
+    # Longest window in words; windows hold whole sentences unless one sentence is longer.
+    window_words: int = 96
+    # Passes: each later pass reads the output of the one before as its draft and checks again
+    # the `recheck_words` words after each word it changed.
+    passes: int = 2
+    recheck_words: int = 2
+    # Run the model under bfloat16 autocast (about 2-4x faster on CPUs with bf16 units).
+    bf16: bool = False
+
+    def __post_init__(self) -> None:
+        if self.prompt not in CASING_PROMPTS:
+            raise ValueError(f"prompt must be one of {CASING_PROMPTS}, got {self.prompt!r}")
+        if self.passes < 1 or self.recheck_words < 1:
+            raise ValueError(
+                f"passes and recheck_words must be >= 1, got {self.passes}, {self.recheck_words}"
+            )
+        if self.window_words < 1:
+            raise ValueError(f"window_words must be >= 1, got {self.window_words}")
+        if self.max_upper_letters is not None and self.max_upper_letters < 1:
+            raise ValueError(f"max_upper_letters must be >= 1 or None, got {self.max_upper_letters}")
+        if self.settled_share is not None and not 0 < self.settled_share <= 1:
+            raise ValueError(f"settled_share must be in (0, 1] or None, got {self.settled_share}")
+
+
+@dataclass(frozen=True)
+class WordCandidates:
+    """One word of one text: where it is, its candidate forms (the draft first) and their scores."""
+
+    start: int
+    end: int
+    forms: tuple[str, ...]
+    # log P(form's tokens | draft before the word) per form; 0.0 where the word was not checked.
+    lm: tuple[float, ...]
+    # log P(next word's first draft token | draft before the word, form) per form.
+    lm_next: tuple[float, ...]
+    # log(share of each form in the truecaser's counts for the word); 0.0 for unknown words.
+    prior: tuple[float, ...]
+    count: int  # how often the truecaser saw the word (any form)
+    checked: bool = False  # whether the model scored the forms (else the draft stays)
+
+
+# ------------------------------------------------------------------------------ candidates
+
+
+def _title(word: str) -> str:
+    first = _HAS_LETTER.search(word)
+    if not first:
+        return word
+    i = first.start()
+    return word[:i].lower() + word[i].upper() + word[i + 1 :].lower()
+
+
+def case_candidates(word: str, draft: str, max_upper_letters: int | None = None) -> tuple[str, ...]:
+    """The draft form, then lower, Title and UPPER (deduplicated), keeping only forms that
+    lowercase to `word` and have its length (`ß`.upper() is `SS`: that form is dropped)."""
+    forms = [draft, word.lower(), _title(word)]
+    if max_upper_letters is None or _letters(word) <= max_upper_letters:
+        forms.append(word.upper())
+    key = word.lower()
+    out: list[str] = []
+    for form in forms:
+        if form not in out and len(form) == len(word) and form.lower() == key:
+            out.append(form)
+    assert out and out[0] == draft, (word, draft)
+    return tuple(out)
+
+
+def _letters(word: str) -> int:
+    return sum(c.isalpha() for c in word)
+
+
+def _form_prior(truecaser, word: str, forms: Sequence[str]) -> tuple[int, tuple[float, ...]]:
+    """How often the truecaser saw `word`, and log((count + 0.1) / (total + 0.1 n)) of each form."""
+    from .text.truecaser import _form_code
+
+    codes = truecaser.forms.get(word.lower())
+    if codes is None:
+        return 0, (0.0,) * len(forms)
+    counts = dict(zip(codes, truecaser.counts[word.lower()], strict=True))
+    total = sum(counts.values())
+    norm = total + 0.1 * len(counts)
+    return total, tuple(math.log((counts.get(_form_code(f), 0) + 0.1) / norm) for f in forms)
+
+
+def _settled(word: WordCandidates, settings: CaseLMSettings) -> bool:
+    """True when the counts leave no doubt: the draft is the word's usual form, seen often."""
+    if len(word.forms) < 2:
+        return True
+    if settings.settled_share is None:
+        return False
+    return (
+        word.count >= settings.settled_count
+        and word.prior[0] == max(word.prior)
+        and math.exp(word.prior[0]) >= settings.settled_share
+    )
+
+
+# ------------------------------------------------------------------------------ scoring
+
+
+@dataclass
+class _Row:
+    """One model input. Decoder-only rows pack a window's draft and every candidate's tokens:
+    a candidate's tokens sit at the positions of the word they replace and attend only to the
+    draft before that word (tree attention). Encoder-decoder rows hold one sequence each."""
+
+    ids: list[int]
+    parents: list[int]  # the token each token follows, -1 for none: it decides attention
+    positions: list[int]
+    encoder_ids: list[int]
+    # (index of the position whose output predicts `token`, token, candidate slot, 0 own / 1 next)
+    terms: list[tuple[int, int, int, int]]
+
+
+class _Scorer:
+    """Memoized token ids of words, rows for windows, and the model pass over rows."""
+
+    def __init__(self, model, tokenizer, family: str, instruction: str, use_chat: bool):
+        self.model, self.tokenizer, self.family = model, tokenizer, family
+        self.instruction, self.use_chat = instruction, use_chat
+        self._ids: dict[str, tuple[int, ...]] = {}
+
+    def ids(self, text: str) -> tuple[int, ...]:
+        ids = self._ids.get(text)
+        if ids is None:
+            if len(self._ids) > 200_000:
+                self._ids.clear()
+            ids = self._ids[text] = tuple(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return ids
+
+    def prefix(self, prompt: str, lowered: str) -> tuple[list[int], list[int]]:
+        """(decoder-side prefix, encoder input) of one window."""
+        if self.family == "seq2seq":
+            start = self.model.config.decoder_start_token_id
+            if prompt == "instruction":
+                return [start], _prompt_ids(self.tokenizer, self.family, self.instruction, lowered, False)
+            return [start], list(self.tokenizer(lowered)["input_ids"])
+        if prompt == "instruction":
+            return _prompt_ids(self.tokenizer, self.family, self.instruction, lowered, self.use_chat), []
+        # Plain text after a line break: chat models' bos (`<|im_start|>`) expects a role name.
+        newline = list(self.ids("\n"))
+        if newline:
+            return newline, []
+        bos = self.tokenizer.bos_token_id
+        return [bos if bos is not None else self.tokenizer.eos_token_id], []
+
+    def rows(
+        self,
+        prefix: list[int],
+        encoder: list[int],
+        words: Sequence[WordCandidates],
+        checked: Sequence[bool],
+        slots: Sequence[int],
+        with_next: bool,
+    ) -> list[_Row]:
+        """Rows scoring every form of the checked words of one window: each form's own tokens
+        and (`with_next`) the token after it, the next word's draft start, given the draft
+        before the word. The draft after the last checked word is left out."""
+        pieces = [self.ids(("" if j == 0 else " ") + w.forms[0]) for j, w in enumerate(words)]
+        last = max(j for j, c in enumerate(checked) if c)
+        tail = pieces[last + 1][:1] if with_next and last + 1 < len(words) else ()
+        main = _Row(list(prefix), list(range(-1, len(prefix) - 1)), list(range(len(prefix))), encoder, [])
+        starts = []
+        for piece in [*pieces[: last + 1], tail]:
+            starts.append(len(main.ids))
+            for token in piece:
+                main.parents.append(len(main.ids) - 1)
+                main.positions.append(len(main.ids))
+                main.ids.append(token)
+        rows = [main]
+        for j, word in enumerate(words[: last + 1]):
+            if not checked[j]:
+                continue
+            start = starts[j]
+            after = pieces[j + 1][0] if with_next and j + 1 < len(words) and pieces[j + 1] else None
+            for f, form in enumerate(word.forms):
+                slot = slots[j] + f
+                tokens = pieces[j] if f == 0 else self.ids(("" if j == 0 else " ") + form)
+                if f == 0:  # the draft's tokens are in the main sequence already
+                    main.terms.extend((start - 1 + i, t, slot, 0) for i, t in enumerate(tokens))
+                    if after is not None:
+                        main.terms.append((start + len(tokens) - 1, after, slot, 1))
+                    continue
+                if self.family == "seq2seq":
+                    row = _Row(main.ids[:start], main.parents[:start], main.positions[:start], encoder, [])
+                    rows.append(row)
+                else:
+                    row = main
+                row.terms.append((start - 1, tokens[0], slot, 0))
+                # A candidate's last token is fed only to predict the token after it.
+                feed = tokens if after is not None else tokens[:-1]
+                for i, token in enumerate(feed):
+                    index = len(row.ids)
+                    row.parents.append(start - 1 if i == 0 else index - 1)
+                    row.positions.append(start + i)
+                    row.ids.append(token)
+                    row.terms.append(
+                        (
+                            index,
+                            tokens[i + 1] if i + 1 < len(tokens) else after,
+                            slot,
+                            int(i + 1 >= len(tokens)),
+                        )
+                    )
+        return rows
+
+    @torch.inference_mode()
+    def run(
+        self, rows: Sequence[_Row], slots: int, batch_size: int, bf16: bool, progress_bar=None
+    ) -> tuple[list[float], list[float]]:
+        """Summed log-probs per candidate slot: of its own tokens, and of the token after it."""
+        own = torch.zeros(slots, dtype=torch.float64)
+        nxt = torch.zeros(slots, dtype=torch.float64)
+        order = sorted(range(len(rows)), key=lambda k: (len(rows[k].ids), len(rows[k].encoder_ids)))
+        device = next(self.model.parameters()).device
+        pad = self.tokenizer.pad_token_id
+        for first in range(0, len(order), batch_size):
+            batch = [rows[k] for k in order[first : first + batch_size]]
+            queries: dict[tuple[int, int], int] = {}
+            for r, row in enumerate(batch):
+                for q, *_ in row.terms:
+                    queries.setdefault((r, q), len(queries))
+            if not queries:
+                continue
+            q_rows = torch.tensor([r for r, _ in queries], device=device)
+            q_cols = torch.tensor([q for _, q in queries], device=device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                if self.family == "seq2seq":
+                    ids, mask = _right_pad([row.ids for row in batch], pad)
+                    enc, enc_mask = _right_pad([row.encoder_ids for row in batch], pad)
+                    logits = self.model(
+                        input_ids=enc.to(device),
+                        attention_mask=enc_mask.to(device),
+                        decoder_input_ids=ids.to(device),
+                        decoder_attention_mask=mask.to(device),
+                    ).logits[q_rows, q_cols]
+                else:
+                    ids, positions, mask = _tree_batch(batch, pad)
+                    hidden = self.model.base_model(
+                        input_ids=ids.to(device),
+                        attention_mask=mask.to(device),
+                        position_ids=positions.to(device),
+                    ).last_hidden_state
+                    logits = self.model.get_output_embeddings()(hidden[q_rows, q_cols])
+            logprobs = logits.float().log_softmax(-1)
+            index = [queries[(r, q)] for r, row in enumerate(batch) for q, *_ in row.terms]
+            tokens = [t for row in batch for _, t, _, _ in row.terms]
+            values = (
+                logprobs[torch.tensor(index, device=device), torch.tensor(tokens, device=device)]
+                .double()
+                .cpu()
+            )
+            slot_ids = torch.tensor([s for row in batch for _, _, s, _ in row.terms])
+            is_next = torch.tensor([n for row in batch for *_, n in row.terms], dtype=torch.bool)
+            own.index_add_(0, slot_ids[~is_next], values[~is_next])
+            nxt.index_add_(0, slot_ids[is_next], values[is_next])
+            if progress_bar is not None:
+                progress_bar.update(len(batch))
+        return own.tolist(), nxt.tolist()
+
+
+def _right_pad(seqs: Sequence[Sequence[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, seq in enumerate(seqs):
+        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return ids, mask
+
+
+def _tree_batch(batch: Sequence[_Row], pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Input ids, position ids and a boolean (batch, 1, T, T) mask: each token attends to itself
+    and its chain of parents; padding attends only to itself."""
+    width = max(len(row.ids) for row in batch)
+    ids = torch.full((len(batch), width), pad, dtype=torch.long)
+    positions = torch.zeros_like(ids)
+    mask = torch.eye(width, dtype=torch.bool).repeat(len(batch), 1, 1)
+    for r, row in enumerate(batch):
+        n = len(row.ids)
+        ids[r, :n] = torch.tensor(row.ids)
+        positions[r, :n] = torch.tensor(row.positions)
+        # The main sequence (parents i - 1) is a causal block; branches copy their parent's row.
+        linear = next((i for i, p in enumerate(row.parents) if p != i - 1), n)
+        mask[r, :linear, :linear] = torch.ones(linear, linear, dtype=torch.bool).tril()
+        for i in range(linear, n):
+            mask[r, i] = mask[r, row.parents[i]]
+            mask[r, i, i] = True
+    return ids, positions, mask.unsqueeze(1)
+
+
+def _windows(text: str, max_words: int, max_bytes: int) -> list[tuple[int, int]]:
+    """Sentence windows of `case_windows`, merged while they fit `max_words` and `max_bytes`."""
+    merged: list[tuple[int, int]] = []
+    words = 0
+    for start, end in case_windows(text, max_words, max_bytes):
+        n = len(text[start:end].split())
+        if merged and words + n <= max_words and len(text[merged[-1][0] : end].encode("utf-8")) <= max_bytes:
+            merged[-1] = (merged[-1][0], end)
+            words += n
+        else:
+            merged.append((start, end))
+            words = n
+    return merged
+
+
+def score_candidates(
+    model,
+    tokenizer,
+    family: str,
+    truecaser,
+    texts: Sequence[str],
+    settings: CaseLMSettings,
+    *,
+    instruction: str,
+    use_chat: bool,
+    context_length: int,
+    batch_size: int,
+    progress_bar=None,
+    drafts: Sequence[str] | None = None,
+    only: Sequence[set[int]] | None = None,
+) -> list[list[WordCandidates]]:
+    """Every word of every text with its candidate forms, model log-probs and count priors.
+
+    drafts: the texts as cased so far (default: the truecaser's restoration of each text).
+    only: per text, the indices (among its whitespace tokens) of the words that may be
+        checked (default: all that the counts do not settle).
+    """
+    if drafts is not None and len(drafts) != len(texts):
+        raise ValueError(f"got {len(drafts)} drafts for {len(texts)} texts")
+    scorer = _Scorer(model, tokenizer, family, instruction, use_chat)
+    # Every token writes at least one byte; the instruction prompt holds the window again, and
+    # candidates' tokens (packed after the draft) take up to three times the window's bytes.
+    prefix, encoder = scorer.prefix(settings.prompt, "")
+    room = context_length - len(prefix) - len(encoder) - 2
+    max_bytes = max(
+        1, room // (2 if settings.prompt == "instruction" else 1) // (1 if family == "seq2seq" else 4)
+    )
+    words_of: list[list[WordCandidates]] = []
+    rows: list[_Row] = []
+    slot_of: list[tuple[int, int]] = []  # slot -> (text, word); forms follow the first slot
+    for t, text in enumerate(texts):
+        draft = truecaser.restore(text) if drafts is None else drafts[t]
+        if len(draft) != len(text) or draft.lower() != text.lower():
+            raise ValueError(f"draft {t} differs from its text in more than letter case")
+        words: list[WordCandidates] = []
+        for match in _WORD.finditer(text):
+            s, e = match.span()
+            word = text[s:e]
+            forms = (
+                case_candidates(word, draft[s:e], settings.max_upper_letters)
+                if _HAS_LETTER.search(word)
+                else (draft[s:e],)
+            )
+            count, prior = _form_prior(truecaser, word, forms)
+            words.append(WordCandidates(s, e, forms, (0.0,) * len(forms), (0.0,) * len(forms), prior, count))
+        words_of.append(words)
+        first_word = {w.start: k for k, w in enumerate(words)}
+        for ws, we in _windows(text, settings.window_words, max_bytes):
+            k0 = first_word[ws]
+            members = words[k0 : k0 + len(text[ws:we].split())]
+            checked = [
+                not _settled(w, settings) and (only is None or k0 + k in only[t])
+                for k, w in enumerate(members)
+            ]
+            if not any(checked):
+                continue
+            mark, slots = len(slot_of), []
+            for k, w in enumerate(members):
+                slots.append(len(slot_of))
+                if checked[k]:
+                    slot_of.extend([(t, k0 + k)] * len(w.forms))
+            prefix, encoder = scorer.prefix(settings.prompt, text[ws:we].lower())
+            window_rows = scorer.rows(prefix, encoder, members, checked, slots, settings.next_weight != 0)
+            if max(len(r.ids) for r in window_rows) > context_length or len(encoder) > context_length:
+                del slot_of[mark:]  # a single token longer than the context: the draft stays
+                continue
+            rows.extend(window_rows)
+    if progress_bar is not None:
+        progress_bar.total = len(rows)
+    own, nxt = scorer.run(rows, len(slot_of), batch_size, settings.bf16, progress_bar)
+    slot = 0
+    while slot < len(slot_of):
+        t, k = slot_of[slot]
+        n = len(words_of[t][k].forms)
+        words_of[t][k] = replace(
+            words_of[t][k], lm=tuple(own[slot : slot + n]), lm_next=tuple(nxt[slot : slot + n]), checked=True
+        )
+        slot += n
+    return words_of
+
+
+def choose_forms(words: Sequence[WordCandidates], settings: CaseLMSettings) -> list[str]:
+    """The best form of each word: model log-probs + draft bonus + weighted count prior."""
+    chosen = []
+    for w in words:
+        best = 0
+        if w.checked and not _settled(w, settings):
+            best_score = -math.inf
+            for k, form in enumerate(w.forms):
+                if (
+                    k > 0
+                    and settings.max_upper_letters is not None
+                    and form.isupper()
+                    and _letters(form) > settings.max_upper_letters
+                ):
+                    continue
+                score = (
+                    w.lm[k]
+                    + settings.next_weight * w.lm_next[k]
+                    + settings.prior_weight * w.prior[k]
+                    + (settings.draft_bonus if k == 0 else 0.0)
+                )
+                if score > best_score:
+                    best, best_score = k, score
+        chosen.append(w.forms[best])
+    return chosen
+
+
+def _apply_forms(text: str, words: Sequence[WordCandidates], forms: Sequence[str]) -> str:
+    pieces, cursor = [], 0
+    for w, form in zip(words, forms, strict=True):
+        assert len(form) == w.end - w.start and form.lower() == text[w.start : w.end].lower(), (
+            form,
+            text[w.start : w.end],
+        )
+        pieces.append(text[cursor : w.start])
+        pieces.append(form)
+        cursor = w.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def restore_case_with_lm(
+    model,
+    tokenizer,
+    family: str,
+    truecaser,
+    texts: Sequence[str],
+    settings: CaseLMSettings | None = None,
+    *,
+    instruction: str,
+    use_chat: bool,
+    context_length: int,
+    batch_size: int,
+    progress_bar=None,
+) -> list[str]:
+    """Each text with its case restored: the truecaser's draft, checked word by word by `model`."""
+    settings = settings or CaseLMSettings()
+    texts = list(texts)
+    out = [""] * len(texts)
+    todo, drafts, only = list(range(len(texts))), None, None
+    for _ in range(settings.passes):
+        scored = score_candidates(
+            model,
+            tokenizer,
+            family,
+            truecaser,
+            [texts[i] for i in todo],
+            settings,
+            instruction=instruction,
+            use_chat=use_chat,
+            context_length=context_length,
+            batch_size=batch_size,
+            progress_bar=progress_bar,
+            drafts=drafts,
+            only=only,
+        )
+        # Another pass checks again the words just after a changed word: their context changed...
+        next_todo, next_only = [], []
+        for i, words in zip(todo, scored, strict=True):
+            forms = choose_forms(words, settings)
+            out[i] = _apply_forms(texts[i], words, forms)
+            changed = [k for k, (w, f) in enumerate(zip(words, forms, strict=True)) if f != w.forms[0]]
+            if changed:
+                # ... and later mentions of a changed word, which may copy its new case.
+                keys = {texts[i][words[k].start : words[k].end].lower() for k in changed}
+                later = {
+                    k
+                    for k in range(changed[0] + 1, len(words))
+                    if texts[i][words[k].start : words[k].end].lower() in keys
+                }
+                next_todo.append(i)
+                next_only.append(
+                    later | {k + d for k in changed for d in range(1, settings.recheck_words + 1)}
+                )
+        todo, drafts, only = next_todo, [out[i] for i in next_todo], next_only
+        if not todo:
+            break
+    return out
+
+
+# ------------------------------------------------------------------------------ measuring
+
+
+def _score_outputs(records: Sequence[dict], outputs: Sequence[str]):
+    from .text.bench_casing import CaseCounts, case_counts, score_casing
+
+    total = CaseCounts()
+    for record, output in zip(records, outputs, strict=True):
+        total += case_counts(record["input"], output, record["target"])
+    return score_casing(total)
+
+
+def _row(name: str, scores, speed: float | None) -> str:
+    rate = f"{speed:9.0f}" if speed is not None else f"{'-':>9}"
+    return (
+        f"{name:<22} {scores.accuracy:7.4f} {scores.token_accuracy:7.4f} {scores.precision:7.4f} {scores.recall:7.4f} "
+        f"{scores.f1:7.4f} {scores.sentence_exact:7.4f} {scores.record_exact:7.4f} {scores.changed_records:7d} {rate}"
+    )
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Score the statistical truecaser and the model path on frank_refs; optionally tune."""
+    from .model import Summarizer
+    from .normalizer import shipped_truecaser
+    from .text.bench_casing import load_records
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=os.environ.get("SUMMARIZER_DATA", "../shared/data"))
+    parser.add_argument("--split", default="valid", choices=["all", "valid", "test"])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N records")
+    parser.add_argument("--model", default=None, help="checkpoint folder (default: the embedded model)")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=1, help="time the best of this many passes")
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="score every word once, then grid over the choice settings (one pass)",
+    )
+    parser.add_argument("--json", default=None, help="also write the results here")
+    defaults = CaseLMSettings()
+    for field_name, value in asdict(defaults).items():
+        flag = "--" + field_name.replace("_", "-")
+        if isinstance(value, bool):
+            parser.add_argument(flag, action="store_true")
+        elif field_name in ("max_upper_letters", "settled_share"):
+            kind = int if field_name == "max_upper_letters" else float
+            parser.add_argument(
+                flag, type=lambda s, kind=kind: None if s == "none" else kind(s), default=value
+            )
+        else:
+            parser.add_argument(flag, type=type(value), default=value)
+    args = parser.parse_args(argv)
+    settings = CaseLMSettings(**{k: getattr(args, k) for k in asdict(defaults)})
+
+    records = load_records(Path(args.data), args.split)[: args.limit]
+    inputs = [r["input"] for r in records]
+    truecaser = shipped_truecaser()
+    summarizer = Summarizer.from_pretrained(args.model)
+    print(
+        f"frank_refs split={args.split}: {len(records)} records; model {args.model or 'embedded default'}; {settings}"
+    )
+    print(
+        f"{'system':<22} {'acc':>7} {'tok_acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'recEM':>7} {'changed':>7} {'words/s':>9}"
+    )
+    results: dict = {
+        "split": args.split,
+        "records": len(records),
+        "settings": asdict(settings),
+        "systems": {},
+    }
+
+    start = time.perf_counter()
+    outputs = [truecaser.restore(t) for t in inputs]
+    seconds = time.perf_counter() - start
+    scores = _score_outputs(records, outputs)
+    print(_row("statistical", scores, scores.words / seconds))
+    results["systems"]["statistical"] = {**asdict(scores), "words_per_second": round(scores.words / seconds)}
+
+    kwargs = dict(
+        instruction=summarizer.config.normalize_instruction,
+        use_chat=summarizer._uses_chat_template(),
+        context_length=summarizer.context_length,
+        batch_size=args.batch_size,
+    )
+    if args.tune:
+        wide = replace(settings, max_upper_letters=None, settled_share=None, next_weight=1.0)
+        scored = score_candidates(
+            summarizer.model, summarizer.tokenizer, summarizer.family, truecaser, inputs, wide, **kwargs
+        )
+        grid = {
+            "draft_bonus": [1.5, 2.0, 2.5, 3.0, 3.5],
+            "prior_weight": [0.0, 0.1, 0.25],
+            "next_weight": [0.0, 0.5],
+            "settled_share": [None, 0.95, 0.99],
+            "settled_count": [5, 20],
+            "max_upper_letters": [3, 5],
+        }
+        tried = []
+        for values in itertools.product(*grid.values()):
+            trial = replace(settings, **dict(zip(grid, values, strict=True)))
+            outputs = [
+                _apply_forms(t, w, choose_forms(w, trial)) for t, w in zip(inputs, scored, strict=True)
+            ]
+            tried.append((_score_outputs(records, outputs), trial))
+        tried.sort(key=lambda g: (g[0].f1, g[0].accuracy), reverse=True)
+        for scores, trial in tried[:15]:
+            label = " ".join(str(getattr(trial, k)) for k in grid)
+            print(_row(label, scores, None))
+        print("(columns of the label: " + ", ".join(grid) + ")")
+        results["tuning"] = [{**asdict(t), **asdict(s)} for s, t in tried]
+    else:
+        best = math.inf
+        for _ in range(max(1, args.repeat)):
+            start = time.perf_counter()
+            outputs = restore_case_with_lm(
+                summarizer.model,
+                summarizer.tokenizer,
+                summarizer.family,
+                truecaser,
+                inputs,
+                settings,
+                **kwargs,
+            )
+            best = min(best, time.perf_counter() - start)
+        scores = _score_outputs(records, outputs)
+        name = "model" + (" bf16" if settings.bf16 else " fp32")
+        print(_row(name, scores, scores.words / best))
+        load = os.getloadavg()[0]
+        print(f"(torch threads {torch.get_num_threads()}, 1-minute load average after the run {load:.2f})")
+        results["systems"][name] = {
+            **asdict(scores),
+            "words_per_second": round(scores.words / best),
+            "torch_threads": torch.get_num_threads(),
+            "load_average": round(load, 2),
+        }
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""`normalize(method="model")`: the statistical draft checked by a language model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from summarizer import Summarizer
+from summarizer.casing_lm import (
+    CaseLMSettings,
+    WordCandidates,
+    case_candidates,
+    choose_forms,
+    main,
+    restore_case_with_lm,
+    score_candidates,
+)
+from summarizer.normalizer import shipped_truecaser
+
+DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+TEXTS = [
+    "obama visited new york on monday . he met the u.s. team .",
+    "' the terrorists are seizing the cars of civilians , ' kheyon rasheed told the state - run iraqiyya television",
+    "x",
+    "the harbour street bridge reopened",
+]
+# Every word checked, UPPER for every length, the next token scored: the most rows and terms.
+CHECK_ALL = CaseLMSettings(settled_share=None, max_upper_letters=None, next_weight=1.0)
+
+_LOADED: dict = {}
+
+
+def _load(path) -> Summarizer:
+    if path not in _LOADED:
+        _LOADED[path] = Summarizer.from_pretrained(path)
+    return _LOADED[path]
+
+
+def _score(s: Summarizer, texts, settings=CHECK_ALL, batch_size=8):
+    return score_candidates(
+        s.model,
+        s.tokenizer,
+        s.family,
+        shipped_truecaser(),
+        texts,
+        settings,
+        instruction=s.config.normalize_instruction,
+        use_chat=s._uses_chat_template(),
+        context_length=s.context_length,
+        batch_size=batch_size,
+    )
+
+
+def test_candidates():
+    assert case_candidates("obama", "Obama") == ("Obama", "obama", "OBAMA")
+    assert case_candidates("mcdonald", "McDonald") == ("McDonald", "mcdonald", "Mcdonald", "MCDONALD")
+    assert case_candidates("the", "the", max_upper_letters=2) == ("the", "The")
+    assert case_candidates("'s", "'s") == ("'s", "'S")
+    assert case_candidates("straße", "straße") == ("straße", "Straße")  # STRASSE is longer: dropped
+    assert case_candidates("İstanbul", "İstanbul") == ("İstanbul", "İSTANBUL")  # lower() adds a dot
+    for word, draft in [("u.s.", "U.S."), ("ab-cd", "Ab-Cd"), ("é", "É")]:
+        forms = case_candidates(word, draft)
+        assert forms[0] == draft and len(set(forms)) == len(forms)
+        assert all(f.lower() == word.lower() and len(f) == len(word) for f in forms)
+
+
+def _word(forms, lm, prior=None, count=0):
+    n = len(forms)
+    return WordCandidates(
+        0, len(forms[0]), tuple(forms), tuple(lm), (0.0,) * n, tuple(prior or (0.0,) * n), count, True
+    )
+
+
+def test_choice_keeps_the_draft_when_the_model_is_indifferent():
+    settings = CaseLMSettings(draft_bonus=0.0, settled_share=None)
+    assert choose_forms([_word(["Apple", "apple", "APPLE"], [-3.0, -3.0, -3.0])], settings) == ["Apple"]
+    assert choose_forms([_word(["Apple", "apple", "APPLE"], [-3.0, -1.0, -3.0])], settings) == ["apple"]
+    # The bonus is the margin another form needs.
+    settings = CaseLMSettings(draft_bonus=2.5, settled_share=None)
+    assert choose_forms([_word(["Apple", "apple"], [-3.0, -1.0])], settings) == ["Apple"]
+    assert choose_forms([_word(["Apple", "apple"], [-4.0, -1.0])], settings) == ["apple"]
+    # Words the counts settle are never changed; long words never become UPPER.
+    settled = _word(["the", "The"], [-9.0, -1.0], prior=[-0.001, -7.0], count=1000)
+    assert choose_forms([settled], CaseLMSettings(draft_bonus=0.0)) == ["the"]
+    assert choose_forms([settled], CaseLMSettings(draft_bonus=0.0, settled_share=None)) == ["The"]
+    shout = _word(["voters", "VOTERS"], [-9.0, -1.0])
+    assert choose_forms([shout], CaseLMSettings(draft_bonus=0.0, max_upper_letters=5)) == ["voters"]
+    # Words the model did not score (too long for the context, or not asked about) keep the draft.
+    unscored = WordCandidates(0, 5, ("Apple", "apple"), (0.0, 0.0), (0.0, 0.0), (-9.0, 0.0), 3, False)
+    assert choose_forms(
+        [unscored], CaseLMSettings(draft_bonus=0.0, prior_weight=1.0, settled_share=None)
+    ) == ["Apple"]
+
+
+def test_settings_are_validated():
+    with pytest.raises(ValueError, match="prompt"):
+        CaseLMSettings(prompt="chat")
+    with pytest.raises(ValueError, match="settled_share"):
+        CaseLMSettings(settled_share=1.5)
+    with pytest.raises(ValueError, match="window_words"):
+        CaseLMSettings(window_words=0)
+
+
+def _separate_scores(s: Summarizer, words: list[WordCandidates], prefix: list[int]):
+    """Each form's log-prob (own tokens, next draft token) from one plain forward pass per form."""
+    tok = s.tokenizer
+    draft = [w.forms[0] for w in words]
+    out = []
+    for j, w in enumerate(words):
+        before = list(tok(" ".join(draft[:j]), add_special_tokens=False)["input_ids"]) if j else []
+        after = (
+            list(tok(" " + draft[j + 1], add_special_tokens=False)["input_ids"])[:1]
+            if j + 1 < len(words)
+            else []
+        )
+        per_form = []
+        for form in w.forms:
+            own = list(tok(("" if j == 0 else " ") + form, add_special_tokens=False)["input_ids"])
+            ids = prefix + before + own + after
+            with torch.inference_mode():
+                lp = s.model(torch.tensor([ids])).logits[0].float().log_softmax(-1)
+            start = len(prefix) + len(before)
+            values = [lp[start - 1 + i, ids[start + i]].item() for i in range(len(own) + len(after))]
+            per_form.append((sum(values[: len(own)]), sum(values[len(own) :])))
+        out.append(per_form)
+    return out
+
+
+def test_tree_scores_equal_separate_passes(tiny_causal_dir):
+    s = _load(tiny_causal_dir)
+    text = "obama met the u.s. team in new york"
+    (words,) = _score(s, [text])
+    prefix = list(s.tokenizer("\n", add_special_tokens=False)["input_ids"])
+    expected = _separate_scores(s, words, prefix)
+    for w, per_form in zip(words, expected, strict=True):
+        for k, (own, nxt) in enumerate(per_form):
+            assert w.lm[k] == pytest.approx(own, abs=1e-4)
+            assert w.lm_next[k] == pytest.approx(nxt, abs=1e-4)
+
+
+@pytest.mark.parametrize("which", ["causal", "seq2seq"])
+def test_batching_equals_one_by_one(which, tiny_causal_dir, tiny_seq2seq_dir):
+    s = _load(tiny_causal_dir if which == "causal" else tiny_seq2seq_dir)
+    batched = _score(s, TEXTS, batch_size=8)
+    alone = [_score(s, [t], batch_size=1)[0] for t in TEXTS]
+    for a, b in zip(batched, alone, strict=True):
+        assert [w.forms for w in a] == [w.forms for w in b]
+        for wa, wb in zip(a, b, strict=True):
+            assert wa.lm == pytest.approx(wb.lm, abs=1e-4)
+            assert wa.lm_next == pytest.approx(wb.lm_next, abs=1e-4)
+    assert any(len(w.forms) > 1 and w.lm[0] != 0.0 for w in batched[0])  # the model did score
+
+
+@pytest.mark.parametrize("which", ["causal", "seq2seq"])
+def test_model_method_changes_only_case(which, tiny_causal_dir, tiny_seq2seq_dir):
+    s = _load(tiny_causal_dir if which == "causal" else tiny_seq2seq_dir)
+    for settings in [None, CHECK_ALL, CaseLMSettings(prompt="instruction", bf16=True)]:
+        results = s.normalize(TEXTS, method="model", detokenize=False, batch_size=3, case_settings=settings)
+        for text, result in zip(TEXTS, results, strict=True):
+            assert result.method == "model"
+            assert result.cased.lower() == text.lower() and len(result.cased) == len(text)
+
+
+def test_a_large_draft_bonus_gives_the_draft(tiny_causal_dir):
+    s = _load(tiny_causal_dir)
+    settings = CaseLMSettings(draft_bonus=1e9, settled_share=None)
+    results = s.normalize(TEXTS, method="model", detokenize=False, case_settings=settings)
+    assert [r.cased for r in results] == [shipped_truecaser().restore(t) for t in TEXTS]
+
+
+def test_case_settings_only_for_the_model_method(tiny_causal_dir):
+    s = _load(tiny_causal_dir)
+    with pytest.raises(ValueError, match="case_settings"):
+        s.normalize(["fine"], method="statistical", case_settings=CaseLMSettings())
+
+
+def test_windows_longer_than_the_context_keep_the_draft(tiny_seq2seq_dir):
+    s = _load(tiny_seq2seq_dir)  # 128 positions
+    text = "a" * 400 + " new york"
+    (out,) = restore_case_with_lm(
+        s.model,
+        s.tokenizer,
+        s.family,
+        shipped_truecaser(),
+        [text],
+        CHECK_ALL,
+        instruction=s.config.normalize_instruction,
+        use_chat=False,
+        context_length=s.context_length,
+        batch_size=2,
+    )
+    assert out.lower() == text
+    (words,) = _score(s, [text])
+    assert not any(w.checked for w in words[:1]) and words[1].checked  # the long token's window is skipped
+
+
+@pytest.mark.skipif(not (DATA / "casing" / "frank_refs.jsonl").exists(), reason="needs the shared data")
+def test_main_scores_frank_refs(tiny_causal_dir, tmp_path):
+    results = main(
+        [
+            "--data",
+            str(DATA),
+            "--split",
+            "valid",
+            "--limit",
+            "3",
+            "--model",
+            str(tiny_causal_dir),
+            "--json",
+            str(tmp_path / "r.json"),
+        ]
+    )
+    assert results["records"] == 3
+    model = results["systems"]["model fp32"]
+    assert model["changed_records"] == 0 and model["words"] > 0
+    # A random tiny model should not pull the draft far (the draft bonus holds it).
+    assert model["accuracy"] > 0.8 * results["systems"]["statistical"]["accuracy"]
+
+
+def test_pruned_scoring_matches_full_scoring(tiny_causal_dir):
+    """Settled words, UPPER limits and no next token change which rows are built, not the scores."""
+    s = _load(tiny_causal_dir)
+    full = _score(s, TEXTS)
+    pruned = _score(s, TEXTS, settings=CaseLMSettings(settled_share=None))
+    for a, b in zip(full, pruned, strict=True):
+        for wa, wb in zip(a, b, strict=True):
+            assert wb.forms == wa.forms[: len(wb.forms)]
+            assert wb.lm == pytest.approx(wa.lm[: len(wb.lm)], abs=1e-4)
+            assert set(wb.lm_next) == {0.0}
+
+
+def test_drafts_and_only_limit_what_is_checked(tiny_causal_dir):
+    s = _load(tiny_causal_dir)
+    text = "obama met the u.s. team in new york"
+    draft = "Obama met the U.S. team in New York"
+    (words,) = score_candidates(
+        s.model,
+        s.tokenizer,
+        s.family,
+        shipped_truecaser(),
+        [text],
+        CHECK_ALL,
+        instruction="",
+        use_chat=False,
+        context_length=s.context_length,
+        batch_size=4,
+        drafts=[draft],
+        only=[{1, 6}],
+    )
+    assert [w.forms[0] for w in words] == draft.split()
+    assert [k for k, w in enumerate(words) if w.checked] == [1, 6]
+    with pytest.raises(ValueError, match="more than letter case"):
+        score_candidates(
+            s.model,
+            s.tokenizer,
+            s.family,
+            shipped_truecaser(),
+            [text],
+            CHECK_ALL,
+            instruction="",
+            use_chat=False,
+            context_length=s.context_length,
+            batch_size=4,
+            drafts=["Obama met"],
+        )
