@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from tqdm.auto import tqdm
 
+from .adapters import is_adapter_dir, load_adapter_model
 from .chunking import chunk_text
 from .config import GenerationSettings, StyleConfig, SummarizerConfig
 from .constrained import CaseTrie, token_bytes_table
@@ -94,14 +95,19 @@ class Summarizer:
         """Load a summarizer.
 
         name_or_path: None for the embedded default (converted once and cached, see
-            `summarizer.embedded`), a folder written by `save_pretrained`, or any Hugging Face
+            `summarizer.embedded`), a folder written by `save_pretrained`, a LoRA adapter folder
+            written by `training.finetune` (see `summarizer.adapters`), or any Hugging Face
             seq2seq / causal LM checkpoint folder or hub id.
         device: "cpu", "cuda", ...; default cuda when available.
         dtype: "float32" (default) or "bfloat16".
         config: project settings; default the ones saved with the model, else the defaults.
         """
         path = default_model_path() if name_or_path is None else name_or_path
-        model, tokenizer, _ = load_model_and_tokenizer(path, device=device, dtype=dtype)
+        if is_adapter_dir(path):
+            # A LoRA adapter folder: its base (named inside it) with the adapter merged in.
+            model, tokenizer, _ = load_adapter_model(path, device=device, dtype=dtype)
+        else:
+            model, tokenizer, _ = load_model_and_tokenizer(path, device=device, dtype=dtype)
         if config is None and Path(path).is_dir():
             config = SummarizerConfig.load(path)
         return cls(model, tokenizer, config)
@@ -141,6 +147,18 @@ class Summarizer:
                 messages.insert(0, {"role": "system", "content": self.config.system_prompt})
             return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return f"{user}\n\n{style.name.replace('_', ' ').capitalize()}:"
+
+    def model_input(self, article: str, style: StyleConfig) -> str:
+        """The part of `article` the model is shown for `style` (all of it unless the style
+        sets `source_sentences`)."""
+        if style.source_sentences:
+            return extract(article, max_sentences=style.source_sentences)
+        return article
+
+    def encode_prompt(self, article: str, style: StyleConfig) -> list[int]:
+        """Token ids of the exact prompt `summarize` gives the model for `article` (training
+        builds its examples with this, so training and inference cannot drift)."""
+        return self._encode_prompt(self.build_prompt(self.model_input(article, style), style))
 
     def _encode_prompt(self, prompt: str) -> list[int]:
         # Chat templates already contain the special tokens; plain prompts get the tokenizer's.
@@ -267,11 +285,7 @@ class Summarizer:
         final_budget = self.article_budget(style_cfg, settings)
 
         input_tokens = [self.count_tokens(a) for a in articles]
-        texts = (
-            [extract(a, max_sentences=style_cfg.source_sentences) for a in articles]
-            if style_cfg.source_sentences
-            else list(articles)
-        )
+        texts = [self.model_input(a, style_cfg) for a in articles]
         num_chunks = [1] * len(articles)
         chunked = [False] * len(articles)
         lengths = [self.count_tokens(t) for t in texts] if style_cfg.source_sentences else list(input_tokens)

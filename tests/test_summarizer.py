@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import torch
 
 from summarizer import GenerationSettings, StyleConfig, Summarizer, SummarizerConfig, Summary
 
@@ -129,3 +130,27 @@ def test_seq2seq_prompt_is_prefix_and_article(tiny_seq2seq_dir):
     s = Summarizer.from_pretrained(tiny_seq2seq_dir)
     style = StyleConfig(name="t5", instruction="unused", seq2seq_prefix="summarize: ")
     assert s.build_prompt("Body.", style) == "summarize: Body."
+
+
+def test_encode_prompt_is_what_summarize_feeds(loaded, example_articles):
+    style = loaded.config.style("highlights")
+    ids = loaded.encode_prompt(example_articles[0], style)
+    assert ids == loaded._encode_prompt(loaded.build_prompt(example_articles[0], style))
+
+
+def test_lora_adapter_folder_loads_merged(tiny_causal_dir, tmp_path, example_articles):
+    import json
+
+    from peft import LoraConfig, get_peft_model
+
+    base = Summarizer.from_pretrained(tiny_causal_dir)
+    lora = LoraConfig(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    peft_model = get_peft_model(base.model, lora)
+    adapter = tmp_path / "adapter"
+    peft_model.save_pretrained(adapter)
+    base.tokenizer.save_pretrained(adapter)
+    (adapter / "base_model.json").write_text(json.dumps({"model_name_or_path": str(tiny_causal_dir)}))
+    loaded = Summarizer.from_pretrained(adapter)
+    expected = peft_model.merge_and_unload()
+    ids = loaded.tokenizer(example_articles[0], return_tensors="pt")["input_ids"]
+    assert torch.allclose(loaded.model(ids).logits, expected(ids).logits, atol=1e-5)
