@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import torch
 
 from summarizer import Summarizer
-from summarizer.extractive import extract
 from summarizer.normalizer import _prompt_ids as _case_prompt_ids
 from summarizer.sentences import split_sentences
 
@@ -61,9 +60,11 @@ class ExampleEncoder:
 
     # -------------------------------------------------------------- prompts (the library's own)
     def summary_prompt_ids(self, article: str, style: str) -> list[int]:
+        # The exact encoding `Summarizer.summarize` uses (prompt text, special tokens or not);
+        # `article` is already the model input (see `model_input`).
         s = self.summarizer
-        # `_encode_prompt` is the exact encoding `Summarizer.summarize` uses (special tokens or not).
-        return s._encode_prompt(s.build_prompt(article, s.config.style(style)))
+        style_cfg = s.config.style(style)
+        return s._encode_prompt(s.build_prompt(article, style_cfg))
 
     def casing_prompt_ids(self, window: str) -> list[int]:
         s = self.summarizer
@@ -79,9 +80,7 @@ class ExampleEncoder:
             raise ValueError(
                 f"style {style!r} is extractive (no model call): there is nothing to train for it"
             )
-        if style_cfg.source_sentences:
-            return extract(article, max_sentences=style_cfg.source_sentences)
-        return article
+        return self.summarizer.model_input(article, style_cfg)
 
     def _fitted_summary_prompt(self, article: str, style: str) -> list[int] | None:
         ids = self.summary_prompt_ids(article, style)
