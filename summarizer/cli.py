@@ -1,5 +1,8 @@
 """Command line: `summarizer summarize|normalize INPUT... --output OUT.jsonl`, `summarizer prepare`.
 
+With `--ray [ADDRESS]` the job runs on a Ray cluster and `--output` names a folder of parts
+(`summarizer.distributed`); without it, in this process.
+
 Exit status: 0 when every record was written, 1 when any record failed (see the errors file
 beside the output), 2 for a usage error (bad flags, missing input file).
 """
@@ -11,10 +14,12 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from .jobs import JobReport, errors_path_for, run_job
-from .normalizer import normalize_statistical
-from .records import count_records, expand_inputs, read_records
+from .distributed import ERRORS
+from .jobs import DEFAULT_MAX_BATCH_TOKENS, JobReport, NormalizeTask, SummarizeTask, errors_path_for, run_job
+from .records import STDIN, count_records, expand_inputs, read_records
+from .sanitize import DEFAULT_MAX_CHARS
 
 __all__ = ["main"]
 
@@ -25,8 +30,21 @@ def _add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="model folder or hub id (default: the embedded model)")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16"], help="default float32")
-    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=8, help="most records per model call (default 8)")
+    parser.add_argument(
+        "--max-batch-tokens", type=int, default=DEFAULT_MAX_BATCH_TOKENS,
+        help=f"most tokens per model call, rows times the longest (default {DEFAULT_MAX_BATCH_TOKENS}; 0: no limit)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="run on Ray: no ADDRESS starts a local cluster (or uses RAY_ADDRESS), 'auto' joins one started "
+        "with `ray start`, ray://HOST:10001 a remote one; --output is then a folder. Put it after the inputs "
+        "or write --ray=ADDRESS",
+    )
+    parser.add_argument("--ray-workers", type=int, default=None, help="Ray actors, each with its own model "
+                        "(default: one per CPU of the cluster)")
+    parser.add_argument("--shard-size", type=int, default=1000, help="rows per output part with --ray (default 1000)")
 
 
 def _add_io_args(parser: argparse.ArgumentParser, text_field: str) -> None:
@@ -34,6 +52,11 @@ def _add_io_args(parser: argparse.ArgumentParser, text_field: str) -> None:
     parser.add_argument("--output", "-o", required=True, help="output .jsonl (appended; rerun to resume)")
     parser.add_argument("--text-field", default=text_field, help=f"field holding the text (default {text_field})")
     parser.add_argument("--id-field", default="id", help="field holding the record id (default id)")
+    parser.add_argument(
+        "--max-chars", type=int, default=DEFAULT_MAX_CHARS,
+        help=f"longest text accepted, in characters (default {DEFAULT_MAX_CHARS:,}; 0: no limit); longer "
+        "records go to the errors file",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,65 +104,60 @@ def _prepare() -> int:
     return EXIT_OK
 
 
-def _summarize(args: argparse.Namespace, paths: list[str]) -> JobReport:
-    from .model import Summarizer
-
-    summarizer = Summarizer.from_pretrained(args.model, device=args.device, dtype=args.dtype)
-    summarizer.config.style(args.style)  # fail fast on an unknown style, before reading input
+def _summarize_task(args: argparse.Namespace) -> SummarizeTask:
     overrides = {"max_words": args.max_words, "max_new_tokens": args.max_new_tokens, "num_beams": args.num_beams}
-    overrides = {k: v for k, v in overrides.items() if v is not None}
+    return SummarizeTask(
+        model=args.model,
+        style=args.style,
+        faithful=not args.no_faithfulness_guard,
+        overrides=tuple((k, v) for k, v in overrides.items() if v is not None),
+        device=args.device,
+        dtype=args.dtype,
+    )
 
-    def process(texts: list[str]) -> list[dict]:
-        summaries = summarizer.summarize(
-            texts, style=args.style, batch_size=len(texts), faithful=not args.no_faithfulness_guard, **overrides
+
+def _normalize_task(args: argparse.Namespace) -> NormalizeTask:
+    return NormalizeTask(
+        method=args.method,
+        detokenize=not args.keep_tokenization,
+        headline=args.headline,
+        model=args.model,
+        device=args.device,
+        dtype=args.dtype,
+    )
+
+
+def _run(args: argparse.Namespace, paths: list[str], task: SummarizeTask | NormalizeTask) -> JobReport:
+    max_chars = args.max_chars or None
+    max_batch_tokens = args.max_batch_tokens or None
+    if args.ray is not None:
+        from .distributed import run_distributed
+
+        return run_distributed(
+            paths,
+            task,
+            args.output,
+            ray_address=args.ray or None,
+            num_workers=args.ray_workers,
+            max_batch_size=args.batch_size,
+            max_batch_tokens=max_batch_tokens,
+            max_chars=max_chars,
+            text_field=args.text_field,
+            id_field=args.id_field,
+            shard_size=args.shard_size,
+            progress=not args.no_progress,
         )
-        return [
-            {
-                "summary": s.text,
-                "style": s.style,
-                "chunked": s.chunked,
-                "dropped_sentences": s.dropped_sentences,
-                "extractive_fallback": s.extractive_fallback,
-            }
-            for s in summaries
-        ]
-
-    return _run(args, paths, process)
-
-
-def _normalize(args: argparse.Namespace, paths: list[str]) -> JobReport:
-    from .model import Summarizer
-    from .text.headline import headline_case
-
-    # The statistical method needs no neural model; only load one when it is used.
-    summarizer = Summarizer.from_pretrained(args.model, device=args.device, dtype=args.dtype) if (
-        args.method == "model"
-    ) else None
-
-    def process(texts: list[str]) -> list[dict]:
-        if summarizer is not None:
-            results = summarizer.normalize(
-                texts, detokenize=not args.keep_tokenization, method=args.method, batch_size=len(texts)
-            )
-        else:
-            results = normalize_statistical(texts, detokenize=not args.keep_tokenization)
-        outputs = [r.text for r in results]
-        if args.headline:
-            outputs = [headline_case(o, style=args.headline) for o in outputs]
-        return [{"output": o} for o in outputs]
-
-    return _run(args, paths, process)
-
-
-def _run(args: argparse.Namespace, paths: list[str], process) -> JobReport:
-    records = read_records(paths, text_field=args.text_field, id_field=args.id_field)
+    worker = task.load()  # loads the model (and checks the style) before reading any input
+    records = read_records(paths, text_field=args.text_field, id_field=args.id_field, max_chars=max_chars)
     return run_job(
         records,
-        process,
+        worker.process,
         args.output,
         batch_size=args.batch_size,
         total=count_records(paths),
         progress=not args.no_progress,
+        cost=worker.cost,
+        max_batch_tokens=max_batch_tokens,
     )
 
 
@@ -149,20 +167,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     if args.command == "prepare":
         return _prepare()
-    if args.batch_size < 1:
-        parser.error(f"--batch-size must be >= 1, got {args.batch_size}")
+    for flag, value, low in [
+        ("--batch-size", args.batch_size, 1), ("--max-batch-tokens", args.max_batch_tokens, 0),
+        ("--max-chars", args.max_chars, 0), ("--shard-size", args.shard_size, 1),
+        ("--ray-workers", args.ray_workers or 1, 1),
+    ]:
+        if value < low:
+            parser.error(f"{flag} must be >= {low}, got {value}")
     try:
         # Check the inputs before spending seconds on loading a model.
         paths = expand_inputs(args.inputs)
-        report = (_summarize if args.command == "summarize" else _normalize)(args, paths)
-    except (FileNotFoundError, ValueError) as e:
+        if args.ray is not None and STDIN in paths:
+            raise ValueError("--ray reads files, not stdin; save the input to a file first")
+        task = _summarize_task(args) if args.command == "summarize" else _normalize_task(args)
+        report = _run(args, paths, task)
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
         print(f"summarizer: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    errors = Path(args.output) / ERRORS if args.ray is not None else errors_path_for(args.output)
     print(
         f"wrote {report.written}, skipped {report.skipped_done} already done, failed {report.failed}"
-        + (f" (see {errors_path_for(args.output)})" if report.failed else ""),
+        + (f": {report.failure_summary()} (see {errors})" if report.failed else ""),
         file=sys.stderr,
     )
+    if report.written + report.skipped_done + report.failed == 0:
+        print("summarizer: warning: the input held no records", file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_RECORDS_FAILED
 
 

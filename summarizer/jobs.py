@@ -6,7 +6,12 @@ Guarantees, whatever the model does:
 - rerunning with the same output skips ids already written (a torn last line from a crash is
   cut off first);
 - a bad record, or one the model fails on, goes to `<output stem>.errors.jsonl` with its reason
-  and the job carries on.
+  and the job carries on;
+- with a token counter and `max_batch_tokens`, a batch never holds more than that many tokens
+  (rows times its longest text), so memory stays bounded whatever the mix of lengths.
+
+`SummarizeTask` and `NormalizeTask` describe the work (picklable, so a Ray worker can load the
+same thing); `task.load()` returns the `Worker` that processes batches.
 """
 
 from __future__ import annotations
@@ -14,22 +19,38 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from .records import BadRecord, Record
+from .records import BadRecord, Record, reason_kind
 
-__all__ = ["JobReport", "ResumableJsonlWriter", "errors_path_for", "run_job"]
+__all__ = [
+    "DEFAULT_MAX_BATCH_TOKENS",
+    "JobReport",
+    "NormalizeTask",
+    "ResumableJsonlWriter",
+    "SummarizeTask",
+    "Worker",
+    "errors_path_for",
+    "pack_batches",
+    "process_batch",
+    "run_job",
+]
 
 logger = logging.getLogger(__name__)
 
 # Records are length-sorted within a window of this many batches: near-equal lengths share a
 # batch (less padding) while output still streams out batch by batch.
 SORT_WINDOW_BATCHES = 8
+# Default per-batch token budget (rows times the longest text in tokens): see docs/results_scale.md.
+DEFAULT_MAX_BATCH_TOKENS = 16_384
+# Failures logged one by one before the log goes quiet (the errors file has them all).
+MAX_LOGGED_FAILURES = 20
 
 
 def errors_path_for(output: str | Path) -> Path:
@@ -70,6 +91,8 @@ class ResumableJsonlWriter:
                 ) from None
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
         for row in rows:
             self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
             self.done.add(str(row[self.id_key]))
@@ -91,14 +114,155 @@ class JobReport:
     written: int = 0
     skipped_done: int = 0
     failed: int = 0
+    # Failures by kind of reason ("invalid JSON", "duplicate id", ...).
+    reasons: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
         return self.failed == 0
 
+    def failure_summary(self) -> str:
+        """E.g. "3 invalid JSON, 1 duplicate id" (most frequent first)."""
+        return ", ".join(f"{n} {kind}" for kind, n in self.reasons.most_common())
+
 
 # A processor maps a batch of texts to one output row (without the id) per text, in order.
 Processor = Callable[[list[str]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Worker:
+    """What a task loads once per process: the batch function and, optionally, a token counter."""
+
+    process: Processor
+    # Tokens a text costs in a batch (None: batches are sized by rows only).
+    cost: Callable[[str], int] | None = None
+
+
+@dataclass(frozen=True)
+class SummarizeTask:
+    """Summarize with `Summarizer.summarize`; rows `{"summary", "style", "chunked", ...}`."""
+
+    model: str | None = None
+    style: str = "highlights"
+    faithful: bool = True
+    # Generation settings for `summarize` (max_words, max_new_tokens, num_beams, ...).
+    overrides: tuple[tuple[str, Any], ...] = ()
+    device: str | None = None
+    dtype: str | None = None
+
+    def load(self) -> Worker:
+        from .extractive import extract_for_style
+        from .model import Summarizer
+        from .sanitize import defuse_special_tokens, drop_injected, instruction_like_sentences
+
+        summarizer = Summarizer.from_pretrained(self.model, device=self.device, dtype=self.dtype)
+        style = summarizer.config.style(self.style)  # fail fast on an unknown style, before reading input
+        overrides = dict(self.overrides)
+        max_words = style.generation.override(**overrides).max_words
+        tokenizer = summarizer.tokenizer
+        special = {*tokenizer.all_special_tokens, *(t.content for t in tokenizer.added_tokens_decoder.values() if t.special)}
+
+        def process(texts: list[str]) -> list[dict[str, Any]]:
+            # An article must not spell its way out of the prompt's user turn.
+            texts = [defuse_special_tokens(t, special) for t in texts]
+            summaries = summarizer.summarize(
+                texts, style=self.style, batch_size=len(texts), faithful=self.faithful, **overrides
+            )
+            rows = []
+            for text, s in zip(texts, summaries, strict=True):
+                summary, dropped, fallback = s.text, s.dropped_sentences, s.extractive_fallback
+                if self.faithful and not style.extractive:
+                    # Sentences where the model obeyed (or repeated) instructions inside the
+                    # article go; with none left, the extractive summary of the rest of the article.
+                    summary, injected = drop_injected(summary, text)
+                    dropped += injected
+                    if not summary:
+                        rest = text
+                        for sentence in instruction_like_sentences(text):
+                            rest = rest.replace(sentence, " ")
+                        summary, fallback = extract_for_style(rest if rest.strip() else text, style, max_words), True
+                rows.append(
+                    {
+                        "summary": summary,
+                        "style": s.style,
+                        "chunked": s.chunked,
+                        "dropped_sentences": dropped,
+                        "extractive_fallback": fallback,
+                    }
+                )
+            return rows
+
+        if style.extractive:
+            return Worker(process)
+        # A text longer than the context is chunked, so it never costs more than a full context.
+        return Worker(process, lambda text: min(summarizer.count_tokens(text), summarizer.context_length))
+
+
+@dataclass(frozen=True)
+class NormalizeTask:
+    """Restore case (`normalize_statistical` or `Summarizer.normalize`); rows `{"output"}`."""
+
+    method: str = "statistical"
+    detokenize: bool = True
+    headline: str | None = None
+    model: str | None = None
+    device: str | None = None
+    dtype: str | None = None
+
+    def load(self) -> Worker:
+        from .normalizer import NORMALIZE_METHODS, normalize_statistical
+        from .text.headline import headline_case
+
+        if self.method not in NORMALIZE_METHODS:
+            raise ValueError(f"unknown method {self.method!r}; choose one of {NORMALIZE_METHODS}")
+        summarizer = None
+        if self.method == "model":  # the statistical method needs no neural model
+            from .model import Summarizer
+
+            summarizer = Summarizer.from_pretrained(self.model, device=self.device, dtype=self.dtype)
+
+        def process(texts: list[str]) -> list[dict[str, Any]]:
+            if summarizer is not None:
+                results = summarizer.normalize(
+                    texts, detokenize=self.detokenize, method=self.method, batch_size=len(texts)
+                )
+            else:
+                results = normalize_statistical(texts, detokenize=self.detokenize)
+            outputs = [r.text for r in results]
+            if self.headline:
+                outputs = [headline_case(o, style=self.headline) for o in outputs]
+            return [{"output": o} for o in outputs]
+
+        if summarizer is None:
+            return Worker(process)
+        return Worker(process, lambda text: min(summarizer.count_tokens(text), summarizer.context_length))
+
+
+def pack_batches(
+    costs: Sequence[int], *, max_batch_size: int, max_batch_tokens: int | None = None
+) -> list[list[int]]:
+    """Indices of `costs` grouped into batches, cheapest first.
+
+    A batch holds at most `max_batch_size` items and, with `max_batch_tokens`, costs at most
+    that much counted as rows times its dearest item (what padding makes it cost); an item dearer
+    than the budget on its own gets a batch to itself. Every index appears exactly once.
+    """
+    if max_batch_size < 1:
+        raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
+    if max_batch_tokens is not None and max_batch_tokens < 1:
+        raise ValueError(f"max_batch_tokens must be >= 1 or None, got {max_batch_tokens}")
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for i in sorted(range(len(costs)), key=lambda i: costs[i]):
+        over_budget = max_batch_tokens is not None and (len(batch) + 1) * costs[i] > max_batch_tokens
+        if batch and (len(batch) >= max_batch_size or over_budget):
+            batches.append(batch)
+            batch = []
+        batch.append(i)
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def run_job(
@@ -109,32 +273,44 @@ def run_job(
     batch_size: int = 8,
     total: int | None = None,
     progress: bool = True,
+    cost: Callable[[str], int] | None = None,
+    max_batch_tokens: int | None = None,
 ) -> JobReport:
-    """Run `process` over `records`, writing results to `output` and failures beside it."""
+    """Run `process` over `records`, writing results to `output` and failures beside it.
+
+    batch_size: most records a batch holds.
+    cost, max_batch_tokens: a token counter and a per-batch budget (see `pack_batches`);
+        without them batches are sized by `batch_size` alone.
+    """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if max_batch_tokens is not None and max_batch_tokens < 1:
+        raise ValueError(f"max_batch_tokens must be >= 1 or None, got {max_batch_tokens}")
     report = JobReport()
     seen: dict[str, str] = {}
     window: list[Record] = []
     errors_path = errors_path_for(output)
     # Errors are recomputed on every run (all records are read again), so start the file afresh.
-    with ResumableJsonlWriter(output) as out, open(errors_path, "w", encoding="utf-8") as errors, tqdm(
-        total=total, desc=Path(output).name, unit="rec", disable=not progress
-    ) as bar:
+    # backslashreplace: an origin holding undecodable file-name bytes must not end the job.
+    with ResumableJsonlWriter(output) as out, open(
+        errors_path, "w", encoding="utf-8", errors="backslashreplace"
+    ) as errors, tqdm(total=total, desc=Path(output).name, unit="rec", disable=not progress) as bar:
 
         def fail(rid: str | None, origin: str, reason: str) -> None:
             errors.write(json.dumps({"id": rid, "origin": origin, "error": reason}, ensure_ascii=False) + "\n")
             errors.flush()
             report.failed += 1
-            logger.warning("%s: %s", origin, reason)
+            report.reasons[reason_kind(reason)] += 1
+            log_failure(report.failed, origin, reason)
 
         def flush_window() -> None:
-            window.sort(key=lambda r: len(r.text))
-            for start in range(0, len(window), batch_size):
-                batch = window[start : start + batch_size]
-                for record, row in _process_batch(batch, process, fail):
-                    out.write([{"id": record.id, **row}])
-                    report.written += 1
+            costs = [cost(r.text) if cost is not None else len(r.text) for r in window]
+            budget = max_batch_tokens if cost is not None else None
+            for indices in pack_batches(costs, max_batch_size=batch_size, max_batch_tokens=budget):
+                batch = [window[i] for i in indices]
+                rows = [{"id": record.id, **row} for record, row in process_batch(batch, process, fail)]
+                out.write(rows)  # one fsync a batch
+                report.written += len(rows)
                 bar.update(len(batch))
             window.clear()
 
@@ -143,12 +319,13 @@ def run_job(
                 fail(item.id, item.origin, item.reason)
                 bar.update(1)
                 continue
-            if item.id in out.done:
-                report.skipped_done += 1
-                bar.update(1)
-                continue
+            # Duplicates first: an id written earlier in this run is in `out.done` too.
             if item.id in seen:
                 fail(item.id, item.origin, f"duplicate id {item.id!r} (first at {seen[item.id]})")
+                bar.update(1)
+                continue
+            if item.id in out.done:
+                report.skipped_done += 1
                 bar.update(1)
                 continue
             seen[item.id] = item.origin
@@ -161,19 +338,27 @@ def run_job(
     return report
 
 
-def _process_batch(
+def log_failure(count: int, origin: str, reason: str) -> None:
+    """Log the first failures of a job one by one, then say once that the rest are only on file."""
+    if count <= MAX_LOGGED_FAILURES:
+        logger.warning("%s: %s", origin, reason)
+    elif count == MAX_LOGGED_FAILURES + 1:
+        logger.warning("more failed records are not logged; the errors file lists them all")
+
+
+def process_batch(
     batch: list[Record], process: Processor, fail: Callable[[str | None, str, str], None]
 ) -> list[tuple[Record, dict[str, Any]]]:
     """Process a batch; if it fails as a whole, retry one by one so only the culprit is lost."""
     try:
         rows = process([r.text for r in batch])
         return list(zip(batch, rows, strict=True))
-    except (ValueError, TypeError, RuntimeError) as e:
+    except Exception as e:  # noqa: BLE001 - whatever one record does, the others go on
         if len(batch) == 1:
             fail(batch[0].id, batch[0].origin, f"{type(e).__name__}: {e}")
             return []
         logger.warning("batch of %d failed (%s); retrying one by one", len(batch), e)
     results: list[tuple[Record, dict[str, Any]]] = []
     for record in batch:
-        results.extend(_process_batch([record], process, fail))
+        results.extend(process_batch([record], process, fail))
     return results

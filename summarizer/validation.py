@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
-__all__ = ["check_texts"]
+from .sanitize import DEFAULT_MAX_CHARS, RejectedText, clean_text
+
+__all__ = ["check_texts", "clean_texts"]
+
+logger = logging.getLogger(__name__)
 
 
 def check_texts(texts: Sequence[str], noun: str) -> list[str]:
@@ -18,3 +23,25 @@ def check_texts(texts: Sequence[str], noun: str) -> list[str]:
         if not text.strip():
             raise ValueError(f"{noun} {i} is empty or whitespace only")
     return texts
+
+
+def clean_texts(
+    texts: Sequence[str], noun: str, *, max_chars: int | None = DEFAULT_MAX_CHARS, strip_html: bool = True
+) -> list[str]:
+    """`check_texts`, then `summarizer.sanitize.clean_text` on each text.
+
+    Control characters go, HTML becomes its text; a text that cannot be used (binary, invalid
+    Unicode, over `max_chars`) raises ValueError naming its index and the reason. Text that does
+    not look like English is kept and logged as a warning.
+    """
+    texts = check_texts(texts, noun)
+    cleaned = []
+    for i, text in enumerate(texts):
+        try:
+            result = clean_text(text, max_chars=max_chars, strip_html=strip_html)
+        except RejectedText as e:
+            raise ValueError(f"{noun} {i}: {e}") from None
+        for warning in result.warnings:
+            logger.warning("%s %d: %s", noun, i, warning)
+        cleaned.append(result.text)
+    return cleaned

@@ -1,0 +1,572 @@
+"""Batch jobs on a Ray cluster: the CLI's tasks, one model per worker actor, each id written once.
+
+    from summarizer.distributed import summarize_dataset, read_output
+    report = summarize_dataset(["articles.jsonl"], "out/", style="highlights")   # local Ray
+    report = summarize_dataset(ray.data.read_parquet(...), "out/", ray_address="auto")
+    rows = list(read_output("out/"))
+
+or `summarizer summarize articles.jsonl --output out/ --ray [ADDRESS]`. docs/results_scale.md
+says how to point it at a multi-node cluster.
+
+How it runs: records (read and cleaned on the driver for files, or a Ray Dataset read on the
+cluster) go through `Dataset.map_batches` with an actor pool: each actor loads the model once and
+packs the rows it is given into batches under a token budget. Results stream back to the driver,
+the only writer, which groups them into parts.
+
+The output folder:
+
+- ``part-r<run>-<n>.jsonl``: one JSON line per record, as the CLI writes them. A part is written
+  to a temporary file, fsynced and renamed into place, so it is either whole or absent; a rerun
+  reads the ids in the parts and skips them. Hence **every id is in exactly one part**, whenever
+  the driver or a worker dies: ``cat out/part-*.jsonl`` is the complete output.
+- ``_manifest.json``: the parts, their row counts, and whether the last run finished.
+- ``errors.jsonl``: the records the last run could not summarize, with the reason (bad input,
+  duplicate id, a batch whose worker kept dying). Rerunning retries them.
+
+Fault tolerance: a worker that dies is restarted by Ray and its batch retried (up to
+`max_task_retries` times); a batch that still fails is given up and its records go to the errors
+file, and the job goes on. A driver that dies loses only the part it was filling; rerun the same
+command. Two runs on one folder at once are refused (a lock file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .jobs import (
+    DEFAULT_MAX_BATCH_TOKENS,
+    JobReport,
+    NormalizeTask,
+    SummarizeTask,
+    log_failure,
+    pack_batches,
+    process_batch,
+)
+from .records import BadRecord, Record, read_records, reason_kind, sanitize_record
+from .sanitize import DEFAULT_MAX_CHARS
+
+__all__ = [
+    "DistributedReport",
+    "normalize_dataset",
+    "read_output",
+    "run_distributed",
+    "summarize_dataset",
+]
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "_manifest.json"
+ERRORS = "errors.jsonl"
+_LOCK = "_lock"
+_TMP = "_tmp"
+_PART = re.compile(r"^part-r(\d+)-(\d+)\.jsonl$")
+
+
+@dataclass
+class DistributedReport(JobReport):
+    """`JobReport` plus where the output went and how the run was split."""
+
+    output_dir: str = ""
+    parts_written: int = 0
+    workers: int = 0
+    seconds: float = 0.0
+    # Records whose batch failed even after Ray restarted its worker (also in errors.jsonl).
+    lost_batches_records: int = 0
+
+
+# ---------------------------------------------------------------------------------- output
+class PartitionedOutput:
+    """The output folder: committed parts (the truth), their manifest, and a lock."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.dir = Path(directory)
+        if self.dir.exists() and not self.dir.is_dir():
+            raise ValueError(f"output {directory} is a file; a Ray job writes a folder of parts")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.dir / _LOCK, "w")  # noqa: SIM115 - closed in close()
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise RuntimeError(f"another job is writing to {self.dir}; wait for it or use another folder") from None
+        tmp = self.dir / _TMP
+        if tmp.exists():
+            for stale in tmp.iterdir():  # parts a dead driver did not finish
+                stale.unlink()
+        tmp.mkdir(exist_ok=True)
+        self.done: set[str] = set()
+        self.parts: list[dict[str, Any]] = []
+        last_run = 0
+        for path in sorted(self.dir.iterdir()):
+            match = _PART.match(path.name)
+            if not match:
+                continue
+            last_run = max(last_run, int(match.group(1)))
+            ids = self._read_ids(path)
+            twice = self.done.intersection(ids)
+            if twice:  # only possible if something other than this module wrote here
+                raise ValueError(f"{path} repeats ids already in another part: {sorted(twice)[:5]}")
+            self.done.update(ids)
+            self.parts.append({"file": path.name, "rows": len(ids)})
+        self.run = last_run + 1
+        self._next = 0
+
+    @staticmethod
+    def _read_ids(path: Path) -> list[str]:
+        ids = []
+        with open(path, "rb") as f:
+            for lineno, line in enumerate(f, start=1):
+                try:
+                    ids.append(str(json.loads(line)["id"]))
+                except (json.JSONDecodeError, KeyError, TypeError) as e:
+                    raise ValueError(f"{path}:{lineno} is not a line this tool wrote ({e})") from None
+        return ids
+
+    def commit(self, rows: list[tuple[str, str]]) -> None:
+        """Write (id, JSON line) rows as one new part: temporary file, fsync, rename."""
+        if not rows:
+            return
+        name = f"part-r{self.run:04d}-{self._next:05d}.jsonl"
+        self._next += 1
+        tmp = self.dir / _TMP / name
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.writelines(line + "\n" for _, line in rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.dir / name)
+        _fsync_dir(self.dir)
+        self.done.update(rid for rid, _ in rows)
+        self.parts.append({"file": name, "rows": len(rows)})
+        self.write_manifest(finished=False)
+
+    def write_manifest(self, *, finished: bool, **extra: Any) -> None:
+        manifest = {
+            "format": 1,
+            "finished": finished,
+            "rows": sum(p["rows"] for p in self.parts),
+            "parts": self.parts,
+            **extra,
+        }
+        tmp = self.dir / _TMP / MANIFEST
+        tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, self.dir / MANIFEST)
+
+    def close(self) -> None:
+        self._lock.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_output(output_dir: str | Path) -> Iterator[dict[str, Any]]:
+    """Every row of a Ray job's output folder (each id once), part by part."""
+    directory = Path(output_dir)
+    for path in sorted(directory.iterdir()):
+        if _PART.match(path.name):
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    yield json.loads(line)
+
+
+# ---------------------------------------------------------------------------------- workers
+class _BatchWorker:
+    """A Ray Data actor: loads the task's model once, then processes the row blocks it is sent."""
+
+    def __init__(
+        self,
+        task: Any,
+        *,
+        id_field: str,
+        text_field: str,
+        clean: bool,
+        max_chars: int | None,
+        max_batch_size: int,
+        max_batch_tokens: int | None,
+        skip_ids: frozenset[str],
+    ) -> None:
+        self.worker = task.load()
+        self.id_field, self.text_field = id_field, text_field
+        self.clean, self.max_chars = clean, max_chars
+        self.max_batch_size, self.max_batch_tokens = max_batch_size, max_batch_tokens
+        self.skip_ids = skip_ids
+
+    def __call__(self, table: Any) -> Any:
+        import pyarrow as pa
+
+        columns = table.column_names
+        n = table.num_rows
+        ids = table[self.id_field].to_pylist() if self.id_field in columns else [None] * n
+        texts = table[self.text_field].to_pylist() if self.text_field in columns else [None] * n
+        origins = table["origin"].to_pylist() if "origin" in columns else [f"<dataset {self.id_field}={i}>" for i in ids]
+        out: dict[str, list] = {"id": [], "origin": [], "line": [], "error": []}
+
+        def emit(rid: str | None, origin: str, line: str | None, error: str | None) -> None:
+            out["id"].append(rid)
+            out["origin"].append(origin)
+            out["line"].append(line)
+            out["error"].append(error)
+
+        records: list[Record] = []
+        for raw_id, text, origin in zip(ids, texts, origins, strict=True):
+            rid = None if raw_id is None or raw_id == "" else str(raw_id)
+            if rid is None:
+                emit(None, origin, None, f"missing field {self.id_field!r}")
+            elif rid in self.skip_ids:
+                continue  # written by an earlier run; the driver counted it
+            elif not isinstance(text, str):
+                what = "missing" if text is None else f"{type(text).__name__}, expected a string"
+                emit(rid, origin, None, f"field {self.text_field!r} is {what}")
+            else:
+                record: Record | BadRecord = Record(rid, text, origin)
+                if self.clean:
+                    record, warnings_ = sanitize_record(record, max_chars=self.max_chars)
+                    for warning in warnings_:
+                        logger.warning("%s: %s", origin, warning)
+                if isinstance(record, BadRecord):
+                    emit(record.id, record.origin, None, record.reason)
+                else:
+                    records.append(record)
+
+        def fail(rid: str | None, origin: str, reason: str) -> None:
+            emit(rid, origin, None, reason)
+
+        cost = self.worker.cost
+        budget = self.max_batch_tokens if cost is not None else None
+        costs = [cost(r.text) if cost is not None else len(r.text) for r in records]
+        for indices in pack_batches(costs, max_batch_size=self.max_batch_size, max_batch_tokens=budget):
+            batch = [records[i] for i in indices]
+            for record, row in process_batch(batch, self.worker.process, fail):
+                emit(record.id, record.origin, json.dumps({"id": record.id, **row}, ensure_ascii=False), None)
+        schema = pa.schema(
+            [("id", pa.string()), ("origin", pa.string()), ("line", pa.string()), ("error", pa.string())]
+        )
+        return pa.table(out, schema=schema)
+
+
+# ---------------------------------------------------------------------------------- driver
+def _connect(ray_address: str | None, num_cpus: int | None) -> bool:
+    """Connect to (or start) Ray; True when this call started it (and so must shut it down)."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    # Never phone home from a batch job; a user who wants usage stats sets the variable.
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    address = ray_address or os.environ.get("RAY_ADDRESS") or None
+    if address:
+        ray.init(address=address, log_to_driver=True)
+    else:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=True)
+    return True
+
+
+def run_distributed(
+    inputs: Sequence[str] | str | Any,
+    task: Any,
+    output_dir: str | Path,
+    *,
+    ray_address: str | None = None,
+    num_workers: int | None = None,
+    cpus_per_worker: float = 1,
+    gpus_per_worker: float = 0,
+    max_batch_size: int = 8,
+    max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    text_field: str = "article",
+    id_field: str = "id",
+    shard_size: int = 1000,
+    shard_seconds: float = 60.0,
+    rows_per_call: int | None = None,
+    max_task_retries: int = 3,
+    progress: bool = False,
+) -> DistributedReport:
+    """Run `task` (a `SummarizeTask`, `NormalizeTask` or anything with `.load() -> Worker`) on Ray.
+
+    inputs: paths as for the CLI (.jsonl, .csv, .txt, folders), read and cleaned on the driver,
+        or a `ray.data.Dataset` with `id_field` and `text_field` columns, read on the cluster
+        and cleaned on the workers.
+    ray_address: None to use RAY_ADDRESS or start a local cluster; "auto" for a cluster started
+        with `ray start` on this machine; "ray://host:10001" for a remote one.
+    num_workers: actors (each loads the model once); default one per `cpus_per_worker` CPUs.
+    max_batch_size, max_batch_tokens: most records, and tokens (rows times the longest), per
+        model call.
+    shard_size, shard_seconds: a part is committed every `shard_size` rows or `shard_seconds`
+        seconds, whichever comes first; a dying driver loses at most that much work.
+    max_task_retries: times Ray retries a batch whose worker died before giving it up.
+    """
+    import ray
+    import ray.data
+
+    if max_batch_size < 1:
+        raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
+    if max_batch_tokens is not None and max_batch_tokens < 1:
+        raise ValueError(f"max_batch_tokens must be >= 1 or None, got {max_batch_tokens}")
+    if shard_size < 1:
+        raise ValueError(f"shard_size must be >= 1, got {shard_size}")
+    from_files = not isinstance(inputs, ray.data.Dataset)
+    if from_files and isinstance(inputs, (str, Path)):
+        inputs = [str(inputs)]
+    start = time.perf_counter()
+    out = PartitionedOutput(output_dir)
+    report = DistributedReport(output_dir=str(out.dir))
+    errors = open(out.dir / ERRORS, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    started = False
+
+    def fail(rid: str | None, origin: str, reason: str) -> None:
+        errors.write(json.dumps({"id": rid, "origin": origin, "error": reason}, ensure_ascii=False) + "\n")
+        errors.flush()
+        report.failed += 1
+        report.reasons[reason_kind(reason)] += 1
+        log_failure(report.failed, origin, reason)
+
+    def read_files(only: set[str] | None = None) -> list[dict[str, str]]:
+        """Read, clean and deduplicate the files here, in input order (first occurrence wins)."""
+        items: list[dict[str, str]] = []
+        for item in read_records(inputs, text_field=text_field, id_field=id_field, max_chars=max_chars):
+            if only is not None:
+                if isinstance(item, Record) and item.id in only:
+                    only.discard(item.id)  # the first occurrence, as in the first pass
+                    items.append({"id": item.id, "text": item.text, "origin": item.origin})
+            elif isinstance(item, BadRecord):
+                fail(item.id, item.origin, item.reason)
+            elif item.id in out.done:
+                report.skipped_done += 1
+            elif item.id in pending:
+                fail(item.id, item.origin, f"duplicate id {item.id!r} (first at {pending[item.id]})")
+            else:
+                pending[item.id] = item.origin
+                items.append({"id": item.id, "text": item.text, "origin": item.origin})
+        return items
+
+    def mapped(ds: Any, per_call: int, workers: int) -> Any:
+        fields = (
+            {"id_field": "id", "text_field": "text", "clean": False, "skip_ids": frozenset()}
+            if from_files
+            else {"id_field": id_field, "text_field": text_field, "clean": True, "skip_ids": frozenset(out.done)}
+        )
+        with warnings.catch_warnings():
+            # max_task_retries has no named parameter in Ray 2.60.
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
+            return ds.map_batches(
+                _BatchWorker,
+                fn_constructor_kwargs={
+                    "task": task,
+                    "max_chars": max_chars,
+                    "max_batch_size": max_batch_size,
+                    "max_batch_tokens": max_batch_tokens,
+                    **fields,
+                },
+                batch_size=per_call,
+                batch_format="pyarrow",
+                compute=ray.data.ActorPoolStrategy(size=workers),
+                num_cpus=cpus_per_worker,
+                num_gpus=gpus_per_worker or None,
+                max_restarts=-1,
+                max_task_retries=max_task_retries,
+            )
+
+    pending: dict[str, str] = {}
+    try:
+        items = read_files() if from_files else []
+        if from_files and not items:
+            out.write_manifest(finished=True, failed=report.failed)
+            report.seconds = time.perf_counter() - start
+            return report
+        started = _connect(ray_address, None)
+        with _data_context(progress):
+            resources = ray.cluster_resources()
+            if gpus_per_worker:
+                workers = num_workers or max(1, int(resources.get("GPU", 1) // gpus_per_worker))
+            else:
+                workers = num_workers or max(1, int(resources.get("CPU", 1) // max(cpus_per_worker, 1e-9)))
+            report.workers = workers
+            per_call = rows_per_call or max_batch_size * 4
+            if from_files:
+                blocks = max(workers * 2, -(-len(items) // per_call))
+                ds = ray.data.from_items(items, override_num_blocks=min(blocks, len(items)))
+                del items  # the object store holds them now
+            else:
+                ds = inputs
+                pending.update(_dataset_ids(ds, id_field, out.done, report))
+            returned = _drain(mapped(ds, per_call, workers), out, report, fail, from_files, shard_size, shard_seconds)
+            lost = {rid for rid in pending if rid not in returned}
+            if lost:
+                # A worker died on these batches again and again: retry their records one at a
+                # time, so only a record that itself kills the worker is given up.
+                logger.warning("retrying %d records whose batch was given up, one record per batch", len(lost))
+                if from_files:
+                    retry = read_files(set(lost))
+                    retry_ds = ray.data.from_items(retry, override_num_blocks=len(retry)) if retry else None
+                else:
+                    retry_ds = ds.filter(fn=_IdIn(frozenset(lost), id_field)).repartition(len(lost))
+                if retry_ds is not None:
+                    returned |= _drain(
+                        mapped(retry_ds, 1, min(workers, len(lost))), out, report, fail, from_files, shard_size, shard_seconds
+                    )
+        for rid, origin in pending.items():
+            if rid not in returned:
+                report.lost_batches_records += 1
+                fail(rid, origin, f"lost: the worker died on this record {max_task_retries + 1} times")
+        out.write_manifest(finished=True, failed=report.failed, workers=report.workers)
+    finally:
+        errors.close()
+        out.close()
+        if started:
+            ray.shutdown()
+    report.parts_written = sum(1 for p in out.parts if p["file"].startswith(f"part-r{out.run:04d}-"))
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+class _IdIn:
+    """Row filter: is the row's id one of `ids`? (A class, so Ray pickles it by value cheaply.)"""
+
+    def __init__(self, ids: frozenset[str], id_field: str) -> None:
+        self.ids, self.id_field = ids, id_field
+
+    def __call__(self, row: dict[str, Any]) -> bool:
+        return row.get(self.id_field) is not None and str(row[self.id_field]) in self.ids
+
+
+@contextlib.contextmanager
+def _data_context(progress: bool) -> Iterator[None]:
+    """Ray Data settings for our datasets: progress bars as asked, and a batch that fails after
+    Ray's retries dropped rather than the whole job (its records are retried, then reported)."""
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    saved = (ctx.enable_progress_bars, ctx.max_errored_blocks)
+    ctx.enable_progress_bars, ctx.max_errored_blocks = progress, -1
+    try:
+        yield
+    finally:
+        ctx.enable_progress_bars, ctx.max_errored_blocks = saved
+
+
+def _dataset_ids(ds: Any, id_field: str, done: set[str], report: DistributedReport) -> dict[str, str]:
+    """One pass over the id column: the ids still to do (id -> origin); done ones are counted."""
+    columns = ds.columns()
+    if id_field not in columns:
+        raise ValueError(f"the dataset has no {id_field!r} column (columns: {', '.join(columns)}); pass id_field")
+    pending: dict[str, str] = {}
+    for table in ds.select_columns([id_field]).iter_batches(batch_size=None, batch_format="pyarrow"):
+        for raw in table[id_field].to_pylist():
+            if raw is None or raw == "":
+                continue  # the worker reports it
+            rid = str(raw)
+            if rid in done:
+                report.skipped_done += 1
+            else:
+                pending.setdefault(rid, f"<dataset {id_field}={rid}>")
+    return pending
+
+
+def _drain(
+    results: Any,
+    out: PartitionedOutput,
+    report: DistributedReport,
+    fail: Any,
+    from_files: bool,
+    shard_size: int,
+    shard_seconds: float,
+) -> set[str]:
+    """Consume results as they stream back, committing a part every shard_size rows / seconds.
+
+    Returns the ids that came back (written or failed).
+    """
+    buffer: list[tuple[str, str]] = []
+    buffered: set[str] = set()
+    returned: set[str] = set()
+    last_commit = time.monotonic()
+    for table in results.iter_batches(batch_size=None, batch_format="pyarrow"):
+        rows = zip(*(table[c].to_pylist() for c in ("id", "origin", "line", "error")), strict=True)
+        for rid, origin, line, error in rows:
+            if rid is not None:
+                returned.add(rid)
+            if error is not None:
+                fail(rid, origin, error)
+            elif rid in out.done or rid in buffered:
+                if from_files:
+                    logger.debug("%s: result delivered twice; kept once", rid)  # ids were deduplicated up front
+                else:
+                    fail(rid, origin, f"duplicate id {rid!r}")
+            else:
+                buffer.append((rid, line))
+                buffered.add(rid)
+                report.written += 1
+        if len(buffer) >= shard_size or (buffer and time.monotonic() - last_commit >= shard_seconds):
+            out.commit(buffer)
+            buffer, buffered = [], set()
+            last_commit = time.monotonic()
+    out.commit(buffer)
+    return returned
+
+
+# ---------------------------------------------------------------------------------- entry points
+def summarize_dataset(
+    inputs: Sequence[str] | str | Any,
+    output_dir: str | Path,
+    *,
+    model: str | None = None,
+    style: str = "highlights",
+    faithful: bool = True,
+    device: str | None = None,
+    dtype: str | None = None,
+    ray_address: str | None = None,
+    **kwargs: Any,
+) -> DistributedReport:
+    """Summarize files or a Ray Dataset on a Ray cluster into `output_dir` (see `run_distributed`).
+
+    Generation overrides (`max_words`, `max_new_tokens`, `num_beams`, ...) go in `kwargs` with the
+    options of `run_distributed`.
+    """
+    generation = {k: kwargs.pop(k) for k in list(kwargs) if k in _GENERATION_KEYS}
+    task = SummarizeTask(
+        model=None if model is None else str(model), style=style, faithful=faithful,
+        overrides=tuple(sorted(generation.items())), device=device, dtype=dtype,
+    )
+    return run_distributed(inputs, task, output_dir, ray_address=ray_address, **kwargs)
+
+
+def normalize_dataset(
+    inputs: Sequence[str] | str | Any,
+    output_dir: str | Path,
+    *,
+    method: str = "statistical",
+    detokenize: bool = True,
+    headline: str | None = None,
+    model: str | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+    ray_address: str | None = None,
+    text_field: str = "input",
+    **kwargs: Any,
+) -> DistributedReport:
+    """Restore case of files or a Ray Dataset on a Ray cluster into `output_dir` (see `run_distributed`)."""
+    task = NormalizeTask(
+        method=method, detokenize=detokenize, headline=headline,
+        model=None if model is None else str(model), device=device, dtype=dtype,
+    )
+    return run_distributed(inputs, task, output_dir, ray_address=ray_address, text_field=text_field, **kwargs)
+
+
+_GENERATION_KEYS = frozenset(
+    {"max_new_tokens", "max_words", "num_beams", "no_repeat_ngram_size", "length_penalty",
+     "repetition_penalty", "min_new_tokens"}
+)
