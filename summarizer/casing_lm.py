@@ -460,8 +460,9 @@ def score_candidates(
                 del slot_of[mark:]  # a single token longer than the context: the draft stays
                 continue
             rows.extend(window_rows)
-    if progress_bar is not None:
-        progress_bar.total = len(rows)
+    if progress_bar is not None:  # a later pass adds its rows to the same bar
+        progress_bar.total = progress_bar.n + len(rows)
+        progress_bar.refresh()
     own, nxt = scorer.run(rows, len(slot_of), batch_size, settings.bf16, progress_bar)
     slot = 0
     while slot < len(slot_of):
