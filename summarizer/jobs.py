@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 # batch (less padding) while output still streams out batch by batch.
 SORT_WINDOW_BATCHES = 8
 # Default per-batch token budget (rows times the longest text in tokens): see docs/results_scale.md.
-DEFAULT_MAX_BATCH_TOKENS = 16_384
+DEFAULT_MAX_BATCH_TOKENS = 8192
 # Failures logged one by one before the log goes quiet (the errors file has them all).
 MAX_LOGGED_FAILURES = 20
 
@@ -195,8 +195,10 @@ class SummarizeTask:
 
         if style.extractive:
             return Worker(process)
-        # A text longer than the context is chunked, so it never costs more than a full context.
-        return Worker(process, lambda text: min(summarizer.count_tokens(text), summarizer.context_length))
+        # The prompt around the article costs as much as the article; a text longer than the
+        # context is chunked, so it never costs more than a full context.
+        overhead = summarizer.count_tokens(summarizer.build_prompt("", style))
+        return Worker(process, lambda text: min(summarizer.count_tokens(text) + overhead, summarizer.context_length))
 
 
 @dataclass(frozen=True)

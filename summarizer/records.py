@@ -175,7 +175,7 @@ def _jsonl_lines(
     for lineno, raw in lines:
         origin = f"{name}:{lineno}"
         if raw is None:
-            yield BadRecord(None, origin, f"line longer than {max_bytes:,} bytes, too long for max_chars; skipped unread")
+            yield BadRecord(None, origin, f"too long: line over {max_bytes:,} bytes, more than max_chars allows; skipped unread")
             continue
         if not raw.strip():
             continue
@@ -245,12 +245,12 @@ def _read_stdin(
         yield from _jsonl_lines(_chain(head, lines), "<stdin>", text_field, id_field, max_bytes)
         return
     if first is None:
-        yield BadRecord("stdin", "<stdin>", f"input longer than {max_bytes:,} bytes, too long for max_chars")
+        yield BadRecord("stdin", "<stdin>", f"too long: input over {max_bytes:,} bytes, more than max_chars allows")
         return
     data = b"".join(line for _, line in head if line is not None)
     data += stream.read(-1 if max_bytes is None else max_bytes + 1 - len(data))
     if max_bytes is not None and len(data) > max_bytes:
-        yield BadRecord("stdin", "<stdin>", f"input longer than {max_bytes:,} bytes, too long for max_chars")
+        yield BadRecord("stdin", "<stdin>", f"too long: input over {max_bytes:,} bytes, more than max_chars allows")
         return
     yield _text_record(data, "stdin", "<stdin>")
 
@@ -277,7 +277,7 @@ def _read_path(
         rid = _safe(Path(path).stem)
         size = os.path.getsize(path)
         if text_bytes is not None and size > text_bytes:
-            yield BadRecord(rid, path, f"file is {size:,} bytes, too long for max_chars {max_chars:,}; skipped unread")
+            yield BadRecord(rid, path, f"too long: file of {size:,} bytes, more than max_chars {max_chars:,} allows; skipped unread")
         else:
             yield _text_record(Path(path).read_bytes(), rid, path)
 
@@ -330,7 +330,7 @@ def read_records(
                             elif warned == _MAX_LOGGED_WARNINGS + 1:
                                 logger.warning("more warnings about input text are not logged")
                     elif max_chars is not None and len(item.text) > max_chars:
-                        item = BadRecord(item.id, item.origin, f"text has {len(item.text):,} characters, over the "
+                        item = BadRecord(item.id, item.origin, f"too long: {len(item.text):,} characters, over the "
                                          f"limit of {max_chars:,}")
                 yield item if isinstance(item, Record) else BadRecord(item.id, _safe(item.origin), item.reason)
         except OSError as e:

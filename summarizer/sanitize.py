@@ -202,7 +202,7 @@ def clean_text(
         raise TypeError(f"expected str, got {type(text).__name__}")
     if max_chars is not None and len(text) > max_chars:
         raise RejectedText(
-            f"text has {len(text):,} characters, over the limit of {max_chars:,} (raise max_chars / --max-chars "
+            f"too long: {len(text):,} characters, over the limit of {max_chars:,} (raise max_chars / --max-chars "
             "to accept it; a long article is summarized in chunks)"
         )
     if not text.strip():
