@@ -44,6 +44,8 @@ def _add_model_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ray-workers", type=int, default=None, help="Ray actors, each with its own model "
                         "(default: one per CPU of the cluster)")
+    parser.add_argument("--ray-gpus-per-worker", type=float, default=0,
+                        help="GPUs each Ray actor reserves (default 0; 1 with --device cuda on GPU nodes)")
     parser.add_argument("--shard-size", type=int, default=1000, help="rows per output part with --ray (default 1000)")
 
 
@@ -139,6 +141,7 @@ def _run(args: argparse.Namespace, paths: list[str], task: SummarizeTask | Norma
             args.output,
             ray_address=args.ray or None,
             num_workers=args.ray_workers,
+            gpus_per_worker=args.ray_gpus_per_worker,
             max_batch_size=args.batch_size,
             max_batch_tokens=max_batch_tokens,
             max_chars=max_chars,
