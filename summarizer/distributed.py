@@ -24,8 +24,8 @@ The output folder:
   duplicate id, a batch whose worker kept dying). Rerunning retries them.
 
 Fault tolerance: a worker that dies is restarted by Ray and its batch retried (up to
-`max_task_retries` times); a batch that still fails is given up and its records go to the errors
-file, and the job goes on. A driver that dies loses only the part it was filling; rerun the same
+`max_task_retries` times); the records of a batch that still fails are retried one per batch, so
+only a record that itself kills every worker is given up (to the errors file), and the job goes on. A driver that dies loses only the part it was filling; rerun the same
 command. Two runs on one folder at once are refused (a lock file).
 """
 
