@@ -152,46 +152,27 @@ class SummarizeTask:
     dtype: str | None = None
 
     def load(self) -> Worker:
-        from .extractive import extract_for_style
         from .model import Summarizer
-        from .sanitize import defuse_special_tokens, drop_injected, instruction_like_sentences
 
         summarizer = Summarizer.from_pretrained(self.model, device=self.device, dtype=self.dtype)
         style = summarizer.config.style(self.style)  # fail fast on an unknown style, before reading input
         overrides = dict(self.overrides)
-        max_words = style.generation.override(**overrides).max_words
-        tokenizer = summarizer.tokenizer
-        special = {*tokenizer.all_special_tokens, *(t.content for t in tokenizer.added_tokens_decoder.values() if t.special)}
 
         def process(texts: list[str]) -> list[dict[str, Any]]:
-            # An article must not spell its way out of the prompt's user turn.
-            texts = [defuse_special_tokens(t, special) for t in texts]
+            # The library defuses special tokens and drops sentences that follow injections.
             summaries = summarizer.summarize(
                 texts, style=self.style, batch_size=len(texts), faithful=self.faithful, **overrides
             )
-            rows = []
-            for text, s in zip(texts, summaries, strict=True):
-                summary, dropped, fallback = s.text, s.dropped_sentences, s.extractive_fallback
-                if self.faithful and not style.extractive:
-                    # Sentences where the model obeyed (or repeated) instructions inside the
-                    # article go; with none left, the extractive summary of the rest of the article.
-                    summary, injected = drop_injected(summary, text)
-                    dropped += injected
-                    if not summary:
-                        rest = text
-                        for sentence in instruction_like_sentences(text):
-                            rest = rest.replace(sentence, " ")
-                        summary, fallback = extract_for_style(rest if rest.strip() else text, style, max_words), True
-                rows.append(
-                    {
-                        "summary": summary,
-                        "style": s.style,
-                        "chunked": s.chunked,
-                        "dropped_sentences": dropped,
-                        "extractive_fallback": fallback,
-                    }
-                )
-            return rows
+            return [
+                {
+                    "summary": s.text,
+                    "style": s.style,
+                    "chunked": s.chunked,
+                    "dropped_sentences": s.dropped_sentences,
+                    "extractive_fallback": s.extractive_fallback,
+                }
+                for s in summaries
+            ]
 
         if style.extractive:
             return Worker(process)

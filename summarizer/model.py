@@ -28,6 +28,7 @@ from .normalizer import (
 )
 from .normalizer import finish as finish_normalized
 from .postprocess import clean_output
+from .sanitize import defuse_special_tokens, drop_injected, without_instructions
 from .sentences import split_sentences
 from .validation import check_texts
 
@@ -80,6 +81,11 @@ class Summarizer:
             # an attention mask and strip after the first eos.
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.context_length = model_context_length(model, tokenizer)
+        # Strings an article must not contain verbatim, or it could close the prompt's user turn.
+        self._special_tokens = {
+            *tokenizer.all_special_tokens,
+            *(t.content for t in getattr(tokenizer, "added_tokens_decoder", {}).values() if t.special),
+        }
         self._case_trie: CaseTrie | None = None
 
     # ------------------------------------------------------------------ loading and saving
@@ -138,6 +144,7 @@ class Summarizer:
 
     def build_prompt(self, article: str, style: StyleConfig) -> str:
         """The exact text the model reads for `article` in `style`."""
+        article = defuse_special_tokens(article, self._special_tokens)
         if self.family == "seq2seq":
             return f"{style.seq2seq_prefix}{article}"
         user = f"{style.instruction}\n\nArticle:\n{article}"
@@ -264,6 +271,7 @@ class Summarizer:
             "headline", "extractive" (lead sentences, no model call), or any style in
             `self.config.styles`.
         faithful: drop generated sentences with names or numbers that are not in the article,
+            and sentences that follow instructions planted in the article (prompt injection),
             falling back to the extractive summary if none is left (default: config.faithful).
         overrides: generation settings for this call (`max_new_tokens`, `max_words`, `num_beams`,
             `no_repeat_ngram_size`, `length_penalty`, `repetition_penalty`, `min_new_tokens`).
@@ -307,10 +315,12 @@ class Summarizer:
             dropped, fallback = 0, False
             if faithful:
                 checked = drop_unsupported(text, articles[i])
-                dropped = len(checked.dropped)
-                text = checked.text
+                # Sentences where the model obeyed (or repeated) instructions inside the article.
+                text, injected = drop_injected(checked.text, articles[i])
+                dropped = len(checked.dropped) + injected
                 if not text:
-                    text, fallback = extract_for_style(articles[i], style_cfg, settings.max_words), True
+                    source = without_instructions(articles[i])
+                    text, fallback = extract_for_style(source, style_cfg, settings.max_words), True
             summaries.append(
                 Summary(
                     text=text,

@@ -48,6 +48,7 @@ __all__ = [
     "looks_like_html",
     "non_english_warning",
     "strip_control_chars",
+    "without_instructions",
 ]
 
 DEFAULT_MAX_CHARS = 1_000_000
@@ -261,6 +262,14 @@ def instruction_like_sentences(text: str) -> list[str]:
     if not _INSTRUCTION.search(text):
         return []
     return [s for s in split_sentences(text) if _INSTRUCTION.search(s)]
+
+
+def without_instructions(text: str) -> str:
+    """`text` with its instruction-like sentences removed (all of it if nothing else is left)."""
+    rest = text
+    for sentence in instruction_like_sentences(text):
+        rest = rest.replace(sentence, " ")
+    return rest if rest.strip() else text
 
 
 def _content_words(text: str) -> set[str]:

@@ -421,11 +421,6 @@ def test_real_model_batch_path_summarizes_an_injection_instead_of_obeying_it():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="Summarizer.summarize has no injection guard yet (model.py is not ours to edit): the default model "
-    "writes 'The treasure of the sea: a pirate's tale...' for the one_sentence style; see docs/results_scale.md",
-    strict=False,
-)
 def test_real_model_library_summarizes_an_injection_instead_of_obeying_it():
     s = Summarizer.from_pretrained()
     for summary in s.summarize(INJECTIONS, style="one_sentence"):
