@@ -1,0 +1,196 @@
+"""Latency of the running demo: one summarize request, then N simultaneous ones.
+
+    OMP_NUM_THREADS=2 python -m demo.bench                      # real default model, 8 requests
+    OMP_NUM_THREADS=2 python -m demo.bench --compare-unbatched --rounds 3 --output bench.json
+    python -m demo.bench --model PATH --style one_sentence
+
+Starts the app on a free localhost port (in this process, as `python -m demo` would serve it),
+loads the model, sends one untimed warm-up request, then times requests through the app's HTTP
+API with `gradio_client` (the same queue and batching a browser click goes through; "click to
+summary" here is request submitted -> result received). The N simultaneous requests each come
+from their own client thread, released together. `--compare-unbatched` repeats the concurrent
+run against a second app with batching off (max_batch_size=1), i.e. N requests one after another.
+`--rounds K` repeats everything K times, interleaved, and reports medians.
+
+The machine's load average is printed before and after: other jobs share the CPU cores, and
+every number here moves with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import demo.app as app  # sets GRADIO_ANALYTICS_ENABLED=False before gradio is imported
+
+DEFAULT_ARTICLE = Path(__file__).resolve().parent.parent / "examples" / "harbour_bridge.txt"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def _client(url: str):
+    from gradio_client import Client
+
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
+
+
+def _request(client, article: str, style: str, limit: int) -> tuple[float, str, int]:
+    """(seconds, summary, size of the batch the request ran in)."""
+    start = time.perf_counter()
+    summary, _notice, _provenance, details = client.predict(
+        article, style, limit, True, api_name="/summarize"
+    )
+    elapsed = time.perf_counter() - start
+    if not summary:
+        raise RuntimeError(f"empty summary ({details})")
+    batch = re.search(r"batch of (\d+) requests", details)
+    return elapsed, summary, int(batch.group(1)) if batch else 1
+
+
+def _concurrent(url: str, article: str, style: str, limit: int, n: int) -> dict:
+    """N requests released at once from N client threads: wall time and each request's latency."""
+    clients = [_client(url) for _ in range(n)]
+    barrier = threading.Barrier(n + 1)
+    latencies: list[float | None] = [None] * n
+    batches: list[int] = [0] * n
+    errors: list[BaseException] = []
+
+    def worker(k: int) -> None:
+        barrier.wait()
+        try:
+            latencies[k], _, batches[k] = _request(clients[k], article, style, limit)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    total = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {n} requests failed: {errors[0]!r}")
+    done = [t for t in latencies if t is not None]
+    return {
+        "requests": n,
+        "total_s": total,
+        "per_request_s": total / n,
+        "latency_mean_s": statistics.mean(done),
+        "latency_max_s": max(done),
+        # How the queue grouped the requests: a batch of 7 after one that started alone shows as
+        # {1: 1, 7: 7} (batch size: requests that ran in a batch of that size).
+        "batch_sizes": {size: batches.count(size) for size in sorted(set(batches))},
+    }
+
+
+def _report(mode: str, result: dict, single: float) -> None:
+    print(
+        f"  {result['requests']} simultaneous requests, {mode}: {result['total_s']:.1f} s total, "
+        f"{result['per_request_s']:.1f} s per request, mean latency {result['latency_mean_s']:.1f} s, "
+        f"max {result['latency_max_s']:.1f} s ({result['total_s'] / single:.1f}x one request); "
+        f"batch sizes {result['batch_sizes']}",
+        flush=True,
+    )
+
+
+def _serve(model: str | None, max_batch_size: int):
+    ui = app.build_demo(model, max_batch_size=max_batch_size)
+    port = _free_port()
+    ui.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.launch_kwargs()
+    )
+    return ui, f"http://127.0.0.1:{port}/"
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m demo.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=None, help="checkpoint folder (default: the embedded model)")
+    parser.add_argument("--article", default=str(DEFAULT_ARTICLE), help="text file to summarize")
+    parser.add_argument("--style", default="highlights", help="summary style (default highlights)")
+    parser.add_argument("--limit", type=int, default=0, help="word limit (0: the style's default)")
+    parser.add_argument("--requests", type=int, default=app.MAX_BATCH_SIZE, help="simultaneous requests")
+    parser.add_argument("--compare-unbatched", action="store_true", help="also time with batching off")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the measurements (medians reported)")
+    parser.add_argument("--output", default=None, help="write the results as JSON here too")
+    args = parser.parse_args(argv)
+    if args.requests < 1:
+        parser.error(f"--requests must be >= 1, got {args.requests}")
+    if args.rounds < 1:
+        parser.error(f"--rounds must be >= 1, got {args.rounds}")
+    import torch
+
+    article = Path(args.article).read_text(encoding="utf-8")
+    results: dict = {
+        "model": args.model or "embedded default",
+        "style": args.style,
+        "article": Path(args.article).name,
+        "article_words": len(article.split()),
+        "torch_threads": torch.get_num_threads(),
+        "load_before": _load(),
+    }
+    print(f"{_load()}; torch threads {torch.get_num_threads()}", flush=True)
+    start = time.perf_counter()
+    app.get_summarizer(args.model)
+    results["model_load_s"] = time.perf_counter() - start
+    print(f"model loaded in {results['model_load_s']:.1f} s", flush=True)
+
+    servers = [_serve(args.model, app.MAX_BATCH_SIZE)]
+    if args.compare_unbatched:
+        servers.append(_serve(args.model, 1))
+    url, url_unbatched = servers[0][1], servers[-1][1]
+    rounds = []
+    try:
+        client = _client(url)
+        _request(client, article, args.style, args.limit)  # warm-up, untimed
+        for number in range(1, args.rounds + 1):
+            # Each round times all modes back to back, so a change in the machine's load
+            # shows up in one round rather than in one mode.
+            single, summary, _ = _request(client, article, args.style, args.limit)
+            one = {"load": _load(), "single_s": single, "summary": summary}
+            print(f"round {number} ({one['load']})\n  1 request: {single:.1f} s: {summary}", flush=True)
+            one["batched"] = _concurrent(url, article, args.style, args.limit, args.requests)
+            _report(f"batched (max_batch_size={app.MAX_BATCH_SIZE})", one["batched"], single)
+            if args.compare_unbatched:
+                one["unbatched"] = _concurrent(url_unbatched, article, args.style, args.limit, args.requests)
+                _report("batching off", one["unbatched"], single)
+            rounds.append(one)
+    finally:
+        for ui, _ in servers:
+            ui.close()
+    results["rounds"] = rounds
+    results["median"] = {"single_s": statistics.median(r["single_s"] for r in rounds)}
+    for mode in ("batched", "unbatched"):
+        if mode in rounds[0]:
+            results["median"][mode] = {
+                key: statistics.median(r[mode][key] for r in rounds)
+                for key in ("total_s", "per_request_s", "latency_mean_s", "latency_max_s")
+            }
+    print(f"median over {len(rounds)} round(s): {json.dumps(results['median'])}", flush=True)
+    results["load_after"] = _load()
+    print(_load(), flush=True)
+    if args.output:
+        Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return results
+
+
+if __name__ == "__main__":
+    main()
