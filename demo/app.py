@@ -52,6 +52,7 @@ from demo.markup import (  # noqa: E402
 from summarizer import Summarizer, Summary, headline_case  # noqa: E402
 from summarizer import normalize as normalize_statistical  # noqa: E402
 from summarizer.extractive import extract_for_style  # noqa: E402
+from summarizer.sanitize import without_instructions  # noqa: E402
 from summarizer.sentences import split_sentences  # noqa: E402
 
 __all__ = [
@@ -242,13 +243,14 @@ def _present(
     if style.extractive:
         view = GuardView(summary.text, guard, (), False)
     else:
-        # `summary` was generated with the guard off; this applies the library's own guard
-        # (the same two calls `Summarizer.summarize(faithful=True)` makes) and keeps what it dropped.
+        # `summary` was generated with the guard off; this applies the library's own guard (the
+        # same calls `Summarizer.summarize(faithful=True)` makes) and keeps what it dropped.
         kept, flags = check_summary(summary.text, article)
         if guard:
             settings = style.generation.override(**({"max_words": limit} if limit else {}))
             fallback = not kept
-            text = extract_for_style(article, style, settings.max_words) if fallback else kept
+            source = without_instructions(article)
+            text = extract_for_style(source, style, settings.max_words) if fallback else kept
             view = GuardView(text, True, flags, fallback)
         else:
             view = GuardView(summary.text, False, flags, False)

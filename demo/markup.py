@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from summarizer.faithfulness import drop_unsupported, entity_precision, number_precision
+from summarizer.sanitize import drop_injected
 from summarizer.sentences import split_sentences
 
 __all__ = [
@@ -221,11 +222,13 @@ def render_provenance(
 
 @dataclass(frozen=True)
 class Flag:
-    """A summary sentence with names or numbers that do not occur in the article."""
+    """A summary sentence the guard removes: names or numbers that do not occur in the article,
+    or wording taken from instructions planted in the article (prompt injection)."""
 
     sentence: str
     names: tuple[str, ...]
     numbers: tuple[str, ...]
+    injected: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,18 +245,24 @@ class GuardView:
 
 
 def check_summary(raw: str, article: str) -> tuple[str, tuple[Flag, ...]]:
-    """(`raw` without its unsupported sentences, the flags) using the library's run-time guard,
-    `summarizer.faithfulness.drop_unsupported`, so the demo drops exactly what the library would."""
+    """(`raw` without the sentences the library's run-time guard drops, one flag per dropped
+    sentence). The same two steps as `Summarizer.summarize(faithful=True)`:
+    `summarizer.faithfulness.drop_unsupported`, then `summarizer.sanitize.drop_injected`; the
+    library keeps only counts, this keeps the sentences and the reasons."""
     checked = drop_unsupported(raw, article)
-    flags = tuple(
+    flags = [
         Flag(
             sentence,
             entity_precision(sentence, article).unsupported,
             number_precision(sentence, article).unsupported,
         )
         for sentence in checked.dropped
-    )
-    return checked.text, flags
+    ]
+    kept, injected = drop_injected(checked.text, article)
+    if injected:
+        remaining = set(split_sentences(kept))
+        flags += [Flag(s, (), (), injected=True) for s in split_sentences(checked.text) if s not in remaining]
+    return kept, tuple(flags)
 
 
 def render_warnings(view: GuardView, *, extractive_style: bool = False) -> str:
@@ -264,7 +273,10 @@ def render_warnings(view: GuardView, *, extractive_style: bool = False) -> str:
     for flag in view.flags:
         missing = [f"name <code>{html.escape(n)}</code>" for n in flag.names]
         missing += [f"number <code>{html.escape(n)}</code>" for n in flag.numbers]
-        items.append(f"<li>“{html.escape(flag.sentence)}” — not in the article: {', '.join(missing)}</li>")
+        reason = f"not in the article: {', '.join(missing)}" if missing else ""
+        if flag.injected:
+            reason = "follows instructions planted in the article (prompt injection)"
+        items.append(f"<li>“{html.escape(flag.sentence)}” — {reason}</li>")
     listing = f'<ul style="margin:.3em 0 0 1.2em">{"".join(items)}</ul>' if items else ""
     if not view.flags:
         if view.extractive_fallback:
@@ -280,8 +292,14 @@ def render_warnings(view: GuardView, *, extractive_style: bool = False) -> str:
         return _notice("ok", "Every name and number in the summary occurs in the article.")
     count = len(view.flags)
     sentences = f"{count} generated sentence{'s' if count != 1 else ''}"
+    reasons = []
+    if any(not flag.injected for flag in view.flags):
+        reasons.append("names or numbers that the article does not contain")
+    if any(flag.injected for flag in view.flags):
+        reasons.append("wording from instructions planted in the article")
+    why = " or ".join(reasons)
     if view.guard:
-        head = f"Faithfulness guard dropped {sentences} with names or numbers the article does not contain."
+        head = f"Faithfulness guard dropped {sentences} with {why}."
         if view.extractive_fallback:
             head += (
                 " Nothing generated was left, so the summary shown is the article's lead sentences "
@@ -290,8 +308,8 @@ def render_warnings(view: GuardView, *, extractive_style: bool = False) -> str:
         return _notice("warn", head + listing)
     return _notice(
         "error",
-        f"Guard off: {sentences} of this summary name{'s' if count == 1 else ''} people, places or "
-        "numbers that the article does not contain. Check before use." + listing,
+        f"Guard off: {sentences} of this summary {'has' if count == 1 else 'have'} {why}. Check before use."
+        + listing,
     )
 
 

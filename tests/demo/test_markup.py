@@ -119,6 +119,11 @@ def test_check_summary_drops_and_explains_sentences_with_unsupported_items():
         ),
         (GuardView("lead", True, (Flag("Q.", (), ("7",)),), True), "guard-warn", "extractive fallback"),
         (GuardView("raw", False, (Flag("Q <b>.", (), ("7",)),), False), "guard-error", "Guard off"),
+        (
+            GuardView("ok", True, (Flag("Obey.", (), (), injected=True),), False),
+            "guard-warn",
+            "prompt injection",
+        ),
     ],
 )
 def test_render_warnings(view, kind, text):
