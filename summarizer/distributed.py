@@ -49,11 +49,11 @@ from .jobs import (
     JobReport,
     NormalizeTask,
     SummarizeTask,
-    log_failure,
     pack_batches,
     process_batch,
+    record_failure,
 )
-from .records import BadRecord, Record, read_records, reason_kind, sanitize_record
+from .records import BadRecord, Record, read_records, sanitize_record
 from .sanitize import DEFAULT_MAX_CHARS
 
 __all__ = [
@@ -329,11 +329,7 @@ def run_distributed(
     started = False
 
     def fail(rid: str | None, origin: str, reason: str) -> None:
-        errors.write(json.dumps({"id": rid, "origin": origin, "error": reason}, ensure_ascii=False) + "\n")
-        errors.flush()
-        report.failed += 1
-        report.reasons[reason_kind(reason)] += 1
-        log_failure(report.failed, origin, reason)
+        record_failure(errors, report, rid, origin, reason)
 
     def read_files(only: set[str] | None = None) -> list[dict[str, str]]:
         """Read, clean and deduplicate the files here, in input order (first occurrence wins)."""

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tqdm.auto import tqdm
 
@@ -280,11 +280,7 @@ def run_job(
     ) as errors, tqdm(total=total, desc=Path(output).name, unit="rec", disable=not progress) as bar:
 
         def fail(rid: str | None, origin: str, reason: str) -> None:
-            errors.write(json.dumps({"id": rid, "origin": origin, "error": reason}, ensure_ascii=False) + "\n")
-            errors.flush()
-            report.failed += 1
-            report.reasons[reason_kind(reason)] += 1
-            log_failure(report.failed, origin, reason)
+            record_failure(errors, report, rid, origin, reason)
 
         def flush_window() -> None:
             costs = [cost(r.text) if cost is not None else len(r.text) for r in window]
@@ -321,11 +317,19 @@ def run_job(
     return report
 
 
-def log_failure(count: int, origin: str, reason: str) -> None:
-    """Log the first failures of a job one by one, then say once that the rest are only on file."""
-    if count <= MAX_LOGGED_FAILURES:
+def record_failure(errors: TextIO, report: Any, rid: str | None, origin: str, reason: str) -> None:
+    """Write one failed record to the errors file and count it in `report` (`failed`, `reasons`).
+
+    The first failures are also logged one by one; then we say once that the rest are only on
+    file, so a file of broken lines does not flood the terminal.
+    """
+    errors.write(json.dumps({"id": rid, "origin": origin, "error": reason}, ensure_ascii=False) + "\n")
+    errors.flush()
+    report.failed += 1
+    report.reasons[reason_kind(reason)] += 1
+    if report.failed <= MAX_LOGGED_FAILURES:
         logger.warning("%s: %s", origin, reason)
-    elif count == MAX_LOGGED_FAILURES + 1:
+    elif report.failed == MAX_LOGGED_FAILURES + 1:
         logger.warning("more failed records are not logged; the errors file lists them all")
 
 
