@@ -79,7 +79,8 @@ EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 REPO_EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 STYLES = [
-    ("Highlights (about 3 sentences)", "highlights"),
+    ("Highlights (the model picks article sentences)", "highlights"),
+    ("Highlights, rewritten (abstractive, guarded)", "highlights_abstractive"),
     ("One sentence", "one_sentence"),
     ("Headline", "headline"),
     ("Extractive (lead sentences, no model)", "extractive"),
@@ -242,6 +243,11 @@ def _present(
     style = summarizer.config.style(summary.style)
     if style.extractive:
         view = GuardView(summary.text, guard, (), False)
+    elif style.select_sentences:
+        # Selected sentences are the article's own; the library ran with the user's guard
+        # setting (planted instructions are not selectable with it on).
+        flags = () if guard else check_summary(summary.text, article)[1]
+        view = GuardView(summary.text, guard, flags, summary.extractive_fallback)
     else:
         # `summary` was generated with the guard off; this applies the library's own guard (the
         # same calls `Summarizer.summarize(faithful=True)` makes) and keeps what it dropped.
@@ -293,23 +299,31 @@ def summarize_batch(
     start = time.perf_counter()
     n = len(articles)
     results: list[SummaryResult | None] = [None] * n
-    groups: dict[tuple[str, int], list[int]] = {}
+    # Generative styles run with the guard off and get it applied per request in `_present`
+    # (to show what it dropped); selection styles run with each request's own guard setting.
+    groups: dict[tuple[str, int, bool | None], list[int]] = {}
+    valid = []
     for i in range(n):
         problem = input_problem(articles[i])
         if problem:
             results[i] = SummaryResult("", render_error(problem), "", "")
-            continue
-        groups.setdefault((styles[i] or "highlights", int(limits[i] or 0)), []).append(i)
-    if groups:
+        else:
+            valid.append(i)
+    if valid:
         summarizer = get_summarizer(model)
-        for (style, limit), members in groups.items():
+        for i in valid:
+            style = styles[i] or "highlights"
+            known = summarizer.config.styles.get(style)
+            selects = known is not None and known.select_sentences
+            groups.setdefault((style, int(limits[i] or 0), bool(guards[i]) if selects else None), []).append(i)
+        for (style, limit, guard), members in groups.items():
             overrides = {"max_words": limit} if limit else {}
             try:
                 summaries = summarizer.summarize(
                     [articles[i] for i in members],
                     style=style,
                     batch_size=MAX_BATCH_SIZE,
-                    faithful=False,
+                    faithful=bool(guard),
                     **overrides,
                 )
             except ValueError as error:  # unknown style, impossible settings: say so per request

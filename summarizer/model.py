@@ -27,15 +27,27 @@ from .normalizer import (
     shipped_truecaser,
 )
 from .normalizer import finish as finish_normalized
-from .postprocess import clean_output
+from .postprocess import clean_output, trim_words
 from .sanitize import defuse_special_tokens, drop_injected, without_instructions
+from .selection import SEPARATOR, Selection, candidate_sentences, select_sentences
 from .sentences import split_sentences
 from .validation import check_texts
 
 if TYPE_CHECKING:
     from .casing_lm import CaseLMSettings
 
-__all__ = ["Summarizer", "Summary"]
+__all__ = ["BACKENDS", "Summarizer", "Summary", "quantize_int8"]
+
+BACKENDS = ("torch", "bf16", "int8")
+
+
+def quantize_int8(model: Any) -> Any:
+    """The model with its linear layers dynamically quantized to int8 (weights int8, activations
+    quantized per batch; CPU only). The tied embedding stays fp32."""
+    if next(model.parameters()).device.type != "cpu":
+        raise ValueError("backend 'int8' (torch dynamic quantization) runs on CPU only")
+    model = model.float()
+    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +99,7 @@ class Summarizer:
             *(t.content for t in getattr(tokenizer, "added_tokens_decoder", {}).values() if t.special),
         }
         self._case_trie: CaseTrie | None = None
+        self.backend = "torch"
 
     # ------------------------------------------------------------------ loading and saving
     @classmethod
@@ -97,6 +110,7 @@ class Summarizer:
         device: str | torch.device | None = None,
         dtype: str | torch.dtype | None = None,
         config: SummarizerConfig | None = None,
+        backend: str = "torch",
     ) -> Summarizer:
         """Load a summarizer.
 
@@ -107,7 +121,17 @@ class Summarizer:
         device: "cpu", "cuda", ...; default cuda when available.
         dtype: "float32" (default) or "bfloat16".
         config: project settings; default the ones saved with the model, else the defaults.
+        backend: "torch" (weights in `dtype`), "bf16" (bfloat16 weights and activations: on CPUs
+            with AMX/AVX-512-BF16 prefill is ~2x faster and decoding reads half the bytes; see
+            docs/results_speed.md for the measured speed and quality) or "int8" (torch dynamic
+            int8 quantization of the linear layers, fp32 activations; CPU only).
         """
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
+        if backend == "bf16":
+            if dtype not in (None, "bfloat16", torch.bfloat16):
+                raise ValueError(f"backend 'bf16' runs in bfloat16; dtype={dtype!r} contradicts it")
+            dtype = torch.bfloat16
         path = default_model_path() if name_or_path is None else name_or_path
         if is_adapter_dir(path):
             # A LoRA adapter folder: its base (named inside it) with the adapter merged in.
@@ -116,7 +140,11 @@ class Summarizer:
             model, tokenizer, _ = load_model_and_tokenizer(path, device=device, dtype=dtype)
         if config is None and Path(path).is_dir():
             config = SummarizerConfig.load(path)
-        return cls(model, tokenizer, config)
+        if backend == "int8":
+            model = quantize_int8(model)
+        summarizer = cls(model, tokenizer, config)
+        summarizer.backend = backend
+        return summarizer
 
     def save_pretrained(self, directory: str | Path) -> Path:
         """Write weights (safetensors), tokenizer and the summarizer settings to `directory`."""
@@ -290,6 +318,8 @@ class Summarizer:
         if style_cfg.extractive:
             return [self._extractive_summary(a, style_cfg, settings) for a in articles]
         faithful = self.config.faithful if faithful is None else faithful
+        if style_cfg.select_sentences:
+            return self._select_summaries(articles, style_cfg, settings, faithful=faithful, progress=progress)
         final_budget = self.article_budget(style_cfg, settings)
 
         input_tokens = [self.count_tokens(a) for a in articles]
@@ -330,6 +360,86 @@ class Summarizer:
                     chunked=chunked[i],
                     num_chunks=num_chunks[i],
                     dropped_sentences=dropped,
+                    extractive_fallback=fallback,
+                )
+            )
+        return summaries
+
+    # ------------------------------------------------------------------ sentence selection
+    def selection_inputs(self, article: str, style: StyleConfig) -> tuple[list[int], list[str]]:
+        """(prompt ids, candidate sentences) for a selection style: the model input cut after
+        the last whole sentence that fits the input budget, and the sentences it shows."""
+        text = self.model_input(article, style)
+        budget = self.article_budget(style, style.generation)
+        sentences = candidate_sentences(text)
+        kept: list[str] = []
+        used = 0
+        for sentence in sentences:
+            n = self.count_tokens(sentence) + 1
+            if used + n > budget:
+                break
+            kept.append(sentence)
+            used += n
+        return self._encode_prompt(self.build_prompt(" ".join(kept), style)), kept
+
+    def _selection_prefix(self) -> list[int]:
+        # Encoder-decoder targets start with the decoder start token (and bos where the
+        # tokenizer puts one in front of a target, as BART's does).
+        if self.family != "seq2seq":
+            return []
+        prefix = [self.model.config.decoder_start_token_id]
+        probe = self.tokenizer(text_target="a")["input_ids"]
+        if self.tokenizer.bos_token_id is not None and probe and probe[0] == self.tokenizer.bos_token_id:
+            prefix.append(self.tokenizer.bos_token_id)
+        return prefix
+
+    def _select_summaries(
+        self,
+        articles: Sequence[str],
+        style: StyleConfig,
+        settings: GenerationSettings,
+        *,
+        faithful: bool,
+        progress: bool,
+    ) -> list[Summary]:
+        """Each article's summary as whole sentences the model chose from it (see
+        `summarizer.selection`); one article at a time with a KV cache, since after the prompt
+        a selection costs only a few forward passes."""
+        separator = self.tokenizer(SEPARATOR, add_special_tokens=False)["input_ids"]
+        if len(separator) != 1:
+            raise ValueError(f"selection needs a one-token sentence separator; {SEPARATOR!r} is {separator}")
+        prefix = self._selection_prefix()
+        max_sentences = style.max_sentences or 3
+        summaries = []
+        for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
+            # Planted instructions are neither shown nor selectable when the guard is on.
+            source = without_instructions(article) if faithful else article
+            prompt, sentences = self.selection_inputs(source, style) if source.strip() else ([], [])
+            candidates = [self.tokenizer(s, add_special_tokens=False)["input_ids"] for s in sentences]
+            chosen = Selection((), 0) if not candidates else select_sentences(
+                self.model,
+                prompt,
+                candidates,
+                separator_id=separator[0],
+                eos_id=self.tokenizer.eos_token_id,
+                max_sentences=max_sentences,
+                decoder_prefix=prefix,
+            )
+            text = " ".join(sentences[i] for i in chosen.indices)
+            text, injected = drop_injected(text, article) if faithful else (text, 0)
+            fallback = False
+            if not text:
+                source = without_instructions(article) if faithful else article
+                text, fallback = extract_for_style(source, style, settings.max_words), True
+            elif settings.max_words is not None:
+                text = trim_words(text, settings.max_words)
+            summaries.append(
+                Summary(
+                    text=text,
+                    style=style.name,
+                    input_tokens=self.count_tokens(article),
+                    output_tokens=chosen.output_tokens,
+                    dropped_sentences=injected,
                     extractive_fallback=fallback,
                 )
             )

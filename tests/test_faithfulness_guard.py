@@ -52,11 +52,11 @@ def test_extractive_style_needs_no_generation(tiny):
 def test_guard_in_summarize_drops_and_falls_back(tiny, monkeypatch):
     invented = ["Mayor John Smith opened it. Okafor said reserves would cover it.", "Mayor John Smith opened it."]
     monkeypatch.setattr(tiny, "_generate", lambda texts, *a, **k: [(t, 9) for t in invented[: len(texts)]])
-    partly, wholly = tiny.summarize([ARTICLE, ARTICLE])
+    partly, wholly = tiny.summarize([ARTICLE, ARTICLE], style="highlights_abstractive")
     assert partly.text == "Okafor said reserves would cover it." and partly.dropped_sentences == 1
     assert not partly.extractive_fallback
     assert wholly.extractive_fallback and wholly.text == extract(ARTICLE, max_sentences=3)
-    unguarded = tiny.summarize([ARTICLE], faithful=False)[0]
+    unguarded = tiny.summarize([ARTICLE], style="highlights_abstractive", faithful=False)[0]
     assert unguarded.text == invented[0] and unguarded.dropped_sentences == 0
 
 
@@ -70,7 +70,7 @@ def test_source_sentences_shows_the_model_only_the_lead(tiny, monkeypatch):
         return [("Engineers reopened the bridge.", 5) for _ in texts]
 
     monkeypatch.setattr(tiny, "_generate", fake_generate)
-    style = dataclasses.replace(tiny.config.styles["highlights"], name="lead2", source_sentences=2)
+    style = dataclasses.replace(tiny.config.styles["highlights_abstractive"], name="lead2", source_sentences=2)
     tiny.config.styles["lead2"] = style
     try:
         (summary,) = tiny.summarize([ARTICLE], style="lead2")

@@ -21,9 +21,9 @@ def test_family_is_read_from_the_config(tiny_causal_dir, tiny_seq2seq_dir):
 
 
 def test_returns_typed_summaries_in_input_order(loaded, example_articles):
-    summaries = loaded.summarize(example_articles, batch_size=3, max_new_tokens=12)
+    summaries = loaded.summarize(example_articles, style="highlights_abstractive", batch_size=3, max_new_tokens=12)
     assert len(summaries) == len(example_articles)
-    assert all(isinstance(s, Summary) and s.style == "highlights" for s in summaries)
+    assert all(isinstance(s, Summary) and s.style == "highlights_abstractive" for s in summaries)
     # Input token counts identify each article: order is the input order, not the sorted one.
     assert [s.input_tokens for s in summaries] == [loaded.count_tokens(a) for a in example_articles]
     assert all(0 <= s.output_tokens <= 12 for s in summaries)
@@ -31,8 +31,9 @@ def test_returns_typed_summaries_in_input_order(loaded, example_articles):
 
 
 def test_batched_equals_one_by_one(loaded, example_articles):
-    batched = loaded.summarize(example_articles, batch_size=4, max_new_tokens=10)
-    single = [loaded.summarize([a], batch_size=1, max_new_tokens=10)[0] for a in example_articles]
+    kw = {"style": "highlights_abstractive", "max_new_tokens": 10}
+    batched = loaded.summarize(example_articles, batch_size=4, **kw)
+    single = [loaded.summarize([a], batch_size=1, **kw)[0] for a in example_articles]
     assert [s.text for s in batched] == [s.text for s in single]
     assert [s.output_tokens for s in batched] == [s.output_tokens for s in single]
 
@@ -66,7 +67,9 @@ def test_bad_arguments_are_specific(loaded):
 def test_long_article_is_chunked_not_cut(loaded, example_articles):
     long_article = " ".join(example_articles * 20)
     assert loaded.count_tokens(long_article) > loaded.context_length
-    summary, short = loaded.summarize([long_article, example_articles[0]], max_new_tokens=8)
+    summary, short = loaded.summarize(
+        [long_article, example_articles[0]], style="highlights_abstractive", max_new_tokens=8
+    )
     assert summary.chunked and summary.num_chunks > 1
     assert summary.input_tokens == loaded.count_tokens(long_article)
     assert not short.chunked and short.num_chunks == 1
@@ -76,7 +79,7 @@ def test_max_input_tokens_forces_chunking(tiny_causal_dir, example_articles):
     config = SummarizerConfig(max_input_tokens=260)
     s = Summarizer.from_pretrained(tiny_causal_dir, config=config)
     article = " ".join(example_articles * 3)
-    (summary,) = s.summarize([article], max_new_tokens=8)
+    (summary,) = s.summarize([article], style="highlights_abstractive", max_new_tokens=8)
     assert summary.chunked
 
 
@@ -86,7 +89,7 @@ def test_word_budget(loaded, example_articles):
 
 
 def test_beam_search_runs(loaded, example_articles):
-    summaries = loaded.summarize(example_articles[:2], max_new_tokens=6, num_beams=3)
+    summaries = loaded.summarize(example_articles[:2], style="one_sentence", max_new_tokens=6, num_beams=3)
     assert len(summaries) == 2
 
 

@@ -9,6 +9,8 @@ padding, so the loss counts only the tokens the model has to write:
 - encoder-decoder: input = prompt; labels = target as the tokenizer encodes a target (BART adds
   bos) ending in eos. Casing targets have no bos: the case-constrained decoder cannot emit one.
 
+A `select_sentences` style (the model copies source sentences) is trained on the oracle
+sentences of the shown article for the reference (`summarizer.selection.oracle_sentences`).
 A style's `source_sentences` selects the article's lead content sentences as `summarize` does.
 Articles longer than `max_source_tokens` (prompt included) are cut after the last whole sentence
 that fits (inference would chunk them instead; a cut article is the usual training compromise).
@@ -25,6 +27,7 @@ import torch
 
 from summarizer import Summarizer
 from summarizer.normalizer import _prompt_ids as _case_prompt_ids
+from summarizer.selection import SEPARATOR, candidate_sentences, oracle_sentences
 from summarizer.sentences import split_sentences
 
 from .data import Pair, cut_after
@@ -120,18 +123,31 @@ class ExampleEncoder:
 
     def encode(self, pair: Pair) -> Example | None:
         """The example for `pair`, or None when it cannot fit the token limits."""
-        target = self.target_ids(pair.target, pair.kind)
-        if len(target) > self.max_target_tokens:
-            return None
         if pair.kind == "casing":
+            target = self.target_ids(pair.target, pair.kind)
             prompt = self.casing_prompt_ids(pair.source)
             if len(prompt) > self.max_source_tokens:
                 return None
         else:
             assert pair.style is not None
-            prompt = self._fitted_summary_prompt(self.model_input(pair.source, pair.style), pair.style)
+            shown = self.model_input(pair.source, pair.style)
+            prompt = self._fitted_summary_prompt(shown, pair.style)
             if prompt is None:
                 return None
+            target_text = pair.target
+            style_cfg = self.summarizer.config.style(pair.style)
+            if style_cfg.select_sentences:
+                # A selection style can only write source sentences: its target is the oracle
+                # choice among the sentences the (possibly cut) prompt shows.
+                text = self.tokenizer.decode(prompt)
+                candidates = [c for c in candidate_sentences(shown) if c in text]
+                picked = oracle_sentences(candidates, pair.target, style_cfg.max_sentences or 3)
+                if not picked:
+                    return None
+                target_text = SEPARATOR.join(candidates[i] for i in picked)
+            target = self.target_ids(target_text, pair.kind)
+        if len(target) > self.max_target_tokens:
+            return None
         if self.family == "causal":
             return Example(pair.task, tuple(prompt + target), (IGNORE_INDEX,) * len(prompt) + tuple(target))
         return Example(pair.task, tuple(prompt), tuple(target))

@@ -176,8 +176,8 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, tmp_path):
         page.locator("#summarize-button").wait_for()
 
         # Summarize with the (tiny random) model: the page shows what the handler returns.
-        shown = summarize(page, HARBOUR, "Highlights (about 3 sentences)")
-        expected = app.summarize_batch([HARBOUR], ["highlights"], [0], [True], model=model)[0][0]
+        shown = summarize(page, HARBOUR, "Highlights, rewritten (abstractive, guarded)")
+        expected = app.summarize_batch([HARBOUR], ["highlights_abstractive"], [0], [True], model=model)[0][0]
         assert shown == expected
         assert page.locator("#guard-notice .guard-notice").count() == 1
         assert page.locator("#provenance .provenance-summary li").count() >= 1

@@ -149,10 +149,10 @@ def test_guard_branches_match_the_library(tiny_model, monkeypatch, article, gene
     monkeypatch.setattr(
         model_module.Summarizer, "_generate", lambda self, texts, *a, **k: [(generated, 30)] * len(texts)
     )
-    [expected] = app.get_summarizer(tiny_model).summarize([article], style="highlights", faithful=True)
+    [expected] = app.get_summarizer(tiny_model).summarize([article], style="highlights_abstractive", faithful=True)
     assert (expected.dropped_sentences, expected.extractive_fallback) == (dropped, fallback)
     (text,), (notice,), (provenance,), _ = app.summarize_batch(
-        [article], ["highlights"], [0], [True], model=tiny_model
+        [article], ["highlights_abstractive"], [0], [True], model=tiny_model
     )
     assert text == expected.text
     assert ("extractive fallback" in notice) == fallback
@@ -193,12 +193,12 @@ def test_summarize_guard_off_warns_instead_of_dropping(tiny_model, monkeypatch):
 
     monkeypatch.setattr(model_module.Summarizer, "_generate", fake_generate)
     (text,), (notice,), (provenance,), _ = app.summarize_batch(
-        [ARTICLE], ["highlights"], [0], [False], model=tiny_model
+        [ARTICLE], ["highlights_abstractive"], [0], [False], model=tiny_model
     )
     assert text == invented
     assert "Guard off" in notice and "mayor john smith" in notice and "12000000" in notice
     assert provenance.count("⚠") == 1
-    (text,), (notice,), _, _ = app.summarize_batch([ARTICLE], ["highlights"], [0], [True], model=tiny_model)
+    (text,), (notice,), _, _ = app.summarize_batch([ARTICLE], ["highlights_abstractive"], [0], [True], model=tiny_model)
     assert text == "The bridge reopened in Millbrook."
     assert "dropped 1 generated sentence" in notice
 

@@ -1,0 +1,233 @@
+"""Sentence selection: the model writes a summary made only of whole source sentences.
+
+A `select_sentences` style does not let the model write freely. Decoding walks a token trie of
+the article's candidate sentences: at each step only tokens that continue some not-yet-used
+candidate are allowed, a finished sentence is followed by the separator (another sentence) or
+end-of-sequence, and once the prefix identifies one candidate the rest of it is fed in one
+forward pass. Every name and number in the output is therefore copied from the article, by
+construction; what the (fine-tuned) model decides is *which* sentences, in which order, and when
+to stop.
+
+Training targets for such styles are the oracle sentences (`oracle_sentences`): the candidates
+that best cover the reference summary, so training and decoding see the same kind of output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from .extractive import is_boilerplate
+from .sentences import split_sentences
+
+__all__ = [
+    "SEPARATOR",
+    "Selection",
+    "candidate_sentences",
+    "oracle_sentences",
+    "select_sentences",
+    "selection_target",
+]
+
+# Sentences of a selection are written one per line; the final text joins them with spaces.
+SEPARATOR = "\n"
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def candidate_sentences(text: str) -> list[str]:
+    """The sentences of `text` the model may copy: content sentences (no page furniture), each
+    once. `text` is the model input (`Summarizer.model_input`)."""
+    seen: set[str] = set()
+    out = []
+    sentences = split_sentences(text)
+    content = [s for s in sentences if not is_boilerplate(s)] or sentences
+    for sentence in content:
+        if sentence not in seen:
+            seen.add(sentence)
+            out.append(sentence)
+    return out
+
+
+# ------------------------------------------------------------------------------ oracle
+def _grams(text: str) -> tuple[Counter, Counter]:
+    words = _WORD.findall(text.lower())
+    return Counter(words), Counter(zip(words, words[1:], strict=False))
+
+
+def _f1(overlap: int, produced: int, wanted: int) -> float:
+    if overlap == 0 or produced == 0 or wanted == 0:
+        return 0.0
+    p, r = overlap / produced, overlap / wanted
+    return 2 * p * r / (p + r)
+
+
+def _score(chosen: Counter, chosen2: Counter, ref: Counter, ref2: Counter) -> float:
+    o1 = sum((chosen & ref).values())
+    o2 = sum((chosen2 & ref2).values())
+    return _f1(o1, sum(chosen.values()), sum(ref.values())) + _f1(o2, sum(chosen2.values()), sum(ref2.values()))
+
+
+def oracle_sentences(candidates: Sequence[str], reference: str, max_sentences: int = 3) -> list[int]:
+    """Indices (in source order) of the candidates that greedily maximize ROUGE-1 + ROUGE-2 F1
+    (unstemmed, lowercased words) against `reference`; adding stops when it no longer helps.
+    The usual extractive oracle of CNN/DM work (Nallapati et al. 2017, Liu & Lapata 2019)."""
+    if max_sentences < 1:
+        raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
+    ref, ref2 = _grams(reference)
+    grams = [_grams(c) for c in candidates]
+    chosen: list[int] = []
+    total, total2 = Counter(), Counter()
+    best = 0.0
+    while len(chosen) < max_sentences:
+        pick, pick_score = None, best
+        for i, (g, g2) in enumerate(grams):
+            if i in chosen:
+                continue
+            score = _score(total + g, total2 + g2, ref, ref2)
+            if score > pick_score + 1e-9:
+                pick, pick_score = i, score
+        if pick is None:
+            break
+        chosen.append(pick)
+        total, total2 = total + grams[pick][0], total2 + grams[pick][1]
+        best = pick_score
+    return sorted(chosen)
+
+
+def selection_target(model_input: str, reference: str, max_sentences: int = 3) -> str:
+    """The training target of a selection style: the oracle sentences of `model_input`, one
+    per line ("" when no sentence shares a word with the reference)."""
+    candidates = candidate_sentences(model_input)
+    return SEPARATOR.join(candidates[i] for i in oracle_sentences(candidates, reference, max_sentences))
+
+
+# ------------------------------------------------------------------------------ decoding
+@dataclass(frozen=True)
+class Selection:
+    """What `select_sentences` chose: candidate indices in the order written, and the tokens
+    the model consumed while writing them (separators included)."""
+
+    indices: tuple[int, ...]
+    output_tokens: int
+
+
+class _Stepper:
+    """Feeds tokens to a decoder with a KV cache and returns the next-token logits.
+
+    Decoder-only: the prompt is the prefix. Encoder-decoder: the prompt is encoded once and the
+    decoder starts from its start token."""
+
+    def __init__(
+        self, model, prompt_ids: Sequence[int], device: torch.device, decoder_prefix: Sequence[int] = ()
+    ) -> None:
+        self.model = model
+        self.device = device
+        self.seq2seq = bool(getattr(model.config, "is_encoder_decoder", False))
+        ids = torch.tensor([list(prompt_ids)], dtype=torch.long, device=device)
+        self.cache = None
+        if self.seq2seq:
+            self.encoder_outputs = model.get_encoder()(input_ids=ids, attention_mask=torch.ones_like(ids))
+            self.attention_mask = torch.ones_like(ids)
+            self.logits = self.feed(list(decoder_prefix) or [model.config.decoder_start_token_id])
+        else:
+            self.logits = self.feed(list(prompt_ids))
+
+    def feed(self, tokens: Sequence[int]) -> torch.Tensor:
+        ids = torch.tensor([list(tokens)], dtype=torch.long, device=self.device)
+        if self.seq2seq:
+            out = self.model(
+                encoder_outputs=self.encoder_outputs,
+                attention_mask=self.attention_mask,
+                decoder_input_ids=ids,
+                past_key_values=self.cache,
+                use_cache=True,
+            )
+        else:
+            out = self.model(input_ids=ids, past_key_values=self.cache, use_cache=True, logits_to_keep=1)
+        self.cache = out.past_key_values
+        self.logits = out.logits[0, -1].float()
+        return self.logits
+
+
+@torch.inference_mode()
+def select_sentences(
+    model,
+    prompt_ids: Sequence[int],
+    candidates: Sequence[Sequence[int]],
+    *,
+    separator_id: int,
+    eos_id: int,
+    max_sentences: int,
+    min_sentences: int = 1,
+    decoder_prefix: Sequence[int] = (),
+    device: torch.device | None = None,
+) -> Selection:
+    """Greedy decoding constrained to whole candidate sentences (token id sequences).
+
+    At a sentence boundary the model chooses between `separator_id` (write another sentence)
+    and `eos_id` (stop), except before `min_sentences` or after `max_sentences`. Within a
+    sentence only tokens continuing an unused candidate are allowed; a token every live
+    candidate shares, and the rest of the last live candidate, are fed without a choice."""
+    if max_sentences < 1:
+        raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
+    usable = [i for i, c in enumerate(candidates) if len(c) > 0]
+    if not usable:
+        return Selection((), 0)
+    device = device or next(model.parameters()).device
+    step = _Stepper(model, prompt_ids, device, decoder_prefix)
+    chosen: list[int] = []
+    fed = 0
+    while len(chosen) < max_sentences:
+        alive = [i for i in usable if i not in chosen]
+        if not alive:
+            break
+        if len(chosen) >= max(1, min_sentences):
+            logits = step.logits
+            if logits[eos_id] >= logits[separator_id]:
+                break
+        if chosen:
+            step.feed([separator_id])
+            fed += 1
+        depth = 0
+        while True:
+            # Candidates that end here compete with those that go on, through the boundary
+            # tokens; a duplicate-free trie rarely has one sentence as another's prefix.
+            ended = [i for i in alive if len(candidates[i]) == depth]
+            going = [i for i in alive if len(candidates[i]) > depth]
+            if len(going) == 1 and not ended:
+                rest = list(candidates[going[0]][depth:])
+                step.feed(rest)
+                fed += len(rest)
+                chosen.append(going[0])
+                break
+            logits = step.logits
+            if ended:
+                stop_score = torch.maximum(logits[eos_id], logits[separator_id])
+                best_going = max((logits[candidates[i][depth]] for i in going), default=None)
+                if best_going is None or stop_score >= best_going:
+                    chosen.append(ended[0])
+                    break
+            # The longest run every live candidate shares is fed at once.
+            run = []
+            while all(len(candidates[i]) > depth + len(run) for i in going) and (
+                len({candidates[i][depth + len(run)] for i in going}) == 1
+            ):
+                run.append(candidates[going[0]][depth + len(run)])
+            if run:
+                step.feed(run)
+                fed += len(run)
+                depth += len(run)
+                alive = going
+                continue
+            options = sorted({candidates[i][depth] for i in going})
+            scores = logits[torch.tensor(options, device=logits.device)]
+            token = options[int(torch.argmax(scores))]
+            alive = [i for i in going if candidates[i][depth] == token]
+            step.feed([token])
+            fed += 1
+            depth += 1
+    return Selection(tuple(chosen), fed)
