@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps summarize test test-fast lint clean
+.PHONY: setup system-deps summarize test test-fast lint clean default-model bench
 
 setup: $(STAMP)
 
@@ -35,6 +35,16 @@ test: setup system-deps
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# Reproduce the shipped default model (about 75 min on 2 CPU cores; see the model card in
+# summarizer/resources/default_model/README.md), then make it the package default.
+default-model: setup
+	$(BIN)/python -m training.finetune --config training/configs/default_recipe.json
+	$(BIN)/python -m training.export_default out/default_recipe/adapter
+
+# Speed and quality of each backend against the one-at-a-time fp32 baseline (docs/results_speed.md).
+bench: setup
+	$(BIN)/python -m eval.bench --scaling true --out runs/bench
 
 lint: setup
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
-from .embedded import default_model_path
+from .embedded import base_model_path
 from .loading import Family, load_model_and_tokenizer
 
 __all__ = ["ADAPTER_CONFIG", "BASE_FILE", "is_adapter_dir", "load_adapter_model"]
@@ -28,7 +28,7 @@ def is_adapter_dir(path: str | Path) -> bool:
 
 
 def adapter_base(directory: str | Path) -> str | None:
-    """The base model named by an adapter folder (None: the embedded default)."""
+    """The base model named by an adapter folder (None: the embedded base model)."""
     base_file = Path(directory) / BASE_FILE
     if base_file.is_file():
         return json.loads(base_file.read_text(encoding="utf-8"))["model_name_or_path"]
@@ -52,7 +52,7 @@ def load_adapter_model(
         ) from None
     base = base if base is not None else adapter_base(directory)
     model, _, family = load_model_and_tokenizer(
-        default_model_path() if base is None else base, device=device, dtype=dtype
+        base_model_path() if base is None else base, device=device, dtype=dtype
     )
     model = PeftModel.from_pretrained(model, str(directory))
     model.eval()

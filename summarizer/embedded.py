@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["DEFAULT_MODEL_NAME", "cache_dir", "default_model_path", "gguf_path"]
+__all__ = ["DEFAULT_MODEL_NAME", "base_model_path", "cache_dir", "default_model_path", "gguf_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,20 @@ def _source_fingerprint(path: Path) -> dict[str, object]:
 
 
 def default_model_path() -> Path:
-    """Folder of the converted default model, converting it first if needed."""
+    """Folder of the default model: the embedded base with the shipped adapter merged in
+    (`summarizer.shipped`), built and cached on first use; the base alone when the package
+    carries no adapter."""
+    from .shipped import has_shipped_adapter, shipped_model_path
+
+    base = base_model_path()
+    if not has_shipped_adapter():
+        return base
+    return shipped_model_path(base, cache_dir())
+
+
+def base_model_path() -> Path:
+    """Folder of the converted embedded base model (SmolLM2-135M-Instruct, not fine-tuned),
+    converting it first if needed. Training starts from here."""
     source = gguf_path()
     target = cache_dir() / DEFAULT_MODEL_NAME
     marker = target / _SOURCE_MARKER

@@ -54,6 +54,7 @@ from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from summarizer import Summarizer
+from summarizer.embedded import base_model_path
 
 from . import checkpoint as ckpt
 from .config import CONFIG_NAME, DataArguments, ModelArguments, TrainArguments, parse_args, resolved_config
@@ -273,7 +274,10 @@ def _train(model_args: ModelArguments, data_args: DataArguments, train_args: Tra
         )
 
     set_seed(train_args.seed)
-    summarizer = Summarizer.from_pretrained(model_args.model_name_or_path, device=accelerator.device)
+    # None: the embedded base model, not the shipped default (which is this recipe's output).
+    summarizer = Summarizer.from_pretrained(
+        model_args.model_name_or_path or base_model_path(), device=accelerator.device
+    )
     _plain_weights(summarizer.model)
     family = summarizer.family
     data = prepare_data(summarizer, data_args, train_args.seed)

@@ -17,6 +17,7 @@ from pathlib import Path
 from peft import LoraConfig, PeftModel, TaskType, get_peft_model
 
 from summarizer import Summarizer, SummarizerConfig
+from summarizer.embedded import base_model_path
 
 from .config import ModelArguments
 
@@ -62,7 +63,7 @@ def load_adapter(
         raise ValueError(f"{directory} holds no adapter_config.json; pass the adapter folder of a LoRA run")
     if base is None and (directory / BASE_FILE).is_file():
         base = json.loads((directory / BASE_FILE).read_text(encoding="utf-8"))["model_name_or_path"]
-    summarizer = Summarizer.from_pretrained(base, device=device)
+    summarizer = Summarizer.from_pretrained(base or base_model_path(), device=device)
     model = PeftModel.from_pretrained(summarizer.model, str(directory))
     model.eval()
     if merge:
