@@ -22,6 +22,13 @@ def check_texts(texts: Sequence[str], noun: str) -> list[str]:
             raise TypeError(f"{noun} {i} is {type(text).__name__}, expected str")
         if not text.strip():
             raise ValueError(f"{noun} {i} is empty or whitespace only")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            # Lone surrogates (from bad decoding upstream) would fail deep in the tokenizer.
+            raise ValueError(
+                f"{noun} {i} is not valid Unicode: {e.reason} at character {e.start}"
+            ) from None
     return texts
 
 

@@ -529,3 +529,14 @@ def test_bad_input_corpus_through_the_cli(tiny_causal_dir, tmp_path, capsys):
     for name, outcome in expected.items():
         if outcome != "written":
             assert any(e["error"].startswith(outcome) for e in errors), (name, outcome)
+
+
+def test_library_names_a_lone_surrogate(tiny_causal_dir):
+    """Python callers can hand over strings no file could hold; the error names the article."""
+    from summarizer import Summarizer
+
+    model = Summarizer.from_pretrained(tiny_causal_dir)
+    with pytest.raises(ValueError, match=r"article 1 is not valid Unicode: surrogates not allowed at character 5"):
+        model.summarize(["A fine article about bridges.", "half \ud83d emoji"], style="one_sentence")
+    with pytest.raises(ValueError, match=r"text 0 is not valid Unicode"):
+        model.normalize(["caf\udce9 ."])
