@@ -232,7 +232,7 @@ def casing_f1(outputs: Sequence[str], targets: Sequence[str]) -> dict:
     from eval.metrics.casing import aggregate_casing, casing_counts
 
     scores = aggregate_casing([casing_counts(p, t) for p, t in zip(outputs, targets, strict=True)])
-    return {"cased_f1": scores.f1, "word_accuracy": scores.accuracy, "changed_records": scores.changed}
+    return {"cased_f1": scores.f1, "word_accuracy": scores.accuracy, "changed_records": scores.changed_records}
 
 
 def render(rows: list[dict], meta: dict) -> str:
