@@ -47,6 +47,8 @@ def _add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ray-gpus-per-worker", type=float, default=0,
                         help="GPUs each Ray actor reserves (default 0; 1 with --device cuda on GPU nodes)")
     parser.add_argument("--shard-size", type=int, default=1000, help="rows per output part with --ray (default 1000)")
+    parser.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl",
+                        help="format of the output parts with --ray (default jsonl)")
 
 
 def _add_io_args(parser: argparse.ArgumentParser, text_field: str) -> None:
@@ -148,6 +150,7 @@ def _run(args: argparse.Namespace, paths: list[str], task: SummarizeTask | Norma
             text_field=args.text_field,
             id_field=args.id_field,
             shard_size=args.shard_size,
+            output_format=args.output_format,
             progress=not args.no_progress,
         )
     worker = task.load()  # loads the model (and checks the style) before reading any input

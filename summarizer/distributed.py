@@ -15,7 +15,8 @@ the only writer, which groups them into parts.
 
 The output folder:
 
-- ``part-r<run>-<n>.jsonl``: one JSON line per record, as the CLI writes them. A part is written
+- ``part-r<run>-<n>.jsonl`` (or ``.parquet`` with ``output_format="parquet"``): one row per
+  record, as the CLI writes them. A part is written
   to a temporary file, fsynced and renamed into place, so it is either whole or absent; a rerun
   reads the ids in the parts and skips them. Hence **every id is in exactly one part**, whenever
   the driver or a worker dies: ``cat out/part-*.jsonl`` is the complete output.
@@ -70,7 +71,8 @@ MANIFEST = "_manifest.json"
 ERRORS = "errors.jsonl"
 _LOCK = "_lock"
 _TMP = "_tmp"
-_PART = re.compile(r"^part-r(\d+)-(\d+)\.jsonl$")
+_PART = re.compile(r"^part-r(\d+)-(\d+)\.(jsonl|parquet)$")
+OUTPUT_FORMATS = ("jsonl", "parquet")
 
 
 @dataclass
@@ -89,7 +91,10 @@ class DistributedReport(JobReport):
 class PartitionedOutput:
     """The output folder: committed parts (the truth), their manifest, and a lock."""
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, output_format: str = "jsonl") -> None:
+        if output_format not in OUTPUT_FORMATS:
+            raise ValueError(f"unknown output format {output_format!r}; choose one of {OUTPUT_FORMATS}")
+        self.format = output_format
         self.dir = Path(directory)
         if self.dir.exists() and not self.dir.is_dir():
             raise ValueError(f"output {directory} is a file; a Ray job writes a folder of parts")
@@ -124,6 +129,13 @@ class PartitionedOutput:
 
     @staticmethod
     def _read_ids(path: Path) -> list[str]:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            try:
+                return [str(v) for v in pq.read_table(path, columns=["id"]).column("id").to_pylist()]
+            except Exception as e:  # pyarrow raises several types for a foreign or torn file
+                raise ValueError(f"{path} is not a part this tool wrote ({e})") from None
         ids = []
         with open(path, "rb") as f:
             for lineno, line in enumerate(f, start=1):
@@ -137,13 +149,23 @@ class PartitionedOutput:
         """Write (id, JSON line) rows as one new part: temporary file, fsync, rename."""
         if not rows:
             return
-        name = f"part-r{self.run:04d}-{self._next:05d}.jsonl"
+        name = f"part-r{self.run:04d}-{self._next:05d}.{self.format}"
         self._next += 1
         tmp = self.dir / _TMP / name
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.writelines(line + "\n" for _, line in rows)
-            f.flush()
-            os.fsync(f.fileno())
+        if self.format == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pylist([json.loads(line) for _, line in rows])
+            with open(tmp, "wb") as f:
+                pq.write_table(table, f)
+                f.flush()
+                os.fsync(f.fileno())
+        else:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.writelines(line + "\n" for _, line in rows)
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, self.dir / name)
         _fsync_dir(self.dir)
         self.done.update(rid for rid, _ in rows)
@@ -178,7 +200,13 @@ def read_output(output_dir: str | Path) -> Iterator[dict[str, Any]]:
     """Every row of a Ray job's output folder (each id once), part by part."""
     directory = Path(output_dir)
     for path in sorted(directory.iterdir()):
-        if _PART.match(path.name):
+        if not _PART.match(path.name):
+            continue
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            yield from pq.read_table(path).to_pylist()
+        else:
             with open(path, encoding="utf-8") as f:
                 for line in f:
                     yield json.loads(line)
@@ -295,6 +323,7 @@ def run_distributed(
     rows_per_call: int | None = None,
     max_task_retries: int = 3,
     progress: bool = False,
+    output_format: str = "jsonl",
 ) -> DistributedReport:
     """Run `task` (a `SummarizeTask`, `NormalizeTask` or anything with `.load() -> Worker`) on Ray.
 
@@ -309,6 +338,8 @@ def run_distributed(
     shard_size, shard_seconds: a part is committed every `shard_size` rows or `shard_seconds`
         seconds, whichever comes first; a dying driver loses at most that much work.
     max_task_retries: times Ray retries a batch whose worker died before giving it up.
+    output_format: "jsonl" or "parquet" parts (same rows, same exactly-once commit); a folder
+        may hold both, `read_output` reads either.
     """
     import ray
     import ray.data
@@ -323,7 +354,7 @@ def run_distributed(
     if from_files and isinstance(inputs, (str, Path)):
         inputs = [str(inputs)]
     start = time.perf_counter()
-    out = PartitionedOutput(output_dir)
+    out = PartitionedOutput(output_dir, output_format)
     report = DistributedReport(output_dir=str(out.dir))
     errors = open(out.dir / ERRORS, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
     started = False

@@ -294,3 +294,33 @@ def test_bad_input_corpus_through_ray_matches_the_cli(ray_cluster, tiny_causal_d
     assert len(local) + len(local_errors) == n_records
     print(f"\nbad-input corpus (Ray): {n_records} records, {len(distributed)} written, {len(ray_errors)} errors, "
           "0 crashes, 0 lost; identical to the CLI")
+
+
+def test_parquet_parts_commit_whole_and_resume(tmp_path):
+    """Parquet parts: same exactly-once bookkeeping as jsonl; a folder may hold both formats."""
+    out = PartitionedOutput(tmp_path / "o", "parquet")
+    out.commit([("a", '{"id": "a", "summary": "x", "input_tokens": 3}'), ("b", '{"id": "b", "summary": "y", "input_tokens": 4}')])
+    out.close()
+    assert [p.name for p in (tmp_path / "o").glob("part-*")] == ["part-r0001-00000.parquet"]
+    again = PartitionedOutput(tmp_path / "o", "jsonl")
+    assert again.done == {"a", "b"} and again.run == 2
+    again.commit([("c", '{"id": "c", "summary": "z", "input_tokens": 5}')])
+    again.close()
+    rows = list(read_output(tmp_path / "o"))
+    assert [r["id"] for r in rows] == ["a", "b", "c"] and rows[0] == {"id": "a", "summary": "x", "input_tokens": 3}
+    (tmp_path / "o" / "part-r0003-00000.parquet").write_bytes(b"PAR1 torn")
+    with pytest.raises(ValueError, match="not a part this tool wrote"):
+        PartitionedOutput(tmp_path / "o")
+    with pytest.raises(ValueError, match="unknown output format"):
+        PartitionedOutput(tmp_path / "p", "csv")
+
+
+@pytest.mark.slow
+def test_cli_ray_parquet(ray_cluster, tiny_causal_dir, tmp_path):
+    src = _write_jsonl(tmp_path / "in.jsonl", _articles(6))
+    out = tmp_path / "out"
+    args = ["summarize", str(src), "-o", str(out), "--ray", "--model", str(tiny_causal_dir),
+            "--style", "extractive", "--output-format", "parquet", "--no-progress"]
+    assert cli.main(args) == cli.EXIT_OK
+    assert sorted(p.suffix for p in out.glob("part-*")) == [".parquet"]
+    assert sorted(r["id"] for r in read_output(out)) == sorted(a["id"] for a in _articles(6))

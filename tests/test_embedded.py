@@ -55,8 +55,19 @@ def test_real_model_headline_and_one_sentence(default_summarizer):
 
 @pytest.mark.slow
 def test_converted_model_is_cached(default_summarizer):
-    folder = embedded.default_model_path()
+    folder = embedded.base_model_path()
     assert (folder / "model.safetensors").is_file() and (folder / "converted_from.json").is_file()
+
+
+@pytest.mark.slow
+def test_default_is_the_base_with_the_shipped_adapter_merged(default_summarizer):
+    from summarizer.shipped import has_shipped_adapter
+
+    folder = embedded.default_model_path()
+    if not has_shipped_adapter():
+        pytest.fail("the package must ship its trained adapter (summarizer/resources/default_model)")
+    assert (folder / "merged_from.json").is_file() and folder != embedded.base_model_path()
+    assert default_summarizer.config.style("highlights").select_sentences
 
 
 @pytest.mark.slow
