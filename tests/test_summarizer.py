@@ -157,3 +157,23 @@ def test_lora_adapter_folder_loads_merged(tiny_causal_dir, tmp_path, example_art
     expected = peft_model.merge_and_unload()
     ids = loaded.tokenizer(example_articles[0], return_tensors="pt")["input_ids"]
     assert torch.allclose(loaded.model(ids).logits, expected(ids).logits, atol=1e-5)
+
+
+@pytest.mark.parametrize("backend", ["bf16", "int8"])
+def test_backends_load_and_summarize(tiny_causal_dir, example_articles, backend):
+    s = Summarizer.from_pretrained(tiny_causal_dir, backend=backend)
+    assert s.backend == backend
+    if backend == "bf16":
+        assert next(s.model.parameters()).dtype == torch.bfloat16
+    else:
+        assert any("quantized" in type(m).__module__ for m in s.model.modules())
+    for style in ("highlights", "one_sentence"):
+        out = s.summarize(example_articles[:2], style=style, max_new_tokens=6)
+        assert len(out) == 2 and all(isinstance(x.text, str) for x in out)
+
+
+def test_unknown_or_contradicting_backend(tiny_causal_dir):
+    with pytest.raises(ValueError, match="unknown backend 'onnx'"):
+        Summarizer.from_pretrained(tiny_causal_dir, backend="onnx")
+    with pytest.raises(ValueError, match="contradicts"):
+        Summarizer.from_pretrained(tiny_causal_dir, backend="bf16", dtype="float32")
