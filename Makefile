@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps summarize test test-fast lint clean default-model bench
+.PHONY: setup system-deps summarize test test-fast lint clean default-model bench eval-quality
 
 setup: $(STAMP)
 
@@ -41,6 +41,14 @@ test-fast: setup
 default-model: setup
 	$(BIN)/python -m training.finetune --config training/configs/default_recipe.json
 	$(BIN)/python -m training.export_default out/default_recipe/adapter
+
+# Issue 5's figures for the shipped default, on the held-out sets (docs/results_quality.md).
+EVAL := $(BIN)/python -m eval summarize --model default --model_name ours
+eval-quality: setup
+	$(EVAL) --style highlights --data summarization/realsumm.jsonl --out runs/eval/quality_realsumm
+	$(EVAL) --style highlights --data summarization/frank.jsonl --dataset cnndm --split test --out runs/eval/quality_frank_cnndm
+	$(EVAL) --style highlights --data summarization/sumllm_cnndm_test.jsonl --out runs/eval/quality_sumllm
+	$(EVAL) --style one_sentence --data summarization/frank.jsonl --dataset xsum --split test --out runs/eval/quality_frank_xsum
 
 # Speed and quality of each backend against the one-at-a-time fp32 baseline (docs/results_speed.md).
 bench: setup

@@ -423,6 +423,8 @@ class Summarizer:
                 separator_id=separator[0],
                 eos_id=self.tokenizer.eos_token_id,
                 max_sentences=max_sentences,
+                min_sentences=min(style.min_sentences, max_sentences),
+                prior=[-style.lead_weight * k for k in range(len(candidates))] if style.lead_weight else None,
                 decoder_prefix=prefix,
             )
             text = " ".join(sentences[i] for i in chosen.indices)

@@ -163,6 +163,7 @@ def select_sentences(
     eos_id: int,
     max_sentences: int,
     min_sentences: int = 1,
+    prior: Sequence[float] | None = None,
     decoder_prefix: Sequence[int] = (),
     device: torch.device | None = None,
 ) -> Selection:
@@ -171,9 +172,16 @@ def select_sentences(
     At a sentence boundary the model chooses between `separator_id` (write another sentence)
     and `eos_id` (stop), except before `min_sentences` or after `max_sentences`. Within a
     sentence only tokens continuing an unused candidate are allowed; a token every live
-    candidate shares, and the rest of the last live candidate, are fed without a choice."""
+    candidate shares, and the rest of the last live candidate, are fed without a choice.
+
+    Encoder-decoder models encode the prompt and start the decoder from `decoder_prefix`.
+    `prior` (one value per candidate, added to the logit of a token by the best candidate that
+    token leads to) lets a caller add what the model knows less well, e.g. news's lead bias."""
     if max_sentences < 1:
         raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
+    if prior is not None and len(prior) != len(candidates):
+        raise ValueError(f"prior has {len(prior)} values for {len(candidates)} candidates")
+    bonus = [0.0] * len(candidates) if prior is None else [float(p) for p in prior]
     usable = [i for i, c in enumerate(candidates) if len(c) > 0]
     if not usable:
         return Selection((), 0)
@@ -206,8 +214,8 @@ def select_sentences(
                 break
             logits = step.logits
             if ended:
-                stop_score = torch.maximum(logits[eos_id], logits[separator_id])
-                best_going = max((logits[candidates[i][depth]] for i in going), default=None)
+                stop_score = torch.maximum(logits[eos_id], logits[separator_id]) + max(bonus[i] for i in ended)
+                best_going = max((logits[candidates[i][depth]] + bonus[i] for i in going), default=None)
                 if best_going is None or stop_score >= best_going:
                     chosen.append(ended[0])
                     break
@@ -224,7 +232,10 @@ def select_sentences(
                 alive = going
                 continue
             options = sorted({candidates[i][depth] for i in going})
-            scores = logits[torch.tensor(options, device=logits.device)]
+            scores = logits[torch.tensor(options, device=logits.device)].clone()
+            if prior is not None:
+                lead = {t: max(bonus[i] for i in going if candidates[i][depth] == t) for t in options}
+                scores += torch.tensor([lead[t] for t in options], device=scores.device)
             token = options[int(torch.argmax(scores))]
             alive = [i for i in going if candidates[i][depth] == token]
             step.feed([token])

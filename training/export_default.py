@@ -2,7 +2,8 @@
 
     python -m training.export_default out/default_recipe/adapter [--dest summarizer/resources/default_model]
 
-Copies the adapter's settings (`adapter_config.json`, `summarizer_config.json`) and writes its
+Copies the adapter's `adapter_config.json`, writes the library's current `summarizer_config.json`
+(the prompts must be the ones the adapter was trained with: checked), and writes its
 weights in bfloat16 (half the bytes; the merge is done in fp32 and the difference in the merged
 weights is below bf16's own rounding of the LoRA product). The model card (`README.md` in the
 destination) is kept; `summarizer.shipped` merges the adapter onto the embedded base on first use.
@@ -12,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from summarizer.config import SummarizerConfig
 from summarizer.shipped import ADAPTER_CONFIG, SETTINGS, SHIPPED_DIR, WEIGHTS, shipped_fingerprint
 
 __all__ = ["export", "main"]
@@ -35,7 +36,14 @@ def export(adapter_dir: str | Path, dest: str | Path = SHIPPED_DIR) -> Path:
     save_file(tensors, str(dest / WEIGHTS), metadata={"format": "pt"})
     config["base_model_name_or_path"] = None  # the embedded base; machine paths do not ship
     (dest / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    shutil.copy(adapter_dir / SETTINGS, dest / SETTINGS)
+    # Prompts are the training run's (they must match what the adapter learned); decoding
+    # settings tuned after training (e.g. the selection style's lead prior) are the library's.
+    trained = SummarizerConfig.load(adapter_dir) or SummarizerConfig()
+    current = SummarizerConfig()
+    for name, style in trained.styles.items():
+        if name in current.styles and style.instruction != current.styles[name].instruction:
+            raise ValueError(f"style {name!r}: the library's prompt changed since training; retrain or keep it")
+    current.save(dest)
     return dest
 
 
