@@ -20,7 +20,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from summarizer.config import SummarizerConfig
-from summarizer.shipped import ADAPTER_CONFIG, SETTINGS, SHIPPED_DIR, WEIGHTS, shipped_fingerprint
+from summarizer.shipped import ADAPTER_CONFIG, SHIPPED_DIR, WEIGHTS, shipped_fingerprint
 
 __all__ = ["export", "main"]
 
