@@ -150,11 +150,14 @@ class SummarizeTask:
     overrides: tuple[tuple[str, Any], ...] = ()
     device: str | None = None
     dtype: str | None = None
+    backend: str = "torch"
 
     def load(self) -> Worker:
         from .model import Summarizer
 
-        summarizer = Summarizer.from_pretrained(self.model, device=self.device, dtype=self.dtype)
+        summarizer = Summarizer.from_pretrained(
+            self.model, device=self.device, dtype=self.dtype, backend=self.backend
+        )
         style = summarizer.config.style(self.style)  # fail fast on an unknown style, before reading input
         overrides = dict(self.overrides)
 
@@ -192,6 +195,7 @@ class NormalizeTask:
     model: str | None = None
     device: str | None = None
     dtype: str | None = None
+    backend: str = "torch"
 
     def load(self) -> Worker:
         from .normalizer import NORMALIZE_METHODS, normalize_statistical
@@ -203,7 +207,9 @@ class NormalizeTask:
         if self.method == "model":  # the statistical method needs no neural model
             from .model import Summarizer
 
-            summarizer = Summarizer.from_pretrained(self.model, device=self.device, dtype=self.dtype)
+            summarizer = Summarizer.from_pretrained(
+                self.model, device=self.device, dtype=self.dtype, backend=self.backend
+            )
 
         def process(texts: list[str]) -> list[dict[str, Any]]:
             if summarizer is not None:
