@@ -10,12 +10,14 @@ Cache location: `$SUMMARIZER_CACHE`, else `$XDG_CACHE_HOME/summarizer`, else `~/
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["DEFAULT_MODEL_NAME", "base_model_path", "cache_dir", "default_model_path", "gguf_path"]
@@ -94,11 +96,7 @@ def _convert(source: Path, target: Path, fingerprint: dict[str, object]) -> None
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Build in a temporary sibling and rename, so an interrupted conversion never leaves a
-    # half-written model that a later load would trust.
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    with building(target) as tmp:
         tokenizer = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
         gguf_model = AutoModelForCausalLM.from_pretrained(
             source.parent, gguf_file=source.name, dtype=torch.float32
@@ -114,6 +112,17 @@ def _convert(source: Path, target: Path, fingerprint: dict[str, object]) -> None
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / _SOURCE_MARKER).write_text(json.dumps(fingerprint))
+
+
+@contextlib.contextmanager
+def building(target: Path) -> Iterator[Path]:
+    """A temporary sibling of `target` to build a model folder in, renamed into place only when
+    the block succeeds: an interrupted build never leaves a half-written folder that a later
+    load would trust."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield tmp
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import shutil
-import tempfile
 from pathlib import Path
 
 import torch
@@ -110,10 +109,10 @@ def shipped_model_path(base: Path, cache: Path, directory: Path = SHIPPED_DIR) -
         return target
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from .embedded import building
+
     logger.info("merging the shipped adapter into %s (once)", target)
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=cache))
-    try:
+    with building(target) as tmp:
         model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
         merge_lora_weights(model, directory)
         model.save_pretrained(tmp)
@@ -121,10 +120,4 @@ def shipped_model_path(base: Path, cache: Path, directory: Path = SHIPPED_DIR) -
         if (directory / SETTINGS).is_file():
             shutil.copy(directory / SETTINGS, tmp / SETTINGS)
         (tmp / _MARKER).write_text(json.dumps({"adapter": fingerprint, "base": str(base)}) + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return target
