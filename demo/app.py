@@ -81,7 +81,8 @@ REPO_EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 STYLES = [
     ("Highlights (the model picks article sentences)", "highlights"),
     ("Highlights, rewritten (abstractive, guarded)", "highlights_abstractive"),
-    ("One sentence", "one_sentence"),
+    ("One sentence (picked from the article)", "one_sentence"),
+    ("One sentence, rewritten (abstractive, guarded)", "one_sentence_abstractive"),
     ("Headline", "headline"),
     ("Extractive (lead sentences, no model)", "extractive"),
 ]

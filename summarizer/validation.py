@@ -12,7 +12,7 @@ __all__ = ["check_texts", "clean_texts"]
 logger = logging.getLogger(__name__)
 
 
-def check_texts(texts: Sequence[str], noun: str) -> list[str]:
+def check_texts(texts: Sequence[str], noun: str, *, check_unicode: bool = True) -> list[str]:
     """The texts as a list; TypeError/ValueError naming the index of the first bad one."""
     if isinstance(texts, str):
         raise TypeError(f"expected a sequence of {noun}s; wrap a single {noun} in a list")
@@ -22,6 +22,8 @@ def check_texts(texts: Sequence[str], noun: str) -> list[str]:
             raise TypeError(f"{noun} {i} is {type(text).__name__}, expected str")
         if not text.strip():
             raise ValueError(f"{noun} {i} is empty or whitespace only")
+        if not check_unicode:
+            continue
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as e:
@@ -41,7 +43,7 @@ def clean_texts(
     Unicode, over `max_chars`) raises ValueError naming its index and the reason. Text that does
     not look like English is kept and logged as a warning.
     """
-    texts = check_texts(texts, noun)
+    texts = check_texts(texts, noun, check_unicode=False)  # clean_text says what is wrong with it
     cleaned = []
     for i, text in enumerate(texts):
         try:

@@ -234,7 +234,7 @@ def test_real_model_in_a_browser(tmp_path):
         app.get_summarizer(None)  # load before the click, so the timeout covers generation only
         page.goto(url)
         page.locator("#summarize-button").wait_for()
-        shown = summarize(page, HARBOUR, "One sentence", timeout_ms=600_000)
+        shown = summarize(page, HARBOUR, "One sentence (picked from the article)", timeout_ms=600_000)
         assert "Harbour Street" in shown or "Millbrook" in shown
         assert page.locator("#provenance mark[data-supports]").count() >= 1
         screenshot(page, tmp_path, "summarize.png")

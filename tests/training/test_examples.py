@@ -39,9 +39,9 @@ def _inference_prompt(summarizer: Summarizer, article: str, style: str) -> list[
 
 
 def test_summary_labels_cover_the_target_only(summarizer):
-    example = _encoder(summarizer).encode(Pair("t", "summary", "one_sentence", ARTICLE, SUMMARY))
+    example = _encoder(summarizer).encode(Pair("t", "summary", "one_sentence_abstractive", ARTICLE, SUMMARY))
     assert example is not None
-    prompt = _inference_prompt(summarizer, ARTICLE, "one_sentence")
+    prompt = _inference_prompt(summarizer, ARTICLE, "one_sentence_abstractive")
     tokenizer = summarizer.tokenizer
     eos = tokenizer.eos_token_id
     if summarizer.family == "causal":
@@ -116,7 +116,7 @@ def test_loss_counts_target_tokens_only_and_matches_the_model_loss(summarizer):
     encoder = _encoder(summarizer)
     examples = [
         encoder.encode(Pair("t", "summary", "headline", "Bridge reopened.", "Bridge")),
-        encoder.encode(Pair("t", "summary", "one_sentence", ARTICLE, SUMMARY)),
+        encoder.encode(Pair("t", "summary", "one_sentence_abstractive", ARTICLE, SUMMARY)),
     ]
     start = getattr(summarizer.model.config, "decoder_start_token_id", None)
     batch = collate(
@@ -147,7 +147,7 @@ def test_keeping_only_the_target_logits_gives_the_same_loss(tiny_causal_dir):
     summarizer = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
     encoder = _encoder(summarizer)
     examples = [
-        encoder.encode(Pair("t", "summary", "one_sentence", ARTICLE, SUMMARY)),
+        encoder.encode(Pair("t", "summary", "one_sentence_abstractive", ARTICLE, SUMMARY)),
         encoder.encode(Pair("c", "casing", None, "the bridge reopened .", "The bridge reopened .")),
     ]
     batch = collate(examples, family="causal", pad_id=summarizer.tokenizer.pad_token_id)
