@@ -61,4 +61,7 @@ def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *,
         text = " ".join(split_sentences(text)[: style.max_sentences])
     if max_words is not None:
         text = trim_words(text, max_words)
+    if style.single_line:
+        # A headline cut at its word limit must not end on a dangling comma or dash.
+        text = re.sub(r"[\s,;:\-–—]+$", "", text)
     return text

@@ -70,6 +70,11 @@ def test_clean_output_shapes_each_style():
     assert clean_output("Summary: A won the vote. B lost.", one) == "A won the vote."
     head = DEFAULT_STYLES["headline"]
     assert clean_output('"Bridge reopens after storm."\nSecond line', head) == "Bridge reopens after storm"
+    # Cut at the word limit: no dangling comma or dash at the end of a headline.
+    assert clean_output("Engineers reopened the bridge on Tuesday, eleven months later", head, 6) == (
+        "Engineers reopened the bridge on Tuesday"
+    )
+    assert clean_output("Storm damage - council pays", head, 2) == "Storm damage"
 
 
 def test_trim_words_prefers_sentence_boundaries():
