@@ -655,12 +655,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(_row("statistical", scores, scores.words / seconds))
     results["systems"]["statistical"] = {**asdict(scores), "words_per_second": round(scores.words / seconds)}
 
-    kwargs = dict(
-        instruction=summarizer.config.normalize_instruction,
-        use_chat=summarizer._uses_chat_template(),
-        context_length=summarizer.context_length,
-        batch_size=args.batch_size,
-    )
+    kwargs = dict(**summarizer.case_lm_context(), batch_size=args.batch_size)
     if args.tune:
         wide = replace(settings, max_upper_letters=None, settled_share=None, next_weight=1.0)
         scored = score_candidates(

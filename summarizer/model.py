@@ -497,6 +497,16 @@ class Summarizer:
         return texts, lengths
 
     # ------------------------------------------------------------------ normalization
+    def case_lm_context(self) -> dict[str, Any]:
+        """What the `summarizer.casing_lm` functions need to know of this summarizer besides its
+        model and tokenizer: the casing prompt, whether to wrap it in the chat template, and the
+        context length."""
+        return {
+            "instruction": self.config.normalize_instruction,
+            "use_chat": self._uses_chat_template(),
+            "context_length": self.context_length,
+        }
+
     def normalize(
         self,
         texts: Sequence[str],
@@ -544,9 +554,7 @@ class Summarizer:
                     shipped_truecaser(),
                     texts,
                     case_settings,
-                    instruction=self.config.normalize_instruction,
-                    use_chat=self._uses_chat_template(),
-                    context_length=self.context_length,
+                    **self.case_lm_context(),
                     batch_size=batch_size,
                     progress_bar=bar,
                 )

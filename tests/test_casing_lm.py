@@ -39,19 +39,11 @@ def _load(path) -> Summarizer:
     return _LOADED[path]
 
 
-def _score(s: Summarizer, texts, settings=CHECK_ALL, batch_size=8):
-    return score_candidates(
-        s.model,
-        s.tokenizer,
-        s.family,
-        shipped_truecaser(),
-        texts,
-        settings,
-        instruction=s.config.normalize_instruction,
-        use_chat=s._uses_chat_template(),
-        context_length=s.context_length,
-        batch_size=batch_size,
-    )
+def _score(s: Summarizer, texts, settings=CHECK_ALL, batch_size=8, **overrides):
+    """`score_candidates` with `s`'s own casing context; `overrides` replace any of it or add
+    arguments (drafts, only)."""
+    kwargs = {**s.case_lm_context(), "batch_size": batch_size, **overrides}
+    return score_candidates(s.model, s.tokenizer, s.family, shipped_truecaser(), texts, settings, **kwargs)
 
 
 def test_candidates():
@@ -236,33 +228,8 @@ def test_drafts_and_only_limit_what_is_checked(tiny_causal_dir):
     s = _load(tiny_causal_dir)
     text = "obama met the u.s. team in new york"
     draft = "Obama met the U.S. team in New York"
-    (words,) = score_candidates(
-        s.model,
-        s.tokenizer,
-        s.family,
-        shipped_truecaser(),
-        [text],
-        CHECK_ALL,
-        instruction="",
-        use_chat=False,
-        context_length=s.context_length,
-        batch_size=4,
-        drafts=[draft],
-        only=[{1, 6}],
-    )
+    (words,) = _score(s, [text], batch_size=4, instruction="", use_chat=False, drafts=[draft], only=[{1, 6}])
     assert [w.forms[0] for w in words] == draft.split()
     assert [k for k, w in enumerate(words) if w.checked] == [1, 6]
     with pytest.raises(ValueError, match="more than letter case"):
-        score_candidates(
-            s.model,
-            s.tokenizer,
-            s.family,
-            shipped_truecaser(),
-            [text],
-            CHECK_ALL,
-            instruction="",
-            use_chat=False,
-            context_length=s.context_length,
-            batch_size=4,
-            drafts=["Obama met"],
-        )
+        _score(s, [text], batch_size=4, instruction="", use_chat=False, drafts=["Obama met"])
