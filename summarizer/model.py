@@ -366,21 +366,23 @@ class Summarizer:
         return summaries
 
     # ------------------------------------------------------------------ sentence selection
-    def selection_inputs(self, article: str, style: StyleConfig) -> tuple[list[int], list[str]]:
-        """(prompt ids, candidate sentences) for a selection style: the model input cut after
-        the last whole sentence that fits the input budget, and the sentences it shows."""
+    def selection_inputs(self, article: str, style: StyleConfig) -> tuple[list[int], list[str], list[list[int]]]:
+        """(prompt ids, candidate sentences, their token ids) for a selection style: the model
+        input cut after the last whole sentence that fits the input budget, and the sentences
+        it shows, each tokenized once."""
         text = self.model_input(article, style)
         budget = self.article_budget(style, style.generation)
-        sentences = candidate_sentences(text)
         kept: list[str] = []
+        ids: list[list[int]] = []
         used = 0
-        for sentence in sentences:
-            n = self.count_tokens(sentence) + 1
-            if used + n > budget:
+        for sentence in candidate_sentences(text):
+            tokens = self.tokenizer(sentence, add_special_tokens=False)["input_ids"]
+            if used + len(tokens) + 1 > budget:
                 break
             kept.append(sentence)
-            used += n
-        return self._encode_prompt(self.build_prompt(" ".join(kept), style)), kept
+            ids.append(tokens)
+            used += len(tokens) + 1
+        return self._encode_prompt(self.build_prompt(" ".join(kept), style)), kept, ids
 
     def _selection_prefix(self) -> list[int]:
         # Encoder-decoder targets start with the decoder start token (and bos where the
@@ -414,8 +416,7 @@ class Summarizer:
         for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
             # Planted instructions are neither shown nor selectable when the guard is on.
             source = without_instructions(article) if faithful else article
-            prompt, sentences = self.selection_inputs(source, style) if source.strip() else ([], [])
-            candidates = [self.tokenizer(s, add_special_tokens=False)["input_ids"] for s in sentences]
+            prompt, sentences, candidates = self.selection_inputs(source, style) if source.strip() else ([], [], [])
             chosen = Selection((), 0) if not candidates else select_sentences(
                 self.model,
                 prompt,
