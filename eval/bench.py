@@ -103,15 +103,15 @@ def _baseline(job: dict) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from summarizer import Summarizer
+    from summarizer import Summarizer, SummarizerConfig
 
-    # The prompt text comes from the library so both sides read the same words; the model
-    # object used for generation is a plain AutoModelForCausalLM.
-    ours = Summarizer.from_pretrained(job["model"])
-    style = ours.config.style(job["prompt_style"])
     path = job["model_path"]
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+    # The prompt text comes from the library (wrapping the same model object, no second copy)
+    # so both sides read the same words; generation is the plain model's own `generate`.
+    ours = Summarizer(model, tokenizer, SummarizerConfig.load(path))
+    style = ours.config.style(job["prompt_style"])
     outputs, latencies, generated = [], [], 0
     for article in job["articles"]:
         start = time.perf_counter()
