@@ -134,9 +134,14 @@ def _title(word: str) -> str:
     return word[:i].lower() + word[i].upper() + word[i + 1 :].lower()
 
 
-def case_candidates(word: str, draft: str, max_upper_letters: int | None = None) -> tuple[str, ...]:
+def case_candidates(
+    word: str, draft: str, max_upper_letters: int | None = None, capitalized: bool = False
+) -> tuple[str, ...]:
     """The draft form, then lower, Title and UPPER (deduplicated), keeping only forms that
-    lowercase to `word` and have its length (`ß`.upper() is `SS`: that form is dropped)."""
+    lowercase to `word` and have its length (`ß`.upper() is `SS`: that form is dropped).
+
+    capitalized: the word opens a sentence, so only forms with a capital first letter compete
+    (the draft stays first whatever it is)."""
     forms = [draft, word.lower(), _title(word)]
     if max_upper_letters is None or _letters(word) <= max_upper_letters:
         forms.append(word.upper())
@@ -144,9 +149,26 @@ def case_candidates(word: str, draft: str, max_upper_letters: int | None = None)
     out: list[str] = []
     for form in forms:
         if form not in out and len(form) == len(word) and form.lower() == key:
+            if out and capitalized and not _first_letter_upper(form):
+                continue
             out.append(form)
     assert out and out[0] == draft, (word, draft)
     return tuple(out)
+
+
+def _first_letter_upper(form: str) -> bool:
+    first = _HAS_LETTER.search(form)
+    return first is not None and form[first.start()].isupper()
+
+
+def _capitalized_positions(truecaser, text: str) -> list[bool]:
+    """Per word of `text` (`_WORD` match): whether it stands where the truecaser always
+    capitalizes (a sentence start, ...). A 135M model reading `\n` + draft otherwise prefers
+    `manuscript of ...` to `Manuscript of ...` at the start of a text."""
+    out: list[bool] = []
+    for line in text.split("\n"):  # lines are separate runs of sentences, as in `restore`
+        out.extend(truecaser.capitalized_positions(_WORD.findall(line)))
+    return out
 
 
 def _letters(word: str) -> int:
@@ -430,11 +452,12 @@ def score_candidates(
         if len(draft) != len(text) or draft.lower() != text.lower():
             raise ValueError(f"draft {t} differs from its text in more than letter case")
         words: list[WordCandidates] = []
-        for match in _WORD.finditer(text):
+        opens = _capitalized_positions(truecaser, text)
+        for n, match in enumerate(_WORD.finditer(text)):
             s, e = match.span()
             word = text[s:e]
             forms = (
-                case_candidates(word, draft[s:e], settings.max_upper_letters)
+                case_candidates(word, draft[s:e], settings.max_upper_letters, opens[n])
                 if _HAS_LETTER.search(word)
                 else (draft[s:e],)
             )

@@ -113,6 +113,9 @@ class StyleConfig:
     # tokens get -lead_weight * k added to their logits (0: the model alone decides).
     min_sentences: int = 1
     lead_weight: float = 0.0
+    # Selection styles: after the first sentence, one that would take the summary past this
+    # many words is not offered (None: no budget). Highlights are short; long picks cost ROUGE.
+    word_budget: int | None = None
     # Show the model only the article's first N content sentences (None: the whole article).
     # News is front-loaded; a shorter input is faster and leaves less to garble.
     source_sentences: int | None = None
@@ -124,6 +127,8 @@ class StyleConfig:
             raise ValueError(f"style {self.name!r}: extractive (no model) and select_sentences exclude each other")
         if self.max_sentences is not None and self.max_sentences < 1:
             raise ValueError(f"max_sentences must be >= 1 or None, got {self.max_sentences}")
+        if self.word_budget is not None and self.word_budget < 1:
+            raise ValueError(f"word_budget must be >= 1 or None, got {self.word_budget}")
         if self.source_sentences is not None and self.source_sentences < 1:
             raise ValueError(f"source_sentences must be >= 1 or None, got {self.source_sentences}")
 

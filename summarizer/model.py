@@ -426,6 +426,8 @@ class Summarizer:
                 max_sentences=max_sentences,
                 min_sentences=min(style.min_sentences, max_sentences),
                 prior=[-style.lead_weight * k for k in range(len(candidates))] if style.lead_weight else None,
+                lengths=[len(s.split()) for s in sentences],
+                word_budget=style.word_budget,
                 decoder_prefix=prefix,
             )
             text = " ".join(sentences[i] for i in chosen.indices)

@@ -164,6 +164,8 @@ def select_sentences(
     max_sentences: int,
     min_sentences: int = 1,
     prior: Sequence[float] | None = None,
+    lengths: Sequence[int] | None = None,
+    word_budget: int | None = None,
     decoder_prefix: Sequence[int] = (),
     device: torch.device | None = None,
 ) -> Selection:
@@ -176,11 +178,16 @@ def select_sentences(
 
     Encoder-decoder models encode the prompt and start the decoder from `decoder_prefix`.
     `prior` (one value per candidate, added to the logit of a token by the best candidate that
-    token leads to) lets a caller add what the model knows less well, e.g. news's lead bias."""
+    token leads to) lets a caller add what the model knows less well, e.g. news's lead bias.
+    `word_budget` with `lengths` (words per candidate): after the first sentence, a candidate
+    that would take the selection past the budget is not offered; when none fits, it stops,
+    even short of `min_sentences`."""
     if max_sentences < 1:
         raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
     if prior is not None and len(prior) != len(candidates):
         raise ValueError(f"prior has {len(prior)} values for {len(candidates)} candidates")
+    if word_budget is not None and (lengths is None or len(lengths) != len(candidates)):
+        raise ValueError("word_budget needs lengths, one per candidate")
     bonus = [0.0] * len(candidates) if prior is None else [float(p) for p in prior]
     usable = [i for i, c in enumerate(candidates) if len(c) > 0]
     if not usable:
@@ -190,7 +197,12 @@ def select_sentences(
     chosen: list[int] = []
     fed = 0
     while len(chosen) < max_sentences:
-        alive = [i for i in usable if i not in chosen]
+        used = sum(lengths[i] for i in chosen) if word_budget is not None else 0
+        alive = [
+            i
+            for i in usable
+            if i not in chosen and (word_budget is None or not chosen or used + lengths[i] <= word_budget)
+        ]
         if not alive:
             break
         if len(chosen) >= max(1, min_sentences):

@@ -87,6 +87,29 @@ def test_select_respects_max_sentences_and_never_repeats():
     assert chosen.indices == (0,)
 
 
+def test_word_budget_skips_sentences_that_do_not_fit():
+    # The model takes candidate 0 (20 words) and then wants 6 (candidate 1, 30 words: past the
+    # budget of 40), which is not offered; it takes one that fits (2 or 3), then nothing fits
+    # and it stops short of min 3.
+    candidates = [[5], [6], [7], [4]]
+    lengths = [20, 30, 15, 10]
+    model = _Scripted(8, prefer=[5, 1, 6, 1])
+    chosen = select_sentences(
+        model, [3], candidates, separator_id=1, eos_id=2, max_sentences=3, min_sentences=3,
+        lengths=lengths, word_budget=40,
+    )
+    assert chosen.indices[0] == 0 and 1 not in chosen.indices and len(chosen.indices) == 2
+    assert sum(lengths[i] for i in chosen.indices) <= 40
+    # The first sentence is always offered, however long.
+    chosen = select_sentences(
+        _Scripted(8, prefer=[6, 2]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
+        lengths=lengths, word_budget=10,
+    )
+    assert chosen.indices == (1,)
+    with pytest.raises(ValueError, match="lengths"):
+        select_sentences(model, [3], candidates, separator_id=1, eos_id=2, max_sentences=3, word_budget=5)
+
+
 def test_select_with_nothing_to_pick():
     assert select_sentences(_Scripted(8, prefer=[2]), [3], [[]], separator_id=1, eos_id=2, max_sentences=3).indices == ()
 

@@ -563,6 +563,12 @@ class StatisticalTruecaser:
                 out[i], out[i + 1] = _apply(tokens[i], "u"), _apply(tokens[i + 1], "u")
         return out
 
+    def capitalized_positions(self, tokens: Sequence[str]) -> list[bool]:
+        """Per token of one line: whether `restore_tokens` capitalizes it whatever the word's
+        counts say (a sentence start, the opener after a closing quote, ...)."""
+        lower = [t.lower() for t in tokens]
+        return [self._capitalizes(k, w) for k, w in zip(position_kinds(lower), lower, strict=True)]
+
     def restore(self, tokens_or_text: str | Sequence[str]) -> str:
         """Restore case in space-separated PTB tokens (or a list of tokens, joined by spaces).
 
