@@ -87,27 +87,31 @@ def test_select_respects_max_sentences_and_never_repeats():
     assert chosen.indices == (0,)
 
 
-def test_word_budget_skips_sentences_that_do_not_fit():
-    # The model takes candidate 0 (20 words) and then wants 6 (candidate 1, 30 words: past the
-    # budget of 40), which is not offered; it takes one that fits (2 or 3), then nothing fits
-    # and it stops short of min 3.
+def test_word_budget_ends_the_selection_at_the_sentence_that_does_not_fit():
+    # The model takes candidate 0 (20 words), then candidate 1 (30 words: past the budget of
+    # 40), which is dropped, and the selection ends short of min 3 although 2 and 3 would fit.
     candidates = [[5], [6], [7], [4]]
     lengths = [20, 30, 15, 10]
-    model = _Scripted(8, prefer=[5, 1, 6, 1])
     chosen = select_sentences(
-        model, [3], candidates, separator_id=1, eos_id=2, max_sentences=3, min_sentences=3,
-        lengths=lengths, word_budget=40,
+        _Scripted(8, prefer=[5, 1, 6, 1, 7]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
+        min_sentences=3, lengths=lengths, word_budget=40,
     )
-    assert chosen.indices[0] == 0 and 1 not in chosen.indices and len(chosen.indices) == 2
-    assert sum(lengths[i] for i in chosen.indices) <= 40
-    # The first sentence is always offered, however long.
+    assert chosen.indices == (0,)
+    # Within the budget nothing changes; the first sentence is kept however long.
+    chosen = select_sentences(
+        _Scripted(8, prefer=[5, 1, 7, 1, 4]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
+        min_sentences=3, lengths=lengths, word_budget=45,
+    )
+    assert chosen.indices == (0, 2, 3)
     chosen = select_sentences(
         _Scripted(8, prefer=[6, 2]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
         lengths=lengths, word_budget=10,
     )
     assert chosen.indices == (1,)
     with pytest.raises(ValueError, match="lengths"):
-        select_sentences(model, [3], candidates, separator_id=1, eos_id=2, max_sentences=3, word_budget=5)
+        select_sentences(
+            _Scripted(8, prefer=[5]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3, word_budget=5
+        )
 
 
 def test_select_with_nothing_to_pick():
