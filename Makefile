@@ -52,7 +52,7 @@ eval-quality: setup
 
 # Speed and quality of each backend against the one-at-a-time fp32 baseline (docs/results_speed.md).
 bench: setup
-	$(BIN)/python -m eval.bench --scaling true --out runs/bench
+	$(BIN)/python -m bench.speed --scaling true --out runs/bench
 
 lint: setup
 	$(BIN)/ruff check .

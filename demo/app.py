@@ -51,9 +51,9 @@ from demo.markup import (  # noqa: E402
 )
 from summarizer import Summarizer, Summary, headline_case  # noqa: E402
 from summarizer import normalize as normalize_statistical  # noqa: E402
-from summarizer.extractive import extract_for_style  # noqa: E402
-from summarizer.sanitize import without_instructions  # noqa: E402
-from summarizer.sentences import split_sentences  # noqa: E402
+from summarizer.generation.extractive import extract_for_style  # noqa: E402
+from summarizer.text.cleaning import without_instructions  # noqa: E402
+from summarizer.text.sentences import split_sentences  # noqa: E402
 
 __all__ = [
     "MAX_BATCH_SIZE",

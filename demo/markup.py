@@ -4,7 +4,7 @@
   content-word overlap (unigrams, plus bigrams to prefer the sentence the wording came from),
   rendered as the article with those sentences highlighted and numbered.
 - Faithfulness: which summary sentences name people, places or numbers that the article does not
-  contain (the library's own check, `summarizer.faithfulness`), rendered as a warning.
+  contain (the library's own check, `summarizer.guard.faithfulness`), rendered as a warning.
 - Normalization diff: what changed between wire copy and its normalized form, with letter-case
   changes, spaces removed or added, and rewritten PTB tokens (`-lrb-` -> `(`) marked differently.
 
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from summarizer.faithfulness import drop_unsupported, entity_precision, number_precision
-from summarizer.sanitize import drop_injected
-from summarizer.sentences import split_sentences
+from summarizer.guard.faithfulness import drop_unsupported, entity_precision, number_precision
+from summarizer.text.cleaning import drop_injected
+from summarizer.text.sentences import split_sentences
 
 __all__ = [
     "Flag",
@@ -247,7 +247,7 @@ class GuardView:
 def check_summary(raw: str, article: str) -> tuple[str, tuple[Flag, ...]]:
     """(`raw` without the sentences the library's run-time guard drops, one flag per dropped
     sentence). The same two steps as `Summarizer.summarize(faithful=True)`:
-    `summarizer.faithfulness.drop_unsupported`, then `summarizer.sanitize.drop_injected`; the
+    `summarizer.guard.faithfulness.drop_unsupported`, then `summarizer.text.cleaning.drop_injected`; the
     library keeps only counts, this keeps the sentences and the reasons."""
     checked = drop_unsupported(raw, article)
     flags = [

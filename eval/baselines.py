@@ -1,6 +1,6 @@
 """Summarization baselines computed on the fly: Lead-k and TextRank (numpy, no model).
 
-Both work on the sentences of `summarizer.sentences.split_sentences` and return the chosen
+Both work on the sentences of `summarizer.text.sentences.split_sentences` and return the chosen
 sentences, in document order, joined with one space (original tokenization kept).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from eval.metrics.text_stats import words
-from summarizer.sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["lead", "pagerank", "textrank"]
 

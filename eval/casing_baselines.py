@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from summarizer.sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["TruecaseBaseline", "apply_case", "capitalize_sentence_starts"]
 

@@ -56,7 +56,7 @@ from eval.report import (
     write_json,
     write_jsonl,
 )
-from summarizer.sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["NormalizeArguments", "main", "score_casing_systems"]
 

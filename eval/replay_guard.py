@@ -3,7 +3,7 @@
     python -m eval.replay_guard --data summarization/sumllm_cnndm_test.jsonl \
         --predictions runs/zeroshot/preds.jsonl --out runs/zeroshot/preds.guarded.jsonl [--style highlights]
 
-The guard is deterministic post-processing of the generated text (`summarizer.faithfulness.
+The guard is deterministic post-processing of the generated text (`summarizer.guard.faithfulness.
 drop_unsupported`, then the extractive fallback), so replaying it gives exactly what
 `Summarizer.summarize(..., faithful=True)` returns for the same generations, without spending
 the model time again.
@@ -15,11 +15,10 @@ import argparse
 import json
 from collections.abc import Sequence
 
+from eval.data import resolve_data_path
 from summarizer.config import DEFAULT_STYLES
-from summarizer.extractive import extract_for_style
-from summarizer.faithfulness import drop_unsupported
-
-from .data import resolve_data_path
+from summarizer.generation.extractive import extract_for_style
+from summarizer.guard.faithfulness import drop_unsupported
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, int]:

@@ -61,7 +61,7 @@ from eval.report import (
     write_json,
     write_jsonl,
 )
-from summarizer.sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["SummarizeArguments", "System", "evaluate_systems", "main"]
 

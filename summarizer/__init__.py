@@ -12,10 +12,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .config import DEFAULT_STYLES, GenerationSettings, StyleConfig, SummarizerConfig
-from .model import Summarizer, Summary
-from .normalizer import Normalized, normalize_statistical
-from .text.headline import headline_case
+from summarizer.casing.headline import headline_case
+from summarizer.casing.normalize import Normalized, normalize_statistical
+from summarizer.config import DEFAULT_STYLES, GenerationSettings, StyleConfig, SummarizerConfig
+from summarizer.model import Summarizer, Summary
 
 __all__ = [
     "DEFAULT_STYLES",

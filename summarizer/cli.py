@@ -1,7 +1,7 @@
 """Command line: `summarizer summarize|normalize INPUT... --output OUT.jsonl`, `summarizer prepare`.
 
 With `--ray [ADDRESS]` the job runs on a Ray cluster and `--output` names a folder of parts
-(`summarizer.distributed`); without it, in this process.
+(`summarizer.batch.distributed`); without it, in this process.
 
 Exit status: 0 when every record was written, 1 when any record failed (see the errors file
 beside the output), 2 for a usage error (bad flags, missing input file).
@@ -16,10 +16,17 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .distributed import ERRORS
-from .jobs import DEFAULT_MAX_BATCH_TOKENS, JobReport, NormalizeTask, SummarizeTask, errors_path_for, run_job
-from .records import STDIN, count_records, expand_inputs, read_records
-from .sanitize import DEFAULT_MAX_CHARS
+from summarizer.batch.distributed import ERRORS
+from summarizer.batch.jobs import (
+    DEFAULT_MAX_BATCH_TOKENS,
+    JobReport,
+    NormalizeTask,
+    SummarizeTask,
+    errors_path_for,
+    run_job,
+)
+from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
+from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 
 __all__ = ["main"]
 
@@ -103,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _prepare() -> int:
-    from .embedded import default_model_path
+    from summarizer.weights.embedded import default_model_path
 
     start = time.perf_counter()
     path = default_model_path()
@@ -140,7 +147,7 @@ def _run(args: argparse.Namespace, paths: list[str], task: SummarizeTask | Norma
     max_chars = args.max_chars or None
     max_batch_tokens = args.max_batch_tokens or None
     if args.ray is not None:
-        from .distributed import run_distributed
+        from summarizer.batch.distributed import run_distributed
 
         return run_distributed(
             paths,

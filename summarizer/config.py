@@ -104,10 +104,10 @@ class StyleConfig:
     max_sentences: int | None = None
     # Headlines are one line without a final period.
     single_line: bool = False
-    # Extractive styles copy whole source sentences (`summarizer.extractive`); no model call.
+    # Extractive styles copy whole source sentences (`summarizer.generation.extractive`); no model call.
     extractive: bool = False
     # Selection styles let the model choose which source sentences to copy (decoding walks a
-    # trie of the article's sentences, `summarizer.selection`): faithful by construction.
+    # trie of the article's sentences, `summarizer.generation.selection`): faithful by construction.
     select_sentences: bool = False
     # Selection styles: fewest sentences to select, and a lead prior: the k-th candidate's
     # tokens get -lead_weight * k added to their logits (0: the model alone decides).
@@ -152,7 +152,7 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
         max_sentences=3,
         select_sentences=True,
         source_sentences=10,
-        # Tuned on SumLLM val (eval/experiments/selection_tuning.py): the trained selector alone
+        # Tuned on SumLLM val (experiments/selection_tuning.py): the trained selector alone
         # trails Lead-3; with the lead prior it matches or slightly passes it.
         min_sentences=3,
         lead_weight=3.0,

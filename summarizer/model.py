@@ -11,30 +11,30 @@ from typing import TYPE_CHECKING, Any
 import torch
 from tqdm.auto import tqdm
 
-from .adapters import is_adapter_dir, load_adapter_model
-from .chunking import chunk_text
-from .config import GenerationSettings, StyleConfig, SummarizerConfig
-from .constrained import CaseTrie, token_bytes_table
-from .embedded import default_model_path
-from .extractive import extract, extract_for_style
-from .faithfulness import drop_unsupported
-from .loading import Family, detect_family, load_model_and_tokenizer, model_context_length
-from .normalizer import (
+from summarizer.casing.constrained import CaseTrie, token_bytes_table
+from summarizer.casing.normalize import (
     NORMALIZE_METHODS,
     Normalized,
     normalize_statistical,
     restore_case_with_model,
     shipped_truecaser,
 )
-from .normalizer import finish as finish_normalized
-from .postprocess import clean_output, trim_words
-from .sanitize import defuse_special_tokens, drop_injected, without_instructions
-from .selection import SEPARATOR, Selection, candidate_sentences, select_sentences
-from .sentences import split_sentences
-from .validation import check_texts
+from summarizer.casing.normalize import finish as finish_normalized
+from summarizer.config import GenerationSettings, StyleConfig, SummarizerConfig
+from summarizer.generation.chunking import chunk_text
+from summarizer.generation.extractive import extract, extract_for_style
+from summarizer.generation.postprocess import clean_output, trim_words
+from summarizer.generation.selection import SEPARATOR, Selection, candidate_sentences, select_sentences
+from summarizer.guard.faithfulness import drop_unsupported
+from summarizer.text.cleaning import defuse_special_tokens, drop_injected, without_instructions
+from summarizer.text.sentences import split_sentences
+from summarizer.text.validation import check_texts
+from summarizer.weights.adapters import is_adapter_dir, load_adapter_model
+from summarizer.weights.embedded import default_model_path
+from summarizer.weights.loading import Family, detect_family, load_model_and_tokenizer, model_context_length
 
 if TYPE_CHECKING:
-    from .casing_lm import CaseLMSettings
+    from summarizer.casing.lm_check import CaseLMSettings
 
 __all__ = ["BACKENDS", "Summarizer", "Summary", "quantize_int8"]
 
@@ -115,8 +115,8 @@ class Summarizer:
         """Load a summarizer.
 
         name_or_path: None for the embedded default (converted once and cached, see
-            `summarizer.embedded`), a folder written by `save_pretrained`, a LoRA adapter folder
-            written by `training.finetune` (see `summarizer.adapters`), or any Hugging Face
+            `summarizer.weights.embedded`), a folder written by `save_pretrained`, a LoRA adapter folder
+            written by `training.finetune` (see `summarizer.weights.adapters`), or any Hugging Face
             seq2seq / causal LM checkpoint folder or hub id.
         device: "cpu", "cuda", ...; default cuda when available.
         dtype: "float32" (default) or "bfloat16".
@@ -405,7 +405,7 @@ class Summarizer:
         progress: bool,
     ) -> list[Summary]:
         """Each article's summary as whole sentences the model chose from it (see
-        `summarizer.selection`); one article at a time with a KV cache, since after the prompt
+        `summarizer.generation.selection`); one article at a time with a KV cache, since after the prompt
         a selection costs only a few forward passes."""
         separator = self.tokenizer(SEPARATOR, add_special_tokens=False)["input_ids"]
         if len(separator) != 1:
@@ -501,7 +501,7 @@ class Summarizer:
 
     # ------------------------------------------------------------------ normalization
     def case_lm_context(self) -> dict[str, Any]:
-        """What the `summarizer.casing_lm` functions need to know of this summarizer besides its
+        """What the `summarizer.casing.lm_check` functions need to know of this summarizer besides its
         model and tokenizer: the casing prompt, whether to wrap it in the chat template, and the
         context length."""
         return {
@@ -527,7 +527,7 @@ class Summarizer:
         method: "statistical" (default: the shipped count-based truecaser, ~100k words/s),
             "model" (the truecaser's draft checked word by word by this model: each word's
             lower / Title / UPPER forms are scored in one teacher-forced pass per window, see
-            `summarizer.casing_lm` and docs/results_casing_model.md) or "generate" (this model
+            `summarizer.casing.lm_check` and docs/results_casing_model.md) or "generate" (this model
             writes each window, decoding constrained so only letter case can change; useful
             only after case-restoration fine-tuning, and slow).
         detokenize: also undo PTB tokenization (``state - run`` -> ``state-run``, ``-lrb-`` -> ``(``).
@@ -547,7 +547,7 @@ class Summarizer:
         if method == "statistical":
             return normalize_statistical(texts, detokenize=detokenize, progress=progress)
         if method == "model":
-            from .casing_lm import restore_case_with_lm  # its module also runs as a script
+            from summarizer.casing.lm_check import restore_case_with_lm  # its module also runs as a script
 
             with tqdm(desc="normalize (rows)", unit="row", disable=not progress, leave=False) as bar:
                 cased = restore_case_with_lm(

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from summarizer import Summarizer
-from summarizer.casing_lm import (
+from summarizer.casing.lm_check import (
     CaseLMSettings,
     WordCandidates,
     case_candidates,
@@ -18,7 +18,7 @@ from summarizer.casing_lm import (
     restore_case_with_lm,
     score_candidates,
 )
-from summarizer.normalizer import shipped_truecaser
+from summarizer.casing.normalize import shipped_truecaser
 
 DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 TEXTS = [

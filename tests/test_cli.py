@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from summarizer import cli
-from summarizer.jobs import ResumableJsonlWriter, errors_path_for
-from summarizer.records import BadRecord, Record, read_records
+from summarizer.batch.jobs import ResumableJsonlWriter, errors_path_for
+from summarizer.batch.records import BadRecord, Record, read_records
 
 
 def _lines(path: Path) -> list[dict]:

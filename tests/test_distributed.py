@@ -23,7 +23,7 @@ import pytest
 ray = pytest.importorskip("ray")
 
 from summarizer import cli  # noqa: E402
-from summarizer.distributed import (  # noqa: E402
+from summarizer.batch.distributed import (  # noqa: E402
     ERRORS,
     MANIFEST,
     PartitionedOutput,
@@ -31,7 +31,7 @@ from summarizer.distributed import (  # noqa: E402
     run_distributed,
     summarize_dataset,
 )
-from summarizer.jobs import SummarizeTask, Worker  # noqa: E402
+from summarizer.batch.jobs import SummarizeTask, Worker  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -224,8 +224,8 @@ _DRIVER = textwrap.dedent(
     """
     import os, sys, time
     from dataclasses import dataclass
-    from summarizer.distributed import run_distributed
-    from summarizer.jobs import SummarizeTask, Worker
+    from summarizer.batch.distributed import run_distributed
+    from summarizer.batch.jobs import SummarizeTask, Worker
 
     @dataclass(frozen=True)
     class Slow:  # defined in __main__, so Ray ships it by value

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import embedded
-from summarizer.faithfulness import drop_unsupported
+from summarizer.weights import embedded
+from summarizer.guard.faithfulness import drop_unsupported
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,7 +61,7 @@ def test_converted_model_is_cached(default_summarizer):
 
 @pytest.mark.slow
 def test_default_is_the_base_with_the_shipped_adapter_merged(default_summarizer):
-    from summarizer.shipped import has_shipped_adapter
+    from summarizer.weights.shipped import has_shipped_adapter
 
     folder = embedded.default_model_path()
     if not has_shipped_adapter():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from summarizer import Summarizer
-from summarizer.extractive import extract, is_boilerplate
-from summarizer.faithfulness import drop_unsupported
+from summarizer.generation.extractive import extract, is_boilerplate
+from summarizer.guard.faithfulness import drop_unsupported
 
 ARTICLE = (
     "By Daily Mail Reporter. SCROLL DOWN FOR VIDEO. Engineers in Millbrook reopened the Harbour Street "

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from summarizer import Summarizer
-from summarizer.selection import (
+from summarizer.generation.selection import (
     SEPARATOR,
     candidate_sentences,
     oracle_sentences,

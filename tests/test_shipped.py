@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from summarizer import Summarizer
-from summarizer.shipped import has_shipped_adapter, merge_lora_weights, shipped_model_path
+from summarizer.weights.shipped import has_shipped_adapter, merge_lora_weights, shipped_model_path
 
 
 def _adapter(tiny_causal_dir, tmp_path):

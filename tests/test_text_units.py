@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.chunking import chunk_text
 from summarizer.config import DEFAULT_STYLES
-from summarizer.postprocess import clean_output, trim_words
-from summarizer.sentences import split_sentences
+from summarizer.generation.chunking import chunk_text
+from summarizer.generation.postprocess import clean_output, trim_words
+from summarizer.text.sentences import split_sentences
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from summarizer.text.detokenize import hyphen_key, tokenize_ptb
-from summarizer.text.truecaser import StatisticalTruecaser, write_json_gz
+from summarizer.casing.detokenize import hyphen_key, tokenize_ptb
+from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
 
 logger = logging.getLogger(__name__)
 

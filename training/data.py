@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.normalizer import case_windows
-from summarizer.sentences import split_sentences
-from summarizer.text.detokenize import detokenize, tokenize_ptb
-
-from .config import TaskConfig
+from summarizer.casing.detokenize import detokenize, tokenize_ptb
+from summarizer.casing.normalize import case_windows
+from summarizer.text.sentences import split_sentences
+from training.config import TaskConfig
 
 __all__ = [
     "HELDOUT_FILES",
@@ -220,7 +219,7 @@ class DevItem:
 @functools.cache
 def _truecaser():
     """The shipped statistical truecaser, loaded once (it takes seconds)."""
-    from summarizer.text.truecaser import StatisticalTruecaser
+    from summarizer.casing.truecaser import StatisticalTruecaser
 
     return StatisticalTruecaser.from_pretrained()
 

@@ -16,8 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from summarizer import Summarizer
-
-from .data import DevItem
+from training.data import DevItem
 
 __all__ = ["DevScores", "TaskScores", "casing_method", "evaluate_dev"]
 
@@ -80,7 +79,7 @@ def _score_summaries(summarizer: Summarizer, items: Sequence[DevItem], batch_siz
 def casing_method() -> str:
     """The library's case restoration by the model itself: constrained generation ("generate")
     where the library offers it apart from "model", else "model"."""
-    from summarizer.normalizer import NORMALIZE_METHODS
+    from summarizer.casing.normalize import NORMALIZE_METHODS
 
     return "generate" if "generate" in NORMALIZE_METHODS else "model"
 

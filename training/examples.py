@@ -10,7 +10,7 @@ padding, so the loss counts only the tokens the model has to write:
   bos) ending in eos. Casing targets have no bos: the case-constrained decoder cannot emit one.
 
 A `select_sentences` style (the model copies source sentences) is trained on the oracle
-sentences of the shown article for the reference (`summarizer.selection.oracle_sentences`).
+sentences of the shown article for the reference (`summarizer.generation.selection.oracle_sentences`).
 A style's `source_sentences` selects the article's lead content sentences as `summarize` does.
 Articles longer than `max_source_tokens` (prompt included) are cut after the last whole sentence
 that fits (inference would chunk them instead; a cut article is the usual training compromise).
@@ -26,11 +26,10 @@ from dataclasses import dataclass
 import torch
 
 from summarizer import Summarizer
-from summarizer.normalizer import _prompt_ids as _case_prompt_ids
-from summarizer.selection import SEPARATOR, candidate_sentences, oracle_sentences
-from summarizer.sentences import split_sentences
-
-from .data import Pair, cut_after
+from summarizer.casing.normalize import _prompt_ids as _case_prompt_ids
+from summarizer.generation.selection import SEPARATOR, candidate_sentences, oracle_sentences
+from summarizer.text.sentences import split_sentences
+from training.data import Pair, cut_after
 
 __all__ = ["IGNORE_INDEX", "Example", "ExampleEncoder", "collate", "kept_positions", "target_loss"]
 

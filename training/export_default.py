@@ -6,7 +6,7 @@ Copies the adapter's `adapter_config.json`, writes the library's current `summar
 (the prompts must be the ones the adapter was trained with: checked), and writes its
 weights in bfloat16 (half the bytes; the merge is done in fp32 and the difference in the merged
 weights is below bf16's own rounding of the LoRA product). The model card (`README.md` in the
-destination) is kept; `summarizer.shipped` merges the adapter onto the embedded base on first use.
+destination) is kept; `summarizer.weights.shipped` merges the adapter onto the embedded base on first use.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from summarizer.config import SummarizerConfig
-from summarizer.shipped import ADAPTER_CONFIG, SHIPPED_DIR, WEIGHTS, shipped_fingerprint
+from summarizer.weights.shipped import ADAPTER_CONFIG, SHIPPED_DIR, WEIGHTS, shipped_fingerprint
 
 __all__ = ["export", "main"]
 

@@ -54,14 +54,20 @@ from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from summarizer import Summarizer
-from summarizer.embedded import base_model_path
-
-from . import checkpoint as ckpt
-from .config import CONFIG_NAME, DataArguments, ModelArguments, TrainArguments, parse_args, resolved_config
-from .data import DevItem, allocate, dev_item, exclude_dev, iter_pairs, load_heldout, load_task, mix
-from .dev_eval import DevScores, evaluate_dev
-from .examples import IGNORE_INDEX, Example, ExampleEncoder, collate, kept_positions, target_loss
-from .lora import add_lora, save_adapter
+from summarizer.weights.embedded import base_model_path
+from training import checkpoint as ckpt
+from training.config import (
+    CONFIG_NAME,
+    DataArguments,
+    ModelArguments,
+    TrainArguments,
+    parse_args,
+    resolved_config,
+)
+from training.data import DevItem, allocate, dev_item, exclude_dev, iter_pairs, load_heldout, load_task, mix
+from training.dev_eval import DevScores, evaluate_dev
+from training.examples import IGNORE_INDEX, Example, ExampleEncoder, collate, kept_positions, target_loss
+from training.lora import add_lora, save_adapter
 
 __all__ = ["LOG_NAME", "PreparedData", "main", "prepare_data", "train"]
 

@@ -17,9 +17,8 @@ from pathlib import Path
 from peft import LoraConfig, PeftModel, TaskType, get_peft_model
 
 from summarizer import Summarizer, SummarizerConfig
-from summarizer.embedded import base_model_path
-
-from .config import ModelArguments
+from summarizer.weights.embedded import base_model_path
+from training.config import ModelArguments
 
 __all__ = ["BASE_FILE", "add_lora", "load_adapter", "save_adapter"]
 

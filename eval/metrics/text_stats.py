@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from summarizer.tokens import ngrams, words
+from summarizer.text.tokens import ngrams, words
 
 __all__ = [
     "TextStats",

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from eval import bench
+from bench import speed as bench
 from tests.conftest import DATA
 
 

@@ -9,7 +9,7 @@ from rouge_score import rouge_scorer
 
 from eval.baselines import lead
 from eval.metrics.rouge import rouge_scores
-from summarizer.sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 REALSUMM = DATA / "summarization" / "realsumm.jsonl"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.text import bench_casing
-from summarizer.text.bench_casing import CaseCounts, case_counts, first_word_baseline, score_casing
-from summarizer.text.truecaser import StatisticalTruecaser
+from bench import casing as bench_casing
+from bench.casing import CaseCounts, case_counts, first_word_baseline, score_casing
+from summarizer.casing.truecaser import StatisticalTruecaser
 from training import build_truecaser
 
 

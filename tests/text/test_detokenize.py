@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.text import detokenize, tokenize_ptb
+from summarizer.casing import detokenize, tokenize_ptb
 
 # (PTB input, expected text). Inputs are real references from casing/frank_refs.jsonl (FRANK
 # CNN/DM references and BART outputs) and summarization/realsumm.jsonl, cut to the interesting part.

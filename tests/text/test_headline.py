@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.text.headline import headline_case
+from summarizer.casing.headline import headline_case
 
 TITLE_CASES = [
     # headlines/non_clickbait.jsonl (NYT) already in AP-style title case stay as they are

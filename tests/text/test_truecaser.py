@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.text.bench_casing import case_counts, load_records, score_casing
-from summarizer.text.truecaser import StatisticalTruecaser, TruecaserConfig, position_kinds
+from bench.casing import case_counts, load_records, score_casing
+from summarizer.casing.truecaser import StatisticalTruecaser, TruecaserConfig, position_kinds
 
 CORPUS = [
     "The president of the United States met Angela Merkel in New York on Monday .",

@@ -5,7 +5,7 @@
 
 Settings that matter and are always reported: rouge-score's default tokenizer (lowercase,
 `[a-z0-9]` runs only, so it is blind to casing and drops non-ASCII letters), Porter stemming,
-ROUGE-Lsum over sentences from `summarizer.sentences.split_sentences` joined with newlines, and
+ROUGE-Lsum over sentences from `summarizer.text.sentences.split_sentences` joined with newlines, and
 single (first) or multi-reference (max over references) scoring. Scores are F-measures in [0, 1].
 """
 
@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
-from summarizer.sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["ROUGE_KEYS", "RougeScore", "RougeSettings", "load_rouge_module", "rouge_scores"]
 
@@ -41,7 +41,7 @@ class RougeSettings:
             "(local module eval/metrics/rouge)",
             "tokenizer": "rouge-score default: lowercase, [a-z0-9]+ tokens (casing and non-ASCII letters ignored)",
             "stemmer": "Porter (nltk), tokens longer than 3 characters" if self.stemmer else "none",
-            "lsum_sentences": "summarizer.sentences.split_sentences, joined with newlines",
+            "lsum_sentences": "summarizer.text.sentences.split_sentences, joined with newlines",
             "references": "first reference only"
             if self.references == "first"
             else "all references, max F per ROUGE type",

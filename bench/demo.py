@@ -1,8 +1,8 @@
 """Latency of the running demo: one summarize request, then N simultaneous ones.
 
-    OMP_NUM_THREADS=2 python -m demo.bench                      # real default model, 8 requests
-    OMP_NUM_THREADS=2 python -m demo.bench --compare-unbatched --rounds 3 --output bench.json
-    python -m demo.bench --model PATH --style one_sentence
+    OMP_NUM_THREADS=2 python -m bench.demo                      # real default model, 8 requests
+    OMP_NUM_THREADS=2 python -m bench.demo --compare-unbatched --rounds 3 --output bench.json
+    python -m bench.demo --model PATH --style one_sentence
 
 Starts the app on a free localhost port (in this process, as `python -m demo` would serve it),
 loads the model, sends one untimed warm-up request, then times requests through the app's HTTP
@@ -122,7 +122,7 @@ def _serve(model: str | None, max_batch_size: int):
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m demo.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="checkpoint folder (default: the embedded model)")
     parser.add_argument("--article", default=str(DEFAULT_ARTICLE), help="text file to summarize")
     parser.add_argument("--style", default="highlights", help="summary style (default highlights)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["chunk_text"]
 

@@ -1,6 +1,6 @@
 """Tune the selection style's decoding knobs on dev data (never a test set).
 
-    python -m eval.experiments.selection_tuning [--dev sumllm|frank] [--limit 50] \
+    python -m experiments.selection_tuning [--dev sumllm|frank] [--limit 50] \
         [--weights 0,0.5,1,2,3] [--min 1,3] [--budgets none,90,100] [--bf16]
 
 Dev sets: `sumllm` = SumLLM `val` (first GPT-4 reference); `frank` = the FRANK `valid` CNN/DM
@@ -20,12 +20,12 @@ import json
 import time
 from collections.abc import Sequence
 
-from eval.bench import load_articles
+from bench.speed import load_articles
 from eval.data import load_documents
 from eval.metrics.rouge import rouge_scores
 from summarizer import Summarizer
-from summarizer.extractive import extract
-from summarizer.selection import candidate_sentences, oracle_sentences
+from summarizer.generation.extractive import extract
+from summarizer.generation.selection import candidate_sentences, oracle_sentences
 from training.config import default_data_dir
 
 

@@ -1,8 +1,8 @@
 """Case restoration by a language model checking a statistical draft: `normalize(method="model")`.
 
-    python -m summarizer.casing_lm --split valid                 # statistical vs model on frank_refs
-    python -m summarizer.casing_lm --split all --bf16 --repeat 2  # bfloat16 autocast, best of 2 timed
-    python -m summarizer.casing_lm --split valid --tune          # grid over the combination weights
+    python -m summarizer.casing.lm_check --split valid                 # statistical vs model on frank_refs
+    python -m summarizer.casing.lm_check --split all --bf16 --repeat 2  # bfloat16 autocast, best of 2 timed
+    python -m summarizer.casing.lm_check --split valid --tune          # grid over the combination weights
 
 1. The statistical truecaser writes a draft of the whole text (token-aligned, case only).
 2. For every word (a whitespace token with a letter) the candidates are the draft form, lower,
@@ -45,7 +45,7 @@ from pathlib import Path
 
 import torch
 
-from .normalizer import _prompt_ids, case_windows
+from summarizer.casing.normalize import _prompt_ids, case_windows
 
 __all__ = [
     "CASING_PROMPTS",
@@ -177,7 +177,7 @@ def _letters(word: str) -> int:
 
 def _form_prior(truecaser, word: str, forms: Sequence[str]) -> tuple[int, tuple[float, ...]]:
     """How often the truecaser saw `word`, and log((count + 0.1) / (total + 0.1 n)) of each form."""
-    from .text.truecaser import _form_code
+    from summarizer.casing.truecaser import _form_code
 
     codes = truecaser.forms.get(word.lower())
     if codes is None:
@@ -604,7 +604,7 @@ def restore_case_with_lm(
 
 
 def _score_outputs(records: Sequence[dict], outputs: Sequence[str]):
-    from .text.bench_casing import CaseCounts, case_counts, score_casing
+    from bench.casing import CaseCounts, case_counts, score_casing
 
     total = CaseCounts()
     for record, output in zip(records, outputs, strict=True):
@@ -622,9 +622,9 @@ def _row(name: str, scores, speed: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> dict:
     """Score the statistical truecaser and the model path on frank_refs; optionally tune."""
-    from .model import Summarizer
-    from .normalizer import shipped_truecaser
-    from .text.bench_casing import load_records
+    from bench.casing import load_records
+    from summarizer.casing.normalize import shipped_truecaser
+    from summarizer.model import Summarizer
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=os.environ.get("SUMMARIZER_DATA", "../shared/data"))

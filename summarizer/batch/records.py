@@ -4,7 +4,7 @@ Bad records are yielded as `BadRecord` with a reason instead of raising, so a ba
 report them and carry on. Only a problem with the whole input (a missing file, an unsupported
 file type) raises.
 
-Every text goes through `summarizer.sanitize.clean_text` (control characters removed, HTML
+Every text goes through `summarizer.text.cleaning.clean_text` (control characters removed, HTML
 stripped to text, binary and over-long texts rejected, non-English text warned about), and
 memory stays bounded by `max_chars`: a JSONL line, CSV field or .txt file too big to hold a text
 of that many characters is skipped without being read whole.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .sanitize import DEFAULT_MAX_CHARS, RejectedText, clean_text
+from summarizer.text.cleaning import DEFAULT_MAX_CHARS, RejectedText, clean_text
 
 __all__ = [
     "SUFFIXES",
@@ -283,7 +283,7 @@ def _read_path(
 
 
 def sanitize_record(record: Record, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> tuple[Record | BadRecord, tuple[str, ...]]:
-    """The record with its text cleaned (`summarizer.sanitize.clean_text`), or why it was rejected.
+    """The record with its text cleaned (`summarizer.text.cleaning.clean_text`), or why it was rejected.
 
     Returns (record or BadRecord, warnings about legal but suspicious text).
     """
@@ -313,7 +313,7 @@ def read_records(
     article with id "stdin".
 
     max_chars: longest text accepted (None: no limit); longer ones become BadRecords.
-    clean: run each text through `summarizer.sanitize.clean_text` (see that module for what
+    clean: run each text through `summarizer.text.cleaning.clean_text` (see that module for what
         it does); False passes texts through as read (still within max_chars).
     """
     warned = 0

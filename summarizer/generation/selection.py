@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .extractive import is_boilerplate
-from .sentences import split_sentences
+from summarizer.generation.extractive import is_boilerplate
+from summarizer.text.sentences import split_sentences
 
 __all__ = [
     "SEPARATOR",

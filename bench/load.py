@@ -1,6 +1,6 @@
 """Time loading the embedded default model: first load (GGUF conversion) vs cached load.
 
-    python -m eval.bench_load [--runs 3] [--json OUT.json]
+    python -m bench.load [--runs 3] [--json OUT.json]
 
 Each load runs in a fresh Python process (so nothing is warm in memory) against a fresh
 temporary cache, and reports wall time and the process's peak RSS.

@@ -1,6 +1,6 @@
 """Measure the PTB round trip on real CNN/DM references: `casing/frank_refs.jsonl` targets.
 
-    python -m summarizer.text.bench_detokenize [--data ../shared/data] [--hyphens]
+    python -m bench.detokenize [--data ../shared/data] [--hyphens]
 
 For each cased reference `t` (PTB tokens), checks `tokenize_ptb(detokenize(t)) == t`, per
 tokenization variant of the record: `bart` (BART outputs), `bert/bus` (references as in the
@@ -24,7 +24,7 @@ import os
 import re
 from pathlib import Path
 
-from summarizer.text.detokenize import detokenize, tokenize_ptb
+from summarizer.casing.detokenize import detokenize, tokenize_ptb
 
 __all__ = ["variant", "main"]
 

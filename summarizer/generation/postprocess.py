@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .config import StyleConfig
-from .sentences import split_sentences
+from summarizer.config import StyleConfig
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["clean_output", "drop_unfinished", "trim_words"]
 

@@ -68,9 +68,9 @@ def _source_fingerprint(path: Path) -> dict[str, object]:
 
 def default_model_path() -> Path:
     """Folder of the default model: the embedded base with the shipped adapter merged in
-    (`summarizer.shipped`), built and cached on first use; the base alone when the package
+    (`summarizer.weights.shipped`), built and cached on first use; the base alone when the package
     carries no adapter."""
-    from .shipped import has_shipped_adapter, shipped_model_path
+    from summarizer.weights.shipped import has_shipped_adapter, shipped_model_path
 
     base = base_model_path()
     if not has_shipped_adapter():

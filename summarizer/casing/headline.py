@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from summarizer.text.truecaser import StatisticalTruecaser, _default
+from summarizer.casing.truecaser import StatisticalTruecaser, _default
 
 __all__ = ["headline_case"]
 

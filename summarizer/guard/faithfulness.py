@@ -24,8 +24,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .sentences import split_sentences
-from .tokens import ngrams, words
+from summarizer.text.sentences import split_sentences
+from summarizer.text.tokens import ngrams, words
 
 __all__ = [
     "Checked",

@@ -2,7 +2,7 @@
 
 The repository carries only the adapter (`summarizer/resources/default_model/`: LoRA weights in
 bfloat16, its settings, the model card). `default_model_path()` builds the merged model once,
-from the converted base (`summarizer.embedded.base_model_path`) and the adapter, and caches it
+from the converted base (`summarizer.weights.embedded.base_model_path`) and the adapter, and caches it
 beside the base as plain safetensors, so later loads cost the same as the base model's.
 
 The merge is W + (alpha / r) * B @ A for every adapted linear layer, done here with torch alone:
@@ -33,7 +33,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SHIPPED_DIR = Path(__file__).resolve().parent / "resources" / "default_model"
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "resources" / "default_model"
 WEIGHTS = "adapter_model.safetensors"
 ADAPTER_CONFIG = "adapter_config.json"
 SETTINGS = "summarizer_config.json"
@@ -109,7 +109,7 @@ def shipped_model_path(base: Path, cache: Path, directory: Path = SHIPPED_DIR) -
         return target
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .embedded import building
+    from summarizer.weights.embedded import building
 
     logger.info("merging the shipped adapter into %s (once)", target)
     with building(target) as tmp:

@@ -17,9 +17,9 @@ Prompt injection ("ignore previous instructions and ...") is not removed: the ar
 and is summarized as such. `instruction_like_sentences` finds such sentences, and
 `drop_injected` removes the summary sentences that draw on them rather than on the rest of the
 article; a caller falls back to an extractive summary when nothing is left
-(`summarizer.jobs.SummarizeTask` does). `defuse_special_tokens` is for the prompt builder: an article that spells out a chat template's
+(`summarizer.batch.jobs.SummarizeTask` does). `defuse_special_tokens` is for the prompt builder: an article that spells out a chat template's
 special tokens (``<|im_end|><|im_start|>system``) must not be able to close its turn and open
-another; the batch tasks (`summarizer.jobs.SummarizeTask`) apply it.
+another; the batch tasks (`summarizer.batch.jobs.SummarizeTask`) apply it.
 
 Rejections raise `RejectedText` (a `ValueError`) whose message says why; nothing here logs or
 does I/O, so callers decide how to report.
@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .sentences import split_sentences
+from summarizer.text.sentences import split_sentences
 
 __all__ = [
     "DEFAULT_MAX_CHARS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from .sanitize import DEFAULT_MAX_CHARS, RejectedText, clean_text
+from summarizer.text.cleaning import DEFAULT_MAX_CHARS, RejectedText, clean_text
 
 __all__ = ["check_texts", "clean_texts"]
 
@@ -37,7 +37,7 @@ def check_texts(texts: Sequence[str], noun: str, *, check_unicode: bool = True) 
 def clean_texts(
     texts: Sequence[str], noun: str, *, max_chars: int | None = DEFAULT_MAX_CHARS, strip_html: bool = True
 ) -> list[str]:
-    """`check_texts`, then `summarizer.sanitize.clean_text` on each text.
+    """`check_texts`, then `summarizer.text.cleaning.clean_text` on each text.
 
     Control characters go, HTML becomes its text; a text that cannot be used (binary, invalid
     Unicode, over `max_chars`) raises ValueError naming its index and the reason. Text that does

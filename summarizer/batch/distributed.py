@@ -1,6 +1,6 @@
 """Batch jobs on a Ray cluster: the CLI's tasks, one model per worker actor, each id written once.
 
-    from summarizer.distributed import summarize_dataset, read_output
+    from summarizer.batch.distributed import summarize_dataset, read_output
     report = summarize_dataset(["articles.jsonl"], "out/", style="highlights")   # local Ray
     report = summarize_dataset(ray.data.read_parquet(...), "out/", ray_address="auto")
     rows = list(read_output("out/"))
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .jobs import (
+from summarizer.batch.jobs import (
     DEFAULT_MAX_BATCH_TOKENS,
     JobReport,
     NormalizeTask,
@@ -54,8 +54,8 @@ from .jobs import (
     process_batch,
     record_failure,
 )
-from .records import BadRecord, Record, read_records, sanitize_record
-from .sanitize import DEFAULT_MAX_CHARS
+from summarizer.batch.records import BadRecord, Record, read_records, sanitize_record
+from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 
 __all__ = [
     "DistributedReport",

@@ -1,7 +1,7 @@
 """Summarize dev articles with the model seeing the whole article or only its lead.
 
-    python -m eval.experiments.lead_input --limit 24 --source-sentences 6 --out /tmp/val_src6.jsonl
-    python -m eval.experiments.lead_input --limit 24 --out /tmp/val_srcnone.jsonl
+    python -m experiments.lead_input --limit 24 --source-sentences 6 --out /tmp/val_src6.jsonl
+    python -m experiments.lead_input --limit 24 --out /tmp/val_srcnone.jsonl
 
 Reads the training pool's dev split (SumLLM CNN/DM `split == "val"`), guard off so the model
 itself is measured; score the outputs with `python -m eval summarize ... --split val`.
@@ -15,9 +15,8 @@ import json
 import time
 from collections.abc import Sequence
 
+from eval.data import read_jsonl, resolve_data_path
 from summarizer import Summarizer
-
-from ..data import read_jsonl, resolve_data_path
 
 
 def main(argv: Sequence[str] | None = None) -> float:

@@ -1,6 +1,6 @@
 """Speed benchmark: our `summarize` / `normalize` per backend against the plain baseline.
 
-    python -m eval.bench [--articles 16] [--threads 2] [--batch_size 8] [--backends torch,bf16]
+    python -m bench.speed [--articles 16] [--threads 2] [--batch_size 8] [--backends torch,bf16]
                          [--styles highlights,one_sentence,headline] [--out runs/bench]
 
 The same fixed articles (the first `--articles` of SumLLM's `val` split: dev data, never the test
@@ -157,7 +157,7 @@ def _normalize(job: dict) -> dict:
 
     texts = job["texts"]
     if job["method"] == "statistical":
-        from summarizer.normalizer import normalize_statistical
+        from summarizer.casing.normalize import normalize_statistical
 
         run = lambda batch: normalize_statistical(batch, detokenize=False)  # noqa: E731
     else:
@@ -298,7 +298,7 @@ def _cpu_name() -> str:
 
 def main(argv: Sequence[str] | None = None) -> dict:
     (args,) = HfArgumentParser(BenchArguments).parse_args_into_dataclasses(args=argv)
-    from summarizer.embedded import default_model_path
+    from summarizer.weights.embedded import default_model_path
 
     data_dir = _data_dir(args)
     out = Path(args.out)
@@ -360,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         _plot(scaling, lengths, out / "scaling.png")
 
     meta = {
-        "command": "python -m eval.bench " + " ".join(argv if argv is not None else os.sys.argv[1:]),
+        "command": "python -m bench.speed " + " ".join(argv if argv is not None else os.sys.argv[1:]),
         "threads": args.threads,
         "batch_size": args.batch_size,
         "articles": len(articles),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .config import StyleConfig
-from .postprocess import clean_output, trim_words
-from .sentences import split_sentences
+from summarizer.config import StyleConfig
+from summarizer.generation.postprocess import clean_output, trim_words
+from summarizer.text.sentences import split_sentences
 
 __all__ = ["extract", "extract_for_style", "is_boilerplate"]
 

@@ -2,7 +2,7 @@
 
 Methods (`NORMALIZE_METHODS`): "statistical" (`normalize_statistical`, the shipped count-based
 truecaser), "model" (the truecaser's draft checked word by word by a language model in one
-teacher-forced pass per window: `summarizer.casing_lm`) and "generate" (`restore_case_with_model`
+teacher-forced pass per window: `summarizer.casing.lm_check`) and "generate" (`restore_case_with_model`
 below: the model writes each window).
 
 For "generate", text is cut into windows of whole tokens ending at sentence-final punctuation,
@@ -24,8 +24,8 @@ import torch
 from tqdm.auto import tqdm
 from transformers import LogitsProcessorList
 
-from .constrained import CaseConstraint, CaseTrie
-from .validation import check_texts
+from summarizer.casing.constrained import CaseConstraint, CaseTrie
+from summarizer.text.validation import check_texts
 
 __all__ = [
     "NORMALIZE_METHODS",
@@ -53,7 +53,7 @@ class Normalized:
 
 def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normalized]:
     """Wrap case-restored texts, detokenizing them when asked."""
-    from .text.detokenize import detokenize as detok
+    from summarizer.casing.detokenize import detokenize as detok
 
     return [
         Normalized(text=detok(c) if detokenize else c, cased=c, method=method, detokenized=detokenize)
@@ -64,7 +64,7 @@ def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normaliz
 @functools.lru_cache(maxsize=1)
 def shipped_truecaser():
     """The shipped truecaser, read once (~1 s) per process."""
-    from .text.truecaser import StatisticalTruecaser
+    from summarizer.casing.truecaser import StatisticalTruecaser
 
     return StatisticalTruecaser.from_pretrained()
 

@@ -1,8 +1,8 @@
 """Score case restorers on real CNN/DM wire copy: `casing/frank_refs.jsonl`.
 
-    python -m summarizer.text.bench_casing                          # all records, all systems
-    python -m summarizer.text.bench_casing --split test --systems statistical truecase
-    python -m summarizer.text.bench_casing --split valid --json out.json
+    python -m bench.casing                          # all records, all systems
+    python -m bench.casing --split test --systems statistical truecase
+    python -m bench.casing --split valid --json out.json
 
 Each record's `input` is lowercased PTB tokens; a system returns one cased token per input
 token (tokenization kept). Scoring is token-aligned and case-sensitive. A "word" is a token
@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from summarizer.text.truecaser import START, StatisticalTruecaser, position_kinds
+from summarizer.casing.truecaser import START, StatisticalTruecaser, position_kinds
 
 __all__ = ["CasingScores", "case_counts", "score_casing", "main"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
-from .embedded import base_model_path
-from .loading import Family, load_model_and_tokenizer
+from summarizer.weights.embedded import base_model_path
+from summarizer.weights.loading import Family, load_model_and_tokenizer
 
 __all__ = ["ADAPTER_CONFIG", "BASE_FILE", "is_adapter_dir", "load_adapter_model"]
 

@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from tqdm.auto import tqdm
 
-from .records import BadRecord, Record, reason_kind
+from summarizer.batch.records import BadRecord, Record, reason_kind
 
 __all__ = [
     "DEFAULT_MAX_BATCH_TOKENS",
@@ -153,7 +153,7 @@ class SummarizeTask:
     backend: str = "torch"
 
     def load(self) -> Worker:
-        from .model import Summarizer
+        from summarizer.model import Summarizer
 
         summarizer = Summarizer.from_pretrained(
             self.model, device=self.device, dtype=self.dtype, backend=self.backend
@@ -198,14 +198,14 @@ class NormalizeTask:
     backend: str = "torch"
 
     def load(self) -> Worker:
-        from .normalizer import NORMALIZE_METHODS, normalize_statistical
-        from .text.headline import headline_case
+        from summarizer.casing.headline import headline_case
+        from summarizer.casing.normalize import NORMALIZE_METHODS, normalize_statistical
 
         if self.method not in NORMALIZE_METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {NORMALIZE_METHODS}")
         summarizer = None
         if self.method == "model":  # the statistical method needs no neural model
-            from .model import Summarizer
+            from summarizer.model import Summarizer
 
             summarizer = Summarizer.from_pretrained(
                 self.model, device=self.device, dtype=self.dtype, backend=self.backend

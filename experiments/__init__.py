@@ -1,0 +1,1 @@
+"""One-off studies that the docs cite, each with its command in its docstring."""

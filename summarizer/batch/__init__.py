@@ -1,0 +1,1 @@
+"""Batch jobs over files and datasets: records, resumable jobs, Ray scale-out."""

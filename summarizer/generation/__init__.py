@@ -1,0 +1,1 @@
+"""Turning prompts into summaries: batching, free generation, sentence selection, chunking, post-processing, extraction."""
