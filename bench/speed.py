@@ -298,7 +298,7 @@ def _cpu_name() -> str:
 
 def main(argv: Sequence[str] | None = None) -> dict:
     (args,) = HfArgumentParser(BenchArguments).parse_args_into_dataclasses(args=argv)
-    from summarizer.weights.embedded import default_model_path
+    from summarizer.weights.shipped import default_model_path
 
     data_dir = _data_dir(args)
     out = Path(args.out)

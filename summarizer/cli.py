@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _prepare() -> int:
-    from summarizer.weights.embedded import default_model_path
+    from summarizer.weights.shipped import default_model_path
 
     start = time.perf_counter()
     path = default_model_path()

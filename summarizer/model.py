@@ -20,6 +20,7 @@ from summarizer.casing.normalize import (
     shipped_truecaser,
 )
 from summarizer.casing.normalize import finish as finish_normalized
+from summarizer.casing.windows import casing_prompt_ids
 from summarizer.config import GenerationSettings, StyleConfig, SummarizerConfig
 from summarizer.generation.chunking import chunk_text
 from summarizer.generation.extractive import extract, extract_for_style
@@ -30,8 +31,8 @@ from summarizer.text.cleaning import defuse_special_tokens, drop_injected, witho
 from summarizer.text.sentences import split_sentences
 from summarizer.text.validation import check_texts
 from summarizer.weights.adapters import is_adapter_dir, load_adapter_model
-from summarizer.weights.embedded import default_model_path
 from summarizer.weights.loading import Family, detect_family, load_model_and_tokenizer, model_context_length
+from summarizer.weights.shipped import default_model_path
 
 if TYPE_CHECKING:
     from summarizer.casing.lm_check import CaseLMSettings
@@ -191,9 +192,20 @@ class Summarizer:
         return article
 
     def encode_prompt(self, article: str, style: StyleConfig) -> list[int]:
-        """Token ids of the exact prompt `summarize` gives the model for `article` (training
-        builds its examples with this, so training and inference cannot drift)."""
-        return self._encode_prompt(self.build_prompt(self.model_input(article, style), style))
+        """Token ids of the exact prompt `summarize` gives the model for `article`."""
+        return self.prompt_ids(self.model_input(article, style), style)
+
+    def prompt_ids(self, model_input: str, style: StyleConfig) -> list[int]:
+        """Token ids of the prompt around `model_input` (the text already cut to what the style
+        shows, see `model_input`). Training builds its examples with this, so training and
+        inference cannot drift."""
+        return self._encode_prompt(self.build_prompt(model_input, style))
+
+    def casing_prompt_ids(self, window: str) -> list[int]:
+        """Token ids of the casing prompt for one lowercased window (what training fine-tunes on)."""
+        return casing_prompt_ids(
+            self.tokenizer, self.family, self.config.normalize_instruction, window, self._uses_chat_template()
+        )
 
     def _encode_prompt(self, prompt: str) -> list[int]:
         # Chat templates already contain the special tokens; plain prompts get the tokenizer's.

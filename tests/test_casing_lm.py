@@ -14,7 +14,6 @@ from summarizer.casing.lm_check import (
     WordCandidates,
     case_candidates,
     choose_forms,
-    main,
     restore_case_with_lm,
     score_candidates,
 )
@@ -204,29 +203,6 @@ def test_windows_longer_than_the_context_keep_the_draft(tiny_seq2seq_dir):
     assert out.lower() == text
     (words,) = _score(s, [text])
     assert not any(w.checked for w in words[:1]) and words[1].checked  # the long token's window is skipped
-
-
-@pytest.mark.skipif(not (DATA / "casing" / "frank_refs.jsonl").exists(), reason="needs the shared data")
-def test_main_scores_frank_refs(tiny_causal_dir, tmp_path):
-    results = main(
-        [
-            "--data",
-            str(DATA),
-            "--split",
-            "valid",
-            "--limit",
-            "3",
-            "--model",
-            str(tiny_causal_dir),
-            "--json",
-            str(tmp_path / "r.json"),
-        ]
-    )
-    assert results["records"] == 3
-    model = results["systems"]["model fp32"]
-    assert model["changed_records"] == 0 and model["words"] > 0
-    # A random tiny model should not pull the draft far (the draft bonus holds it).
-    assert model["accuracy"] > 0.8 * results["systems"]["statistical"]["accuracy"]
 
 
 def test_pruned_scoring_matches_full_scoring(tiny_causal_dir):

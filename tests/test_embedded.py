@@ -6,18 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.weights import embedded
+from summarizer import paths
 from summarizer.guard.faithfulness import drop_unsupported
+from summarizer.weights import embedded
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_cache_dir_honours_env(monkeypatch, tmp_path):
     monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "c"))
-    assert embedded.cache_dir() == tmp_path / "c"
+    assert paths.cache_dir() == tmp_path / "c"
     monkeypatch.delenv("SUMMARIZER_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
-    assert embedded.cache_dir() == tmp_path / "x" / "summarizer"
+    assert paths.cache_dir() == tmp_path / "x" / "summarizer"
 
 
 def test_gguf_is_found_in_the_installed_package():
@@ -61,9 +62,9 @@ def test_converted_model_is_cached(default_summarizer):
 
 @pytest.mark.slow
 def test_default_is_the_base_with_the_shipped_adapter_merged(default_summarizer):
-    from summarizer.weights.shipped import has_shipped_adapter
+    from summarizer.weights.shipped import default_model_path, has_shipped_adapter
 
-    folder = embedded.default_model_path()
+    folder = default_model_path()
     if not has_shipped_adapter():
         pytest.fail("the package must ship its trained adapter (summarizer/resources/default_model)")
     assert (folder / "merged_from.json").is_file() and folder != embedded.base_model_path()

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from summarizer import Normalized, Summarizer
 from summarizer.casing.constrained import CaseTrie, token_bytes_table
 from summarizer.casing.lm_check import CaseLMSettings
-from summarizer.casing.normalize import NORMALIZE_METHODS, case_windows
+from summarizer.casing.normalize import NORMALIZE_METHODS
+from summarizer.casing.windows import case_windows
 
 WIRE = "' the terrorists are seizing the cars of civilians , ' kheyon rasheed told the state - run iraqiyya television"
 

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from summarizer import Summarizer
-from summarizer.weights.shipped import has_shipped_adapter, merge_lora_weights, shipped_model_path
+from summarizer.weights.adapters import merge_lora_weights
+from summarizer.weights.shipped import has_shipped_adapter, shipped_model_path
 
 
 def _adapter(tiny_causal_dir, tmp_path):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.casing.detokenize import detokenize, tokenize_ptb
-from summarizer.casing.normalize import case_windows
+from summarizer.casing.windows import case_windows
 from summarizer.text.sentences import split_sentences
 from training.config import TaskConfig
 

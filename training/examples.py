@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import torch
 
 from summarizer import Summarizer
-from summarizer.casing.normalize import _prompt_ids as _case_prompt_ids
 from summarizer.generation.selection import SEPARATOR, candidate_sentences, oracle_sentences
 from summarizer.text.sentences import split_sentences
 from training.data import Pair, cut_after
@@ -64,15 +63,10 @@ class ExampleEncoder:
     def summary_prompt_ids(self, article: str, style: str) -> list[int]:
         # The exact encoding `Summarizer.summarize` uses (prompt text, special tokens or not);
         # `article` is already the model input (see `model_input`).
-        s = self.summarizer
-        style_cfg = s.config.style(style)
-        return s._encode_prompt(s.build_prompt(article, style_cfg))
+        return self.summarizer.prompt_ids(article, self.summarizer.config.style(style))
 
     def casing_prompt_ids(self, window: str) -> list[int]:
-        s = self.summarizer
-        return _case_prompt_ids(
-            self.tokenizer, self.family, s.config.normalize_instruction, window, s._uses_chat_template()
-        )
+        return self.summarizer.casing_prompt_ids(window)
 
     def model_input(self, article: str, style: str) -> str:
         """The part of `article` that `Summarizer.summarize` shows the model for `style`: its

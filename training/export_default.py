@@ -20,7 +20,8 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from summarizer.config import SummarizerConfig
-from summarizer.weights.shipped import ADAPTER_CONFIG, SHIPPED_DIR, WEIGHTS, shipped_fingerprint
+from summarizer.weights.adapters import ADAPTER_CONFIG, WEIGHTS
+from summarizer.weights.shipped import SHIPPED_DIR, shipped_fingerprint
 
 __all__ = ["export", "main"]
 

@@ -1,8 +1,7 @@
 """Case restoration by a language model checking a statistical draft: `normalize(method="model")`.
 
-    python -m summarizer.casing.lm_check --split valid                 # statistical vs model on frank_refs
-    python -m summarizer.casing.lm_check --split all --bf16 --repeat 2  # bfloat16 autocast, best of 2 timed
-    python -m summarizer.casing.lm_check --split valid --tune          # grid over the combination weights
+Measured by `python -m bench.casing_lm` (statistical vs model on frank_refs; `--tune` grids the
+combination weights).
 
 1. The statistical truecaser writes a draft of the whole text (token-aligned, case only).
 2. For every word (a whitespace token with a letter) the candidates are the draft form, lower,
@@ -12,7 +11,7 @@
 3. The draft is cut into windows of whole sentences (up to `window_words` words), and each
    window with a word to check is read by the model once, teacher-forced. Decoder-only models
    read a line break ("plain") or the casing instruction prompt the training pipeline
-   fine-tunes on ("instruction", `normalizer._prompt_ids`), then the draft; every other
+   fine-tunes on ("instruction", `casing_prompt_ids`), then the draft; every other
    candidate's tokens are packed into the same row at the positions of the word they replace,
    attending only to the draft before that word (tree attention: a 4-D mask and explicit
    position ids). Encoder-decoder models read the lowercased window (with the instruction, or
@@ -32,20 +31,14 @@ words reach the model as one space. Numbers are in docs/results_casing_model.md.
 
 from __future__ import annotations
 
-import argparse
-import itertools
-import json
 import math
-import os
 import re
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import torch
 
-from summarizer.casing.normalize import _prompt_ids, case_windows
+from summarizer.casing.windows import casing_prompt_ids, merged_windows
 
 __all__ = [
     "CASING_PROMPTS",
@@ -55,7 +48,7 @@ __all__ = [
     "choose_forms",
     "restore_case_with_lm",
     "score_candidates",
-    "main",
+    "apply_forms",
 ]
 
 CASING_PROMPTS = ("plain", "instruction")
@@ -80,7 +73,7 @@ class CaseLMSettings:
     # UPPER is a candidate only for words with at most this many letters (None: always).
     max_upper_letters: int | None = 3
     # "plain": a line break, then the draft; "instruction": the casing prompt the training
-    # pipeline fine-tunes on (`normalizer._prompt_ids`), then the draft.
+    # pipeline fine-tunes on (`casing_prompt_ids`), then the draft.
     prompt: str = "plain"
     # Longest window in words; windows hold whole sentences unless one sentence is longer.
     window_words: int = 96
@@ -239,10 +232,10 @@ class _Scorer:
         if self.family == "seq2seq":
             start = self.model.config.decoder_start_token_id
             if prompt == "instruction":
-                return [start], _prompt_ids(self.tokenizer, self.family, self.instruction, lowered, False)
+                return [start], casing_prompt_ids(self.tokenizer, self.family, self.instruction, lowered, False)
             return [start], list(self.tokenizer(lowered)["input_ids"])
         if prompt == "instruction":
-            return _prompt_ids(self.tokenizer, self.family, self.instruction, lowered, self.use_chat), []
+            return casing_prompt_ids(self.tokenizer, self.family, self.instruction, lowered, self.use_chat), []
         # Plain text after a line break: chat models' bos (`<|im_start|>`) expects a role name.
         newline = list(self.ids("\n"))
         if newline:
@@ -397,21 +390,6 @@ def _tree_batch(batch: Sequence[_Row], pad: int) -> tuple[torch.Tensor, torch.Te
     return ids, positions, mask.unsqueeze(1)
 
 
-def _windows(text: str, max_words: int, max_bytes: int) -> list[tuple[int, int]]:
-    """Sentence windows of `case_windows`, merged while they fit `max_words` and `max_bytes`."""
-    merged: list[tuple[int, int]] = []
-    words = 0
-    for start, end in case_windows(text, max_words, max_bytes):
-        n = len(text[start:end].split())
-        if merged and words + n <= max_words and len(text[merged[-1][0] : end].encode("utf-8")) <= max_bytes:
-            merged[-1] = (merged[-1][0], end)
-            words += n
-        else:
-            merged.append((start, end))
-            words = n
-    return merged
-
-
 def score_candidates(
     model,
     tokenizer,
@@ -465,7 +443,7 @@ def score_candidates(
             words.append(WordCandidates(s, e, forms, (0.0,) * len(forms), (0.0,) * len(forms), prior, count))
         words_of.append(words)
         first_word = {w.start: k for k, w in enumerate(words)}
-        for ws, we in _windows(text, settings.window_words, max_bytes):
+        for ws, we in merged_windows(text, settings.window_words, max_bytes):
             k0 = first_word[ws]
             members = words[k0 : k0 + len(text[ws:we].split())]
             checked = [
@@ -527,7 +505,7 @@ def choose_forms(words: Sequence[WordCandidates], settings: CaseLMSettings) -> l
     return chosen
 
 
-def _apply_forms(text: str, words: Sequence[WordCandidates], forms: Sequence[str]) -> str:
+def apply_forms(text: str, words: Sequence[WordCandidates], forms: Sequence[str]) -> str:
     pieces, cursor = [], 0
     for w, form in zip(words, forms, strict=True):
         assert len(form) == w.end - w.start and form.lower() == text[w.start : w.end].lower(), (
@@ -580,7 +558,7 @@ def restore_case_with_lm(
         next_todo, next_only = [], []
         for i, words in zip(todo, scored, strict=True):
             forms = choose_forms(words, settings)
-            out[i] = _apply_forms(texts[i], words, forms)
+            out[i] = apply_forms(texts[i], words, forms)
             changed = [k for k, (w, f) in enumerate(zip(words, forms, strict=True)) if f != w.forms[0]]
             if changed:
                 # ... and later mentions of a changed word, which may copy its new case.
@@ -601,145 +579,3 @@ def restore_case_with_lm(
 
 
 # ------------------------------------------------------------------------------ measuring
-
-
-def _score_outputs(records: Sequence[dict], outputs: Sequence[str]):
-    from bench.casing import CaseCounts, case_counts, score_casing
-
-    total = CaseCounts()
-    for record, output in zip(records, outputs, strict=True):
-        total += case_counts(record["input"], output, record["target"])
-    return score_casing(total)
-
-
-def _row(name: str, scores, speed: float | None) -> str:
-    rate = f"{speed:9.0f}" if speed is not None else f"{'-':>9}"
-    return (
-        f"{name:<22} {scores.accuracy:7.4f} {scores.token_accuracy:7.4f} {scores.precision:7.4f} {scores.recall:7.4f} "
-        f"{scores.f1:7.4f} {scores.sentence_exact:7.4f} {scores.record_exact:7.4f} {scores.changed_records:7d} {rate}"
-    )
-
-
-def main(argv: list[str] | None = None) -> dict:
-    """Score the statistical truecaser and the model path on frank_refs; optionally tune."""
-    from bench.casing import load_records
-    from summarizer.casing.normalize import shipped_truecaser
-    from summarizer.model import Summarizer
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=os.environ.get("SUMMARIZER_DATA", "../shared/data"))
-    parser.add_argument("--split", default="valid", choices=["all", "valid", "test"])
-    parser.add_argument("--limit", type=int, default=None, help="only the first N records")
-    parser.add_argument("--model", default=None, help="checkpoint folder (default: the embedded model)")
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--repeat", type=int, default=1, help="time the best of this many passes")
-    parser.add_argument(
-        "--tune",
-        action="store_true",
-        help="score every word once, then grid over the choice settings (one pass)",
-    )
-    parser.add_argument("--json", default=None, help="also write the results here")
-    defaults = CaseLMSettings()
-    for field_name, value in asdict(defaults).items():
-        flag = "--" + field_name.replace("_", "-")
-        if isinstance(value, bool):
-            parser.add_argument(flag, action="store_true")
-        elif field_name in ("max_upper_letters", "settled_share"):
-            kind = int if field_name == "max_upper_letters" else float
-            parser.add_argument(
-                flag, type=lambda s, kind=kind: None if s == "none" else kind(s), default=value
-            )
-        else:
-            parser.add_argument(flag, type=type(value), default=value)
-    args = parser.parse_args(argv)
-    settings = CaseLMSettings(**{k: getattr(args, k) for k in asdict(defaults)})
-
-    records = load_records(Path(args.data), args.split)[: args.limit]
-    inputs = [r["input"] for r in records]
-    truecaser = shipped_truecaser()
-    summarizer = Summarizer.from_pretrained(args.model)
-    print(
-        f"frank_refs split={args.split}: {len(records)} records; model {args.model or 'embedded default'}; {settings}"
-    )
-    print(
-        f"{'system':<22} {'acc':>7} {'tok_acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'recEM':>7} {'changed':>7} {'words/s':>9}"
-    )
-    results: dict = {
-        "split": args.split,
-        "records": len(records),
-        "settings": asdict(settings),
-        "systems": {},
-    }
-
-    start = time.perf_counter()
-    outputs = [truecaser.restore(t) for t in inputs]
-    seconds = time.perf_counter() - start
-    scores = _score_outputs(records, outputs)
-    print(_row("statistical", scores, scores.words / seconds))
-    results["systems"]["statistical"] = {**asdict(scores), "words_per_second": round(scores.words / seconds)}
-
-    kwargs = dict(**summarizer.case_lm_context(), batch_size=args.batch_size)
-    if args.tune:
-        wide = replace(settings, max_upper_letters=None, settled_share=None, next_weight=1.0)
-        scored = score_candidates(
-            summarizer.model, summarizer.tokenizer, summarizer.family, truecaser, inputs, wide, **kwargs
-        )
-        grid = {
-            "draft_bonus": [1.5, 2.0, 2.5, 3.0, 3.5],
-            "prior_weight": [0.0, 0.1, 0.25],
-            "next_weight": [0.0, 0.5],
-            "settled_share": [None, 0.95, 0.99],
-            "settled_count": [5, 20],
-            "max_upper_letters": [3, 5],
-        }
-        tried = []
-        for values in itertools.product(*grid.values()):
-            trial = replace(settings, **dict(zip(grid, values, strict=True)))
-            outputs = [
-                _apply_forms(t, w, choose_forms(w, trial)) for t, w in zip(inputs, scored, strict=True)
-            ]
-            tried.append((_score_outputs(records, outputs), trial))
-        tried.sort(key=lambda g: (g[0].f1, g[0].accuracy), reverse=True)
-        for scores, trial in tried[:15]:
-            label = " ".join(str(getattr(trial, k)) for k in grid)
-            print(_row(label, scores, None))
-        print("(columns of the label: " + ", ".join(grid) + ")")
-        results["tuning"] = [{**asdict(t), **asdict(s)} for s, t in tried]
-    else:
-        best, cpu = math.inf, math.inf
-        for _ in range(max(1, args.repeat)):
-            start, start_cpu = time.perf_counter(), time.process_time()
-            outputs = restore_case_with_lm(
-                summarizer.model,
-                summarizer.tokenizer,
-                summarizer.family,
-                truecaser,
-                inputs,
-                settings,
-                **kwargs,
-            )
-            best = min(best, time.perf_counter() - start)
-            cpu = min(cpu, time.process_time() - start_cpu)
-        scores = _score_outputs(records, outputs)
-        name = "model" + (" bf16" if settings.bf16 else " fp32")
-        print(_row(name, scores, scores.words / best))
-        load = os.getloadavg()[0]
-        # On a shared machine wall time includes waiting for a core; CPU time does not.
-        print(
-            f"(torch threads {torch.get_num_threads()}, 1-minute load average after the run {load:.2f}; "
-            f"{scores.words / cpu:.0f} words per CPU second)"
-        )
-        results["systems"][name] = {
-            **asdict(scores),
-            "words_per_second": round(scores.words / best),
-            "words_per_cpu_second": round(scores.words / cpu),
-            "torch_threads": torch.get_num_threads(),
-            "load_average": round(load, 2),
-        }
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
-    return results
-
-
-if __name__ == "__main__":
-    main()

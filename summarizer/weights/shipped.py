@@ -5,9 +5,8 @@ bfloat16, its settings, the model card). `default_model_path()` builds the merge
 from the converted base (`summarizer.weights.embedded.base_model_path`) and the adapter, and caches it
 beside the base as plain safetensors, so later loads cost the same as the base model's.
 
-The merge is W + (alpha / r) * B @ A for every adapted linear layer, done here with torch alone:
-loading the default model needs no peft. Adapters with features this merge does not implement
-(DoRA, rsLoRA, per-layer ranks, extra trained modules) are refused rather than merged wrongly.
+The merge (`summarizer.weights.adapters.merge_lora_weights`) uses torch alone: loading the
+default model needs no peft.
 
 Reproduce the adapter: `make default-model` (training/configs/default_recipe.json, then
 `python -m training.export_default out/default_recipe/adapter`).
@@ -23,10 +22,14 @@ from pathlib import Path
 
 import torch
 
+from summarizer.paths import building, cache_dir
+from summarizer.weights.adapters import ADAPTER_CONFIG, WEIGHTS, merge_lora_weights
+from summarizer.weights.embedded import base_model_path
+
 __all__ = [
     "SHIPPED_DIR",
+    "default_model_path",
     "has_shipped_adapter",
-    "merge_lora_weights",
     "shipped_fingerprint",
     "shipped_model_path",
 ]
@@ -34,11 +37,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "resources" / "default_model"
-WEIGHTS = "adapter_model.safetensors"
-ADAPTER_CONFIG = "adapter_config.json"
 SETTINGS = "summarizer_config.json"
 _MARKER = "merged_from.json"
-_PREFIX = "base_model.model."
 # Bump when the merge itself changes, so cached merged models are rebuilt.
 _MERGE_VERSION = 1
 
@@ -58,49 +58,6 @@ def shipped_fingerprint(directory: Path = SHIPPED_DIR) -> str:
     return digest.hexdigest()[:12]
 
 
-def _check_config(config: dict) -> float:
-    if config.get("peft_type") != "LORA":
-        raise ValueError(f"not a LoRA adapter: peft_type {config.get('peft_type')!r}")
-    unsupported = [
-        name
-        for name in ("use_dora", "use_rslora", "modules_to_save", "rank_pattern", "alpha_pattern", "fan_in_fan_out")
-        if config.get(name)
-    ]
-    if unsupported:
-        raise ValueError(f"this adapter uses {unsupported}; merge it with peft instead")
-    return float(config["lora_alpha"]) / float(config["r"])
-
-
-def merge_lora_weights(model: torch.nn.Module, adapter_dir: str | Path) -> int:
-    """Fold a peft LoRA adapter into `model`'s weights in place; returns the layers merged."""
-    from safetensors.torch import load_file
-
-    adapter_dir = Path(adapter_dir)
-    scale = _check_config(json.loads((adapter_dir / ADAPTER_CONFIG).read_text(encoding="utf-8")))
-    tensors = load_file(str(adapter_dir / WEIGHTS))
-    params = dict(model.named_parameters())
-    merged = 0
-    for key in sorted(tensors):
-        if not key.endswith(".lora_A.weight"):
-            continue
-        module = key[: -len(".lora_A.weight")]
-        module = module[len(_PREFIX) :] if module.startswith(_PREFIX) else module
-        target = params.get(f"{module}.weight")
-        b = tensors.get(key.replace(".lora_A.", ".lora_B."))
-        if target is None or b is None:
-            raise ValueError(f"adapter weight {key} matches no linear layer of the model")
-        a = tensors[key]
-        with torch.no_grad():
-            delta = (b.float() @ a.float()) * scale
-            if delta.shape != target.shape:
-                raise ValueError(f"{module}: adapter shape {tuple(delta.shape)} != weight {tuple(target.shape)}")
-            target.add_(delta.to(target.dtype))
-        merged += 1
-    if merged == 0:
-        raise ValueError(f"{adapter_dir} holds no LoRA weights")
-    return merged
-
-
 def shipped_model_path(base: Path, cache: Path, directory: Path = SHIPPED_DIR) -> Path:
     """The merged default model under `cache`, built from `base` and the shipped adapter once."""
     fingerprint = shipped_fingerprint(directory)
@@ -108,8 +65,6 @@ def shipped_model_path(base: Path, cache: Path, directory: Path = SHIPPED_DIR) -
     if (target / _MARKER).is_file():
         return target
     from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from summarizer.weights.embedded import building
 
     logger.info("merging the shipped adapter into %s (once)", target)
     with building(target) as tmp:
@@ -121,3 +76,13 @@ def shipped_model_path(base: Path, cache: Path, directory: Path = SHIPPED_DIR) -
             shutil.copy(directory / SETTINGS, tmp / SETTINGS)
         (tmp / _MARKER).write_text(json.dumps({"adapter": fingerprint, "base": str(base)}) + "\n")
     return target
+
+
+def default_model_path() -> Path:
+    """Folder of the default model: the embedded base with the shipped adapter merged in
+    built and cached on first use; the base alone when the package
+    carries no adapter."""
+    base = base_model_path()
+    if not has_shipped_adapter():
+        return base
+    return shipped_model_path(base, cache_dir())

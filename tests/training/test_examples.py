@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from summarizer import Summarizer
-from summarizer.casing.normalize import _prompt_ids
+from summarizer.casing.windows import casing_prompt_ids as _prompt_ids
 from summarizer.generation.extractive import extract
 from training.data import Pair
 from training.examples import IGNORE_INDEX, ExampleEncoder, collate, kept_positions, target_loss

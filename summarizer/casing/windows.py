@@ -1,0 +1,69 @@
+"""Windows of wire copy that the model reads at once, and the casing prompt around each.
+
+Both the LM check (`lm_check`) and constrained decoding (`normalize`, method "generate") cut
+text this way, and training builds casing examples with the same prompt.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["case_windows", "casing_prompt_ids", "merged_windows"]
+
+_SENTENCE_END = re.compile(r"[.!?]['\"”’)]*$|^(?:''|\.\.\.)$")
+
+
+def case_windows(text: str, max_words: int, max_bytes: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) character spans covering all non-space text: sentence ends, `max_words`
+    words or `max_bytes` UTF-8 bytes close a window. Whitespace between windows stays outside."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    words = 0
+    last_end = 0
+    for match in re.finditer(r"\S+", text):
+        if (
+            start is not None
+            and max_bytes is not None
+            and len(text[start : match.end()].encode("utf-8")) > max_bytes
+        ):
+            spans.append((start, last_end))
+            start, words = None, 0
+        if start is None:
+            start = match.start()
+        words += 1
+        last_end = match.end()
+        if words >= max_words or _SENTENCE_END.search(match.group()):
+            spans.append((start, last_end))
+            start, words = None, 0
+    if start is not None:
+        spans.append((start, last_end))
+    return spans
+
+
+def merged_windows(text: str, max_words: int, max_bytes: int) -> list[tuple[int, int]]:
+    """Sentence windows of `case_windows`, merged while they fit `max_words` and `max_bytes`."""
+    merged: list[tuple[int, int]] = []
+    words = 0
+    for start, end in case_windows(text, max_words, max_bytes):
+        n = len(text[start:end].split())
+        if merged and words + n <= max_words and len(text[merged[-1][0] : end].encode("utf-8")) <= max_bytes:
+            merged[-1] = (merged[-1][0], end)
+            words += n
+        else:
+            merged.append((start, end))
+            words = n
+    return merged
+
+
+def casing_prompt_ids(tokenizer, family: str, instruction: str, window: str, use_chat: bool) -> list[int]:
+    """Token ids of the casing prompt for one lowercased `window`: what `method="generate"`
+    decodes after, what the LM check scores after (with `use_chat`), and what training fine-tunes on."""
+    if family == "seq2seq":
+        return tokenizer(f"{instruction} {window}")["input_ids"]
+    user = f"{instruction}\n\n{window}"
+    if use_chat:
+        prompt = tokenizer.apply_chat_template(
+            [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
+        )
+        return tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    return tokenizer(f"{user}\n\n", add_special_tokens=True)["input_ids"]
