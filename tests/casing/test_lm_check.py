@@ -19,7 +19,7 @@ from summarizer.casing.lm_check import (
 )
 from summarizer.casing.normalize import shipped_truecaser
 
-DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 TEXTS = [
     "obama visited new york on monday . he met the u.s. team .",
     "' the terrorists are seizing the cars of civilians , ' kheyon rasheed told the state - run iraqiyya television",

@@ -10,7 +10,7 @@ from summarizer import paths
 from summarizer.guard.faithfulness import drop_unsupported
 from summarizer.weights import embedded
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_cache_dir_honours_env(monkeypatch, tmp_path):

@@ -33,7 +33,7 @@ from summarizer.batch.distributed import (  # noqa: E402
 )
 from summarizer.batch.jobs import SummarizeTask, Worker  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
