@@ -52,7 +52,7 @@ from demo.markup import (  # noqa: E402
 from summarizer import Summarizer, Summary, headline_case  # noqa: E402
 from summarizer import normalize as normalize_statistical  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
-from summarizer.text.cleaning import without_instructions  # noqa: E402
+from summarizer.guard.injection import without_instructions  # noqa: E402
 from summarizer.text.sentences import split_sentences  # noqa: E402
 
 __all__ = [
@@ -545,160 +545,165 @@ numbers that the article does not contain are flagged and, with the guard on, re
 """
 
 
-def build_demo(model: str | None = None, *, max_batch_size: int = MAX_BATCH_SIZE) -> gr.Blocks:
-    """The Blocks app; `model` is a checkpoint folder (None: the embedded default).
-    `max_batch_size`: summarize requests run together (1 turns batching off, for comparison)."""
+def _summarize_tab(model: str | None, max_batch_size: int) -> None:
+    """The Summarize tab: article or upload in, summary, guard notice and provenance out."""
 
     def summarize_handler(articles, styles, limits, guards):
         return summarize_batch(articles, styles, limits, guards, model=model)
 
+    with gr.Tab("Summarize", id="summarize"):
+        with gr.Row():
+            with gr.Column(scale=1):
+                article = gr.Textbox(
+                    label="Article",
+                    lines=12,
+                    max_lines=30,
+                    placeholder="Paste a news article here, or upload a .txt or .jsonl file below.",
+                    elem_id="article",
+                )
+                upload = gr.File(
+                    label='…or upload a .txt (one article) or .jsonl (field "article" or "text")',
+                    file_types=[".txt", ".jsonl"],
+                    elem_id="article-upload",
+                    height=120,
+                )
+                record = gr.Dropdown(label="Article in file", visible=False, interactive=True)
+                records = gr.State({})
+                style = gr.Radio(STYLES, value="highlights", label="Style", elem_id="style")
+                limit = gr.Slider(
+                    0,
+                    150,
+                    value=0,
+                    step=5,
+                    label="Length limit in words (0: the style's default)",
+                    elem_id="limit",
+                )
+                guard = gr.Checkbox(
+                    value=True,
+                    label="Faithfulness guard: drop sentences with names or numbers not in the article",
+                    elem_id="guard",
+                )
+                button = gr.Button("Summarize", variant="primary", elem_id="summarize-button")
+                example_rows, example_labels = _summarize_examples()
+                gr.Examples(
+                    example_rows,
+                    inputs=[article, style, limit, guard],
+                    label="Example articles (fictional)",
+                    example_labels=example_labels,
+                )
+            with gr.Column(scale=1):
+                summary = gr.Textbox(
+                    label="Summary", lines=5, interactive=False, buttons=["copy"], elem_id="summary"
+                )
+                warnings = gr.HTML(elem_id="guard-notice")
+                details = gr.Markdown(elem_id="summary-details")
+        gr.Markdown("### Where each summary sentence comes from")
+        provenance = gr.HTML(elem_id="provenance")
+    upload.upload(load_upload, [upload], [article, record, records], api_visibility="private")
+    record.change(pick_record, [record, records], [article], queue=False, api_visibility="private")
+    button.click(
+        check_article,
+        [article],
+        None,
+        show_progress="hidden",
+        concurrency_limit=None,
+        api_visibility="private",
+    ).success(
+        summarize_handler,
+        [article, style, limit, guard],
+        [summary, warnings, provenance, details],
+        api_name="summarize",
+        batch=True,
+        max_batch_size=max_batch_size,
+        concurrency_limit=1,
+        concurrency_id="model",
+    )
+
+
+def _normalize_tab(model: str | None) -> None:
+    """The Normalize wire copy tab: wire copy in, normalized text and a diff out."""
+
     def normalize_handler(text, method, headline, detokenize):
         return normalize_text(text, method, headline, detokenize, model=model)
 
+    with gr.Tab("Normalize wire copy", id="normalize"), gr.Row():
+        with gr.Column(scale=1):
+            wire = gr.Textbox(
+                label="Wire copy (lowercased, tokenized; one text per line)",
+                lines=6,
+                placeholder="council leader margaret okafor said the overspend would be covered "
+                "from reserves , not taxes .",
+                elem_id="wire",
+            )
+            method = gr.Radio(NORMALIZE_METHODS, value="statistical", label="Method", elem_id="method")
+            headline = gr.Radio(HEADLINE_STYLES, value="none", label="Headline casing", elem_id="headline")
+            detokenize = gr.Checkbox(
+                value=True, label="Detokenize (state - run → state-run, -lrb- → ( …)", elem_id="detokenize"
+            )
+            button = gr.Button("Normalize", variant="primary", elem_id="normalize-button")
+            gr.Examples(
+                _normalize_examples(),
+                inputs=[wire, method, headline, detokenize],
+                label="Example wire copy (fictional)",
+                visible_columns=[0, 2],
+            )
+        with gr.Column(scale=1):
+            normalized = gr.Textbox(
+                label="Normalized", lines=6, interactive=False, buttons=["copy"], elem_id="normalized"
+            )
+            diff = gr.HTML(label="What changed", elem_id="normalize-diff")
+    button.click(
+        normalize_handler,
+        [wire, method, headline, detokenize],
+        [normalized, diff],
+        api_name="normalize",
+        concurrency_limit=2,
+    )
+
+
+def _evaluate_tab() -> None:
+    """The Evaluate tab: a predictions file or our extractive summarizer, scored by `eval.summarize`."""
+    with gr.Tab("Evaluate", id="evaluate"):
+        gr.Markdown(
+            'Score a predictions file (`{"id", "summary"}` per line, ids of the chosen set) or our '
+            "extractive summarizer against the references, beside Lead-1/Lead-3/TextRank and the "
+            "published systems, with the evaluation harness (`python -m eval summarize`)."
+        )
+        with gr.Row():
+            eval_set = gr.Dropdown(
+                list(EVAL_SETS), value=next(iter(EVAL_SETS)), label="Evaluation set", elem_id="eval-set"
+            )
+            source = gr.Radio([OURS_EXTRACTIVE, UPLOADED], value=OURS_EXTRACTIVE, label="System to score")
+            predictions = gr.File(label="Predictions (.jsonl)", file_types=[".jsonl"], height=120)
+            system_name = gr.Textbox(value="mine", label="Name of the uploaded system")
+        with gr.Row(equal_height=True):
+            allow_missing = gr.Checkbox(
+                value=False, label="Score only the documents my file covers (--allow-missing)"
+            )
+            peers = gr.Checkbox(value=True, label="Include published systems")
+            resamples = gr.Slider(100, 1000, value=1000, step=100, label="Bootstrap resamples")
+            button = gr.Button("Evaluate", variant="primary", elem_id="evaluate-button")
+        status = gr.Markdown(elem_id="eval-status")
+        table = gr.Dataframe(label="Leaderboard", interactive=False, wrap=True, elem_id="leaderboard")
+        plots = gr.Gallery(label="Plots", columns=3, height=420, object_fit="contain", elem_id="eval-plots")
+        files = gr.File(label="Report, metrics and per-document scores", file_count="multiple")
+    button.click(
+        evaluate,
+        [eval_set, source, predictions, system_name, allow_missing, peers, resamples],
+        [table, plots, files, status],
+        api_name="evaluate",
+        concurrency_limit=1,
+    )
+
+
+def build_demo(model: str | None = None, *, max_batch_size: int = MAX_BATCH_SIZE) -> gr.Blocks:
+    """The Blocks app; `model` is a checkpoint folder (None: the embedded default).
+    `max_batch_size`: summarize requests run together (1 turns batching off, for comparison)."""
     with gr.Blocks(title="Summarizer demo", analytics_enabled=False) as app:
         gr.Markdown(INTRO)
-        with gr.Tab("Summarize", id="summarize"):
-            with gr.Row():
-                with gr.Column(scale=1):
-                    article = gr.Textbox(
-                        label="Article",
-                        lines=12,
-                        max_lines=30,
-                        placeholder="Paste a news article here, or upload a .txt or .jsonl file below.",
-                        elem_id="article",
-                    )
-                    upload = gr.File(
-                        label='…or upload a .txt (one article) or .jsonl (field "article" or "text")',
-                        file_types=[".txt", ".jsonl"],
-                        elem_id="article-upload",
-                        height=120,
-                    )
-                    record = gr.Dropdown(label="Article in file", visible=False, interactive=True)
-                    records = gr.State({})
-                    style = gr.Radio(STYLES, value="highlights", label="Style", elem_id="style")
-                    limit = gr.Slider(
-                        0,
-                        150,
-                        value=0,
-                        step=5,
-                        label="Length limit in words (0: the style's default)",
-                        elem_id="limit",
-                    )
-                    guard = gr.Checkbox(
-                        value=True,
-                        label="Faithfulness guard: drop sentences with names or numbers not in the article",
-                        elem_id="guard",
-                    )
-                    button = gr.Button("Summarize", variant="primary", elem_id="summarize-button")
-                    example_rows, example_labels = _summarize_examples()
-                    gr.Examples(
-                        example_rows,
-                        inputs=[article, style, limit, guard],
-                        label="Example articles (fictional)",
-                        example_labels=example_labels,
-                    )
-                with gr.Column(scale=1):
-                    summary = gr.Textbox(
-                        label="Summary", lines=5, interactive=False, buttons=["copy"], elem_id="summary"
-                    )
-                    warnings = gr.HTML(elem_id="guard-notice")
-                    details = gr.Markdown(elem_id="summary-details")
-            gr.Markdown("### Where each summary sentence comes from")
-            provenance = gr.HTML(elem_id="provenance")
-            upload.upload(load_upload, [upload], [article, record, records], api_visibility="private")
-            record.change(pick_record, [record, records], [article], queue=False, api_visibility="private")
-            button.click(
-                check_article,
-                [article],
-                None,
-                show_progress="hidden",
-                concurrency_limit=None,
-                api_visibility="private",
-            ).success(
-                summarize_handler,
-                [article, style, limit, guard],
-                [summary, warnings, provenance, details],
-                api_name="summarize",
-                batch=True,
-                max_batch_size=max_batch_size,
-                concurrency_limit=1,
-                concurrency_id="model",
-            )
-
-        with gr.Tab("Normalize wire copy", id="normalize"):
-            with gr.Row():
-                with gr.Column(scale=1):
-                    wire = gr.Textbox(
-                        label="Wire copy (lowercased, tokenized; one text per line)",
-                        lines=6,
-                        placeholder="council leader margaret okafor said the overspend would be covered "
-                        "from reserves , not taxes .",
-                        elem_id="wire",
-                    )
-                    method = gr.Radio(
-                        NORMALIZE_METHODS, value="statistical", label="Method", elem_id="method"
-                    )
-                    headline = gr.Radio(
-                        HEADLINE_STYLES, value="none", label="Headline casing", elem_id="headline"
-                    )
-                    detokenize = gr.Checkbox(
-                        value=True,
-                        label="Detokenize (state - run → state-run, -lrb- → ( …)",
-                        elem_id="detokenize",
-                    )
-                    normalize_button = gr.Button("Normalize", variant="primary", elem_id="normalize-button")
-                    gr.Examples(
-                        _normalize_examples(),
-                        inputs=[wire, method, headline, detokenize],
-                        label="Example wire copy (fictional)",
-                        visible_columns=[0, 2],
-                    )
-                with gr.Column(scale=1):
-                    normalized = gr.Textbox(
-                        label="Normalized", lines=6, interactive=False, buttons=["copy"], elem_id="normalized"
-                    )
-                    diff = gr.HTML(label="What changed", elem_id="normalize-diff")
-            normalize_button.click(
-                normalize_handler,
-                [wire, method, headline, detokenize],
-                [normalized, diff],
-                api_name="normalize",
-                concurrency_limit=2,
-            )
-
-        with gr.Tab("Evaluate", id="evaluate"):
-            gr.Markdown(
-                'Score a predictions file (`{"id", "summary"}` per line, ids of the chosen set) or our '
-                "extractive summarizer against the references, beside Lead-1/Lead-3/TextRank and the "
-                "published systems, with the evaluation harness (`python -m eval summarize`)."
-            )
-            with gr.Row():
-                eval_set = gr.Dropdown(
-                    list(EVAL_SETS), value=next(iter(EVAL_SETS)), label="Evaluation set", elem_id="eval-set"
-                )
-                source = gr.Radio([OURS_EXTRACTIVE, UPLOADED], value=OURS_EXTRACTIVE, label="System to score")
-                predictions = gr.File(label="Predictions (.jsonl)", file_types=[".jsonl"], height=120)
-                system_name = gr.Textbox(value="mine", label="Name of the uploaded system")
-            with gr.Row(equal_height=True):
-                allow_missing = gr.Checkbox(
-                    value=False, label="Score only the documents my file covers (--allow-missing)"
-                )
-                peers = gr.Checkbox(value=True, label="Include published systems")
-                resamples = gr.Slider(100, 1000, value=1000, step=100, label="Bootstrap resamples")
-                eval_button = gr.Button("Evaluate", variant="primary", elem_id="evaluate-button")
-            status = gr.Markdown(elem_id="eval-status")
-            table = gr.Dataframe(label="Leaderboard", interactive=False, wrap=True, elem_id="leaderboard")
-            plots = gr.Gallery(
-                label="Plots", columns=3, height=420, object_fit="contain", elem_id="eval-plots"
-            )
-            files = gr.File(label="Report, metrics and per-document scores", file_count="multiple")
-            eval_button.click(
-                evaluate,
-                [eval_set, source, predictions, system_name, allow_missing, peers, resamples],
-                [table, plots, files, status],
-                api_name="evaluate",
-                concurrency_limit=1,
-            )
+        _summarize_tab(model, max_batch_size)
+        _normalize_tab(model)
+        _evaluate_tab()
     app.queue(default_concurrency_limit=1, max_size=64)
     return app
 

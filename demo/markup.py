@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from summarizer.guard.faithfulness import drop_unsupported, entity_precision, number_precision
-from summarizer.text.cleaning import drop_injected
+from summarizer.guard.injection import drop_injected
 from summarizer.text.sentences import split_sentences
 
 __all__ = [

@@ -27,9 +27,9 @@ from summarizer.generation.extractive import extract, extract_for_style
 from summarizer.generation.postprocess import clean_output, trim_words
 from summarizer.generation.selection import SEPARATOR, Selection, candidate_sentences, select_sentences
 from summarizer.guard.faithfulness import drop_unsupported
-from summarizer.text.cleaning import defuse_special_tokens, drop_injected, without_instructions
+from summarizer.guard.injection import defuse_special_tokens, drop_injected, without_instructions
+from summarizer.text.cleaning import check_texts
 from summarizer.text.sentences import split_sentences
-from summarizer.text.validation import check_texts
 from summarizer.weights.adapters import is_adapter_dir, load_adapter_model
 from summarizer.weights.loading import Family, detect_family, load_model_and_tokenizer, model_context_length
 from summarizer.weights.shipped import default_model_path

@@ -25,7 +25,7 @@ from transformers import LogitsProcessorList
 
 from summarizer.casing.constrained import CaseConstraint, CaseTrie
 from summarizer.casing.windows import case_windows, casing_prompt_ids
-from summarizer.text.validation import check_texts
+from summarizer.text.cleaning import check_texts
 
 __all__ = [
     "NORMALIZE_METHODS",

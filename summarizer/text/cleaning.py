@@ -13,13 +13,9 @@ What each kind of input gets (the readers, the CLI and the Ray job all apply `cl
 - empty or whitespace-only once cleaned: rejected;
 - text that does not look like English: kept, with a warning (the default model is English-only).
 
-Prompt injection ("ignore previous instructions and ...") is not removed: the article is data
-and is summarized as such. `instruction_like_sentences` finds such sentences, and
-`drop_injected` removes the summary sentences that draw on them rather than on the rest of the
-article; a caller falls back to an extractive summary when nothing is left
-(`summarizer.batch.jobs.SummarizeTask` does). `defuse_special_tokens` is for the prompt builder: an article that spells out a chat template's
-special tokens (``<|im_end|><|im_start|>system``) must not be able to close its turn and open
-another; the batch tasks (`summarizer.batch.jobs.SummarizeTask`) apply it.
+Prompt injection is not removed here: the article is data and is summarized as such
+(`summarizer.guard.injection` guards what the model writes). `check_texts` is the type and
+emptiness check every library entry point applies.
 
 Rejections raise `RejectedText` (a `ValueError`) whose message says why; nothing here logs or
 does I/O, so callers decide how to report.
@@ -28,27 +24,22 @@ does I/O, so callers decide how to report.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
-
-from summarizer.text.sentences import split_sentences
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
     "Cleaned",
     "RejectedText",
+    "ENGLISH_STOPWORDS",
+    "check_texts",
     "clean_text",
-    "defuse_special_tokens",
-    "drop_injected",
     "english_evidence",
-    "follows_injection",
     "html_to_text",
-    "instruction_like_sentences",
     "looks_like_html",
     "non_english_warning",
     "strip_control_chars",
-    "without_instructions",
 ]
 
 DEFAULT_MAX_CHARS = 1_000_000
@@ -83,7 +74,7 @@ _MIN_LETTERS = 40
 _MIN_WORDS = 25
 # Only the start of a long text is looked at: the language rarely changes half-way.
 _LANGUAGE_SAMPLE = 20_000
-_STOPWORDS = frozenset(
+ENGLISH_STOPWORDS = frozenset(
     "the a an and or but of to in on at for with by from as is was were are be been has have had "
     "it its this that these those he she they we you i his her their our not no which who what "
     "said says will would can could after before over about than then there when while also".split()
@@ -172,7 +163,7 @@ def english_evidence(text: str) -> tuple[float, float, int] | None:
         return None
     ascii_letters = sum(("a" <= ch <= "z") or ("A" <= ch <= "Z") for ch in sample)
     words = re.findall(r"\w+", sample.lower())
-    stop = sum(w in _STOPWORDS for w in words)
+    stop = sum(w in ENGLISH_STOPWORDS for w in words)
     return ascii_letters / letters, stop / max(len(words), 1), len(words)
 
 
@@ -230,87 +221,23 @@ def clean_text(
     return Cleaned(text, removed, html, (warning,) if warning else ())
 
 
-def defuse_special_tokens(text: str, special_tokens: Iterable[str]) -> str:
-    """The text with each spelled-out special token broken by a space after its first character.
-
-    "<|im_start|>system" becomes "< |im_start|>system": the tokenizer reads it as plain text, so
-    an article cannot open or close a chat turn. Tokens without markup characters (such as a
-    plain word) are left alone, and text with no special tokens is returned unchanged.
-    """
-    tokens = sorted({t for t in special_tokens if len(t) > 1 and not t.isalnum()}, key=len, reverse=True)
-    if not tokens or not any(t in text for t in tokens):
-        return text
-    pattern = re.compile("|".join(map(re.escape, tokens)))
-    return pattern.sub(lambda m: f"{m.group()[0]} {m.group()[1:]}", text)
-
-
-# Sentences that address the model rather than report news: "Ignore all previous instructions",
-# "You are now a pirate", "System note: ...", "Instead, write only ...".
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|skip)\b[^.!?\n]{0,40}?\b(?:instructions?|prompts?|rules|directions|"
-    r"guidelines|task|above|previous)\b"
-    r"|\byou are now\b|\b(?:new|updated|real) instructions?\b|\b(?:system|assistant|developer) (?:note|prompt|message)\b"
-    r"|^\s*(?:system|assistant)\s*:|\b(?:reply|respond|answer|output|write|say) (?:only|just)\b"
-    r"|\binstead,? (?:write|reply|say|output)\b|\bdo not summari[sz]e\b",
-    re.IGNORECASE | re.MULTILINE,
-)
-_CONTENT_WORD = re.compile(r"[a-z]{4,}")
-
-
-def instruction_like_sentences(text: str) -> list[str]:
-    """The sentences of `text` that look like instructions to a model (prompt injection)."""
-    if not _INSTRUCTION.search(text):
-        return []
-    return [s for s in split_sentences(text) if _INSTRUCTION.search(s)]
-
-
-def without_instructions(text: str) -> str:
-    """`text` with its instruction-like sentences removed (all of it if nothing else is left)."""
-    rest = text
-    for sentence in instruction_like_sentences(text):
-        rest = rest.replace(sentence, " ")
-    return rest if rest.strip() else text
-
-
-def _content_words(text: str) -> set[str]:
-    return {w.removesuffix("s") for w in _CONTENT_WORD.findall(text.lower()) if w not in _STOPWORDS}
-
-
-def _injection_vocabulary(article: str) -> tuple[set[str], set[str]] | None:
-    """(words only in the instruction-like sentences, words of the rest), or None without any."""
-    injected = instruction_like_sentences(article)
-    if not injected:
-        return None
-    rest = article
-    for sentence in injected:
-        rest = rest.replace(sentence, " ")
-    rest_words = _content_words(rest)
-    return _content_words(" ".join(injected)) - rest_words, rest_words
-
-
-def _leans_on(sentence: str, only_injected: set[str], rest_words: set[str]) -> bool:
-    words = _content_words(sentence)
-    from_injection = len(words & only_injected)
-    return from_injection > 0 and from_injection >= len(words & rest_words)
-
-
-def follows_injection(summary: str, article: str) -> bool:
-    """True when a sentence of `summary` draws on the article's instruction-like sentences at
-    least as much as on the rest of it: the model obeyed (or repeated) an injection there."""
-    vocabulary = _injection_vocabulary(article)
-    if vocabulary is None:
-        return False
-    return any(_leans_on(s, *vocabulary) for s in split_sentences(summary))
-
-
-def drop_injected(summary: str, article: str) -> tuple[str, int]:
-    """`summary` without its sentences that follow an injection (see `follows_injection`), and
-    how many were dropped; "" when none is left."""
-    vocabulary = _injection_vocabulary(article)
-    if vocabulary is None:
-        return summary, 0
-    sentences = split_sentences(summary)
-    kept = [s for s in sentences if not _leans_on(s, *vocabulary)]
-    if len(kept) == len(sentences):
-        return summary, 0
-    return " ".join(kept), len(sentences) - len(kept)
+def check_texts(texts: Sequence[str], noun: str, *, check_unicode: bool = True) -> list[str]:
+    """The texts as a list; TypeError/ValueError naming the index of the first bad one."""
+    if isinstance(texts, str):
+        raise TypeError(f"expected a sequence of {noun}s; wrap a single {noun} in a list")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{noun} {i} is {type(text).__name__}, expected str")
+        if not text.strip():
+            raise ValueError(f"{noun} {i} is empty or whitespace only")
+        if not check_unicode:
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            # Lone surrogates (from bad decoding upstream) would fail deep in the tokenizer.
+            raise ValueError(
+                f"{noun} {i} is not valid Unicode: {e.reason} at character {e.start}"
+            ) from None
+    return texts
