@@ -26,6 +26,15 @@ def test_module_scope_demo_and_constants():
     assert app.MAX_BATCH_SIZE == 8
 
 
+def test_tabs_wire_their_endpoints():
+    """One builder per tab: each tab's endpoint keeps its batching and concurrency settings."""
+    endpoints = {fn.api_name: fn for fn in app.build_demo(max_batch_size=3).fns.values()}
+    assert endpoints["summarize"].batch and endpoints["summarize"].max_batch_size == 3
+    assert endpoints["summarize"].concurrency_limit == 1
+    assert endpoints["normalize"].concurrency_limit == 2
+    assert endpoints["evaluate"].concurrency_limit == 1
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t ", None])
 def test_empty_article_is_a_gradio_error(text):
     with pytest.raises(gr.Error, match="The article is empty"):
