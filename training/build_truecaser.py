@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python -m training.build_truecaser                    # data from $SUMMARIZER_DATA or ../shared/data
+    python -m training.build_truecaser                    # data: summarizer.paths.data_root()
     python -m training.build_truecaser --data /path/to/data --out summarizer/resources
 
 Training text is `casing/news_text.jsonl`, minus every article that the casing evaluation
@@ -23,7 +23,6 @@ import argparse
 import collections
 import json
 import logging
-import os
 import re
 import time
 import zlib
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from summarizer.casing.detokenize import hyphen_key, tokenize_ptb
 from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
+from summarizer.paths import data_root
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,9 @@ def _is_num(token: str) -> bool:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=os.environ.get("SUMMARIZER_DATA", "../shared/data"))
+    parser.add_argument(
+        "--data", default=str(data_root()), help="data root (default: $SUMMARIZER_DATA, else shared/data)"
+    )
     parser.add_argument("--out", default=str(DEFAULT_OUT))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
