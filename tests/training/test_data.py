@@ -10,6 +10,7 @@ import random
 import pytest
 from tiny_data import HELDOUT_ARTICLE, PLANTED
 
+from summarizer.config import SummarizerConfig
 from training.config import PRESETS, TaskConfig
 from training.data import (
     HeldOut,
@@ -25,6 +26,9 @@ from training.data import (
     read_records,
     task_pairs,
 )
+
+# The library's casing window (what a task without its own window_words gets from the model).
+WINDOW_WORDS = SummarizerConfig().normalize_window_words
 
 
 def test_normalized_key_keeps_lowercase_alphanumerics_of_the_first_400_chars():
@@ -135,7 +139,7 @@ def test_references_pairing_keeps_wanted_kinds_including_joined_ones():
         "references": ["A.", "B.", "C."],
         "reference_kind": ["gpt3", "gpt4+chatgpt", "gpt4"],
     }
-    pairs = task_pairs(task, record, random.Random(0), 64)
+    pairs = task_pairs(task, record, random.Random(0), WINDOW_WORDS)
     assert [p.target for p in pairs] == ["B.", "C."]
     assert all(p.source == "An article." and p.style == "highlights" for p in pairs)
 
@@ -145,7 +149,7 @@ def test_title_pairing_splits_off_the_first_line():
     record = {
         "article": "Radcliffe eyes hard line on drugs\n\nPaula Radcliffe has called for bans. She said so."
     }
-    (pair,) = task_pairs(task, record, random.Random(0), 64)
+    (pair,) = task_pairs(task, record, random.Random(0), WINDOW_WORDS)
     assert pair.target == "Radcliffe eyes hard line on drugs"
     assert pair.source == "Paula Radcliffe has called for bans. She said so."
 
@@ -153,11 +157,11 @@ def test_title_pairing_splits_off_the_first_line():
 def test_lead_pairing_predicts_the_first_sentences_from_the_rest():
     text = "One happened. Two followed.\n\nThree came. Four was last. Five too. Six ended it."
     task = TaskConfig(name="lead", pairing="lead", path="x.jsonl", style="highlights", lead_sentences=3)
-    (pair,) = task_pairs(task, {"article": text}, random.Random(0), 64)
+    (pair,) = task_pairs(task, {"article": text}, random.Random(0), WINDOW_WORDS)
     assert pair.target == "One happened. Two followed. Three came."
     assert pair.source == "Four was last. Five too. Six ended it."
     short = {"article": "One. Two. Three. Four."}
-    assert task_pairs(task, short, random.Random(0), 64) == []
+    assert task_pairs(task, short, random.Random(0), WINDOW_WORDS) == []
     glued = "The race was run.Dr Venter won it."  # XSum glue: the splitter adds a space
     assert glued[cut_after(glued, ["The race was run."]) :] == "Dr Venter won it."
 
@@ -165,13 +169,13 @@ def test_lead_pairing_predicts_the_first_sentences_from_the_rest():
 def test_casing_pairing_makes_lowercased_ptb_windows():
     task = PRESETS["casing"]
     text = "Council leader Margaret Okafor said: \"We don't know.\" The BBC's £2m deal was agreed."
-    pairs = task_pairs(task, {"text": text}, random.Random(0), 64)
+    pairs = task_pairs(task, {"text": text}, random.Random(0), WINDOW_WORDS)
     assert 1 <= len(pairs) <= task.windows_per_text
     for pair in pairs:
         assert pair.kind == "casing" and pair.style is None
         assert pair.source == pair.target.lower() and any(ch.isalpha() for ch in pair.source)
     everything = task_pairs(
-        dataclasses.replace(task, windows_per_text=10), {"text": text}, random.Random(0), 64
+        dataclasses.replace(task, windows_per_text=10), {"text": text}, random.Random(0), WINDOW_WORDS
     )
     assert [p.target for p in everything] == [
         "Council leader Margaret Okafor said : `` We do n't know .",
@@ -198,7 +202,7 @@ def test_read_records_from_csv_and_a_datasets_folder(tmp_path):
     csv_path.write_text('article,references\n"An article.","[""A summary.""]"\n', encoding="utf-8")
     (record,) = read_records(csv_path)
     task = TaskConfig(name="t", pairing="references", path=str(csv_path), style="highlights")
-    assert [p.target for p in task_pairs(task, record, random.Random(0), 64)] == ["A summary."]
+    assert [p.target for p in task_pairs(task, record, random.Random(0), WINDOW_WORDS)] == ["A summary."]
 
     import datasets
 
