@@ -1,8 +1,9 @@
 """Typed settings of a fine-tuning run, parsed with `HfArgumentParser` from flags or one JSON file.
 
-Three concerns, three dataclasses: `ModelArguments` (which model, LoRA or full fine-tuning),
-`DataArguments` (data root, the mixed tasks, token limits) and `TrainArguments` (optimizer,
-schedule, batching, checkpoints, evaluation). Each task of the mix is a `TaskConfig`, given as
+Three concerns, three dataclasses: `FinetuneModelArguments` (which model, LoRA or full
+fine-tuning; not `eval.config.ModelArguments`, which picks a model to evaluate), `DataArguments`
+(data root, the mixed tasks, token limits) and `TrainArguments` (optimizer, schedule, batching,
+checkpoints, evaluation). Each task of the mix is a `TaskConfig`, given as
 a preset name (`highlights`), a preset with a weight (`highlights:0.4`), or in a JSON config a
 dict (`{"preset": "highlights", "weight": 0.4, "max_records": 200}` or a full task).
 
@@ -15,19 +16,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from transformers import HfArgumentParser
 
+from summarizer.paths import data_root
+
 __all__ = [
     "CONFIG_NAME",
     "PAIRINGS",
     "PRESETS",
     "DataArguments",
-    "ModelArguments",
+    "FinetuneModelArguments",
     "TaskConfig",
     "TrainArguments",
     "default_data_dir",
@@ -36,7 +38,6 @@ __all__ = [
 ]
 
 CONFIG_NAME = "finetune_config.json"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # How a record becomes (input, target) pairs:
 #   references: article -> each reference whose kind is wanted;
@@ -49,9 +50,8 @@ TARGET_FORMATS = ("raw", "ptb", "xsum_gold")
 
 
 def default_data_dir() -> Path:
-    """`$SUMMARIZER_DATA`, else `../shared/data` beside the repository."""
-    env = os.environ.get("SUMMARIZER_DATA")
-    return Path(env) if env else (REPO_ROOT.parent / "shared" / "data").resolve()
+    """The data root: an alias of `summarizer.paths.data_root` kept for callers outside training/."""
+    return data_root()
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,9 @@ class TaskConfig:
     min_rest_sentences: int = 3
     # Drop the first line (a title) before pairing; `title` pairing always splits it off.
     skip_title: bool = False
-    # casing pairing: windows sampled per text (None window size: the model's own setting).
+    # casing pairing: windows sampled per text, and their size in words. None: the trained
+    # model's own `normalize_window_words` (by default `SummarizerConfig().normalize_window_words`,
+    # the library's one constant), so training windows match the normalizer's at inference.
     windows_per_text: int = 2
     window_words: int | None = None
     # Read at most this many records after filtering (None: all).
@@ -244,8 +246,8 @@ def _preset(name: str) -> TaskConfig:
 
 
 @dataclass
-class ModelArguments:
-    """Which model to start from and which weights to train."""
+class FinetuneModelArguments:
+    """Which model to start from and which weights to train (LoRA adapters or all of them)."""
 
     model_name_or_path: str | None = field(
         default=None,
@@ -287,7 +289,10 @@ class DataArguments:
     """The training mix and how examples are cut to size."""
 
     data_dir: str | None = field(
-        default=None, metadata={"help": "data root; default $SUMMARIZER_DATA, else ../shared/data"}
+        default=None,
+        metadata={
+            "help": "data root; default summarizer.paths.data_root() ($SUMMARIZER_DATA, else shared/data)"
+        },
     )
     tasks: list[str] = field(
         default_factory=lambda: ["highlights:0.4", "one_sentence_bbc:0.2", "headline:0.1", "casing:0.3"],
@@ -312,7 +317,7 @@ class DataArguments:
     )
 
     def __post_init__(self) -> None:
-        self.data_dir = str(Path(self.data_dir) if self.data_dir else default_data_dir())
+        self.data_dir = str(Path(self.data_dir) if self.data_dir else data_root())
         self.tasks = [TaskConfig.from_spec(spec) for spec in self.tasks]  # type: ignore[misc]
         if not self.tasks:
             raise ValueError("give at least one task")
@@ -396,10 +401,10 @@ class TrainArguments:
             raise ValueError(f"lr_scheduler must be linear, cosine or constant, got {self.lr_scheduler!r}")
 
 
-ARGUMENT_CLASSES = (ModelArguments, DataArguments, TrainArguments)
+ARGUMENT_CLASSES = (FinetuneModelArguments, DataArguments, TrainArguments)
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[ModelArguments, DataArguments, TrainArguments]:
+def parse_args(argv: list[str] | None = None) -> tuple[FinetuneModelArguments, DataArguments, TrainArguments]:
     """Settings from `--config FILE.json` (optional) overridden by any other flags."""
     parser = HfArgumentParser(ARGUMENT_CLASSES)
     parser.add_argument("--config", default=None, help="JSON file with any of the settings below")
@@ -423,7 +428,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[ModelArguments, DataArgum
     return model_args, data_args, train_args
 
 
-def resolved_config(model_args: ModelArguments, data_args: DataArguments, train_args: TrainArguments) -> dict:
+def resolved_config(
+    model_args: FinetuneModelArguments, data_args: DataArguments, train_args: TrainArguments
+) -> dict:
     """One flat dict of every setting (tasks in full), readable again by `--config`."""
     values: dict[str, Any] = {}
     for args in (model_args, data_args, train_args):

@@ -1,12 +1,11 @@
-"""LoRA adapters (peft): add them, save them alone, load them onto their base, merge them.
+"""LoRA adapters (peft) for training: add them to a model, and save them alone.
 
 An adapter folder (`<output_dir>/adapter`) holds peft's `adapter_config.json` and
 `adapter_model.safetensors`, plus the tokenizer, the `summarizer_config.json` of the run and
-`base_model.json` naming the base (null: the embedded default), so it is self-contained:
+`base_model.json` naming the base (null: the embedded default), so it is self-contained. The
+library loads it (see `summarizer.weights.adapters`, which defines those file names):
 
-    from training.lora import load_adapter
-    summarizer = load_adapter("out/run/adapter")              # base + adapter (peft)
-    summarizer = load_adapter("out/run/adapter", merge=True)  # adapter folded into the weights
+    summarizer = Summarizer.from_pretrained("out/run/adapter")  # base + adapter, merged
 """
 
 from __future__ import annotations
@@ -16,16 +15,15 @@ from pathlib import Path
 
 from peft import LoraConfig, PeftModel, TaskType, get_peft_model
 
-from summarizer import Summarizer, SummarizerConfig
-from summarizer.weights.embedded import base_model_path
-from training.config import ModelArguments
+from summarizer import Summarizer
+from summarizer.weights.adapters import ADAPTER_CONFIG, BASE_FILE
+from training.config import FinetuneModelArguments
 
-__all__ = ["BASE_FILE", "add_lora", "load_adapter", "save_adapter"]
+# The adapter folder's file names are the library's (re-exported for callers of this module).
+__all__ = ["ADAPTER_CONFIG", "BASE_FILE", "add_lora", "save_adapter"]
 
-BASE_FILE = "base_model.json"
 
-
-def add_lora(summarizer: Summarizer, args: ModelArguments) -> PeftModel:
+def add_lora(summarizer: Summarizer, args: FinetuneModelArguments) -> PeftModel:
     """Wrap `summarizer.model` with fresh LoRA adapters; only they require gradients."""
     task_type = TaskType.SEQ_2_SEQ_LM if summarizer.family == "seq2seq" else TaskType.CAUSAL_LM
     config = LoraConfig(
@@ -47,25 +45,3 @@ def save_adapter(model: PeftModel, summarizer: Summarizer, directory: str | Path
     summarizer.config.save(directory)
     (directory / BASE_FILE).write_text(json.dumps({"model_name_or_path": base}) + "\n", encoding="utf-8")
     return directory
-
-
-def load_adapter(
-    directory: str | Path, *, base: str | None = None, merge: bool = False, device: str | None = None
-) -> Summarizer:
-    """A `Summarizer` of the adapter's base model with the adapter applied (or merged in).
-
-    base: the base model folder; default the one named in the adapter's `base_model.json`
-        (null there means the embedded default model).
-    """
-    directory = Path(directory)
-    if not (directory / "adapter_config.json").is_file():
-        raise ValueError(f"{directory} holds no adapter_config.json; pass the adapter folder of a LoRA run")
-    if base is None and (directory / BASE_FILE).is_file():
-        base = json.loads((directory / BASE_FILE).read_text(encoding="utf-8"))["model_name_or_path"]
-    summarizer = Summarizer.from_pretrained(base or base_model_path(), device=device)
-    model = PeftModel.from_pretrained(summarizer.model, str(directory))
-    model.eval()
-    if merge:
-        model = model.merge_and_unload()
-    config = SummarizerConfig.load(directory) or summarizer.config
-    return Summarizer(model, summarizer.tokenizer, config)

@@ -12,9 +12,9 @@ from safetensors.torch import load_file
 from training_helpers import ARTICLE, losses, read_log, run_args
 
 from summarizer import Summarizer
+from summarizer.weights.adapters import load_adapter_model
 from training.config import CONFIG_NAME, parse_args, resolved_config
 from training.finetune import main
-from training.lora import load_adapter
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +81,17 @@ def test_adapter_loads_on_its_base_and_merges_to_the_same_model(lora_run):
     adapter = out / "adapter"
     assert (adapter / "adapter_model.safetensors").stat().st_size < 1_000_000
     merged = Summarizer.from_pretrained(out, device="cpu")
-    with_adapter = load_adapter(adapter, device="cpu")
-    merged_on_load = load_adapter(adapter, device="cpu", merge=True)
+    # The library loads the adapter folder on the base it names, merged by default ...
+    merged_on_load = Summarizer.from_pretrained(adapter, device="cpu")
+    assert merged_on_load.config == merged.config
+    # ... and, one level down, unmerged (peft layers kept).
+    with_adapter, _, _ = load_adapter_model(adapter, merge=False, device="cpu")
     inputs = merged.tokenizer([ARTICLE], return_tensors="pt")
     if merged.family == "seq2seq":
         inputs["decoder_input_ids"] = torch.tensor([[merged.model.config.decoder_start_token_id, 5, 6]])
     with torch.no_grad():
         reference = merged.model(**inputs).logits
-        assert torch.allclose(with_adapter.model(**inputs).logits, reference, atol=1e-5)
+        assert torch.allclose(with_adapter(**inputs).logits, reference, atol=1e-5)
         assert torch.allclose(merged_on_load.model(**inputs).logits, reference, atol=1e-5)
         base = Summarizer.from_pretrained(
             json.loads((adapter / "base_model.json").read_text())["model_name_or_path"]
