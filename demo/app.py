@@ -2,6 +2,7 @@
 with a visual diff, and score prediction files with the evaluation harness. Runs offline.
 
     python -m demo                          # http://127.0.0.1:7860, embedded default model
+                                            # (or $GRADIO_SERVER_NAME / $GRADIO_SERVER_PORT)
     python -m demo --port 8080 --model PATH # another checkpoint (a folder from save_pretrained)
     gradio demo/app.py                      # reload mode while editing; model from $SUMMARIZER_DEMO_MODEL
 
@@ -719,8 +720,14 @@ def launch_kwargs() -> dict:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m demo", description="Serve the summarizer demo.")
-    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to serve on (default 127.0.0.1)")
+    # No defaults of our own: without a flag Gradio applies $GRADIO_SERVER_PORT / $GRADIO_SERVER_NAME,
+    # else its own 7860 (or the next free port) and 127.0.0.1.
+    parser.add_argument(
+        "--port", type=int, default=None, help="port (default: $GRADIO_SERVER_PORT, else 7860 or the next free one)"
+    )
+    parser.add_argument(
+        "--host", default=None, help="interface to serve on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)"
+    )
     parser.add_argument("--model", default=None, help="checkpoint folder (default: the embedded model)")
     parser.add_argument(
         "--lazy", action="store_true", help="load the model on the first request instead of before serving"
@@ -731,7 +738,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.lazy:
         print(f"loading {model or 'the embedded default model'} ...", flush=True)
         get_summarizer(model)
-    app.launch(server_name=args.host, server_port=args.port, **launch_kwargs())
+    server = {"server_name": args.host, "server_port": args.port}
+    app.launch(**{key: value for key, value in server.items() if value is not None}, **launch_kwargs())
 
 
 if __name__ == "__main__":
