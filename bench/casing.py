@@ -5,20 +5,13 @@
     python -m bench.casing --split valid --json out.json
 
 Each record's `input` is lowercased PTB tokens; a system returns one cased token per input
-token (tokenization kept). Scoring is token-aligned and case-sensitive. A "word" is a token
-with at least one letter (punctuation and numbers cannot be wrong and are not counted):
-
-* accuracy: words whose restored form equals the gold form (`token_acc` counts every
-  whitespace token instead, punctuation included, as `eval/metrics/casing.py` does);
-* cased-word precision / recall / F1: over words whose gold form has an uppercase letter
-  (a hit needs the exact gold form); precision's denominator is the predicted words with an
-  uppercase letter;
-* sentence exact match: sentences (split after . ! ?) restored exactly; record exact match:
-  whole records restored exactly;
-* changed records: records where any token changed other than in letter case (must be 0);
-* words/s: words (as above) restored per second of wall time, one process, best of
-  `--repeat` passes over the records, each with a freshly loaded system (loading is not
-  timed; the statistical model memoizes its decisions within a pass only).
+token (tokenization kept). Scored with the project's one casing metric,
+`eval.metrics.casing` (its docstring has the definition): word accuracy over tokens with a
+letter (`tok_acc` over every token), cased-word precision / recall / F1, sentence and record
+exact match, and changed records (any change other than letter case; must be 0; a changed token
+counts as wrong). words/s: words restored per second of wall time, one process, best of
+`--repeat` passes over the records, each with a freshly loaded system (loading is not timed;
+the statistical model memoizes its decisions within a pass only).
 
 `--split` keeps records whose FRANK document is in that split of `summarization/frank.jsonl`
 (tuning used `valid` only). Systems: `statistical` (this package's shipped model),
@@ -32,139 +25,52 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from pathlib import Path
 
+from eval.metrics.casing import CasingCounts, CasingScores, casing_counts, casing_scores, sentence_spans
 from summarizer.casing.truecaser import START, StatisticalTruecaser, position_kinds
+from summarizer.paths import data_root
 
-__all__ = ["CasingScores", "case_counts", "score_casing", "main"]
+__all__ = ["CasingScores", "case_counts", "evaluate", "format_row", "load_records", "main", "score_casing"]
 
-_SENTENCE_END = frozenset({".", "!", "?"})
-
-
-@dataclass(frozen=True)
-class CaseCounts:
-    """Counts from one or more aligned (input, predicted, gold) token sequences."""
-
-    words: int = 0
-    correct: int = 0
-    tokens: int = 0
-    tokens_correct: int = 0
-    gold_cased: int = 0
-    pred_cased: int = 0
-    cased_hits: int = 0
-    sentences: int = 0
-    sentences_exact: int = 0
-    records_exact: int = 0
-    changed_records: int = 0
-    records: int = 0
-
-    def __add__(self, other: CaseCounts) -> CaseCounts:
-        return CaseCounts(*(a + b for a, b in zip(_astuple(self), _astuple(other), strict=True)))
+# The totals-to-rates step of the one casing metric, under the name this module's callers use.
+score_casing = casing_scores
 
 
-@dataclass(frozen=True)
-class CasingScores:
-    accuracy: float
-    token_accuracy: float
-    precision: float
-    recall: float
-    f1: float
-    sentence_exact: float
-    record_exact: float
-    changed_records: int
-    words: int
-    records: int
-
-
-def _astuple(counts: CaseCounts) -> tuple[int, ...]:
-    return tuple(asdict(counts).values())
-
-
-def _has_letter(token: str) -> bool:
-    return any(c.isalpha() for c in token)
-
-
-def _has_upper(token: str) -> bool:
-    return any(c.isupper() for c in token)
-
-
-def sentence_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
-    """[start, end) spans of sentences: a sentence ends after a `.`, `!` or `?` token."""
-    spans, start = [], 0
-    for i, token in enumerate(tokens):
-        if token in _SENTENCE_END:
-            spans.append((start, i + 1))
-            start = i + 1
-    if start < len(tokens):
-        spans.append((start, len(tokens)))
-    return spans
-
-
-def case_counts(source: str, predicted: str, gold: str) -> CaseCounts:
-    """Token-aligned counts for one record. `source` is the lowercased input."""
-    src, pred, ref = source.split(), predicted.split(), gold.split()
-    if len(ref) != len(src):
-        raise ValueError(f"gold has {len(ref)} tokens but the input has {len(src)}: {gold[:80]!r}")
-    changed = len(pred) != len(src) or any(p.lower() != s.lower() for p, s in zip(pred, src, strict=True))
-    if changed:  # a changed token, or a whole misaligned output, scores as the input itself
-        pred = (
-            [p if p.lower() == s.lower() else s for p, s in zip(pred, src, strict=True)]
-            if len(pred) == len(src)
-            else src
+def case_counts(source: str, predicted: str, gold: str) -> CasingCounts:
+    """`eval.metrics.casing.casing_counts(predicted, gold)`, after checking that the record's gold
+    target has the input's tokens (a data error otherwise)."""
+    if len(gold.split()) != len(source.split()):
+        raise ValueError(
+            f"gold has {len(gold.split())} tokens but the input has {len(source.split())}: {gold[:80]!r}"
         )
-    words = correct = gold_cased = pred_cased = hits = 0
-    tokens_correct = sum(p == g for p, g in zip(pred, ref, strict=True))
-    for p, g in zip(pred, ref, strict=True):
-        if not _has_letter(g):
-            continue
-        words += 1
-        correct += p == g
-        gold_cased += _has_upper(g)
-        pred_cased += _has_upper(p)
-        hits += p == g and _has_upper(g)
-    spans = sentence_spans(ref)
-    exact = sum(pred[a:b] == ref[a:b] for a, b in spans)
-    return CaseCounts(
-        words,
-        correct,
-        len(ref),
-        tokens_correct,
-        gold_cased,
-        pred_cased,
-        hits,
-        len(spans),
-        exact,
-        int(pred == ref),
-        int(changed),
-        1,
+    return casing_counts(predicted, gold)
+
+
+HEADER = ("acc", "tok_acc", "P", "R", "F1", "sentEM", "recEM")
+
+
+def format_row(name: str, scores: CasingScores, speed: float | None, width: int = 12) -> str:
+    """One line of the results table (n/a for an undefined rate)."""
+    values = (
+        scores.accuracy,
+        scores.token_accuracy,
+        scores.precision,
+        scores.recall,
+        scores.f1,
+        scores.sentence_exact,
+        scores.record_exact,
     )
+    cells = " ".join(f"{v:7.4f}" if v is not None else f"{'n/a':>7}" for v in values)
+    rate = f"{speed:9.0f}" if speed is not None else f"{'-':>9}"
+    return f"{name:<{width}} {cells} {scores.changed_records:7d} {rate}"
 
 
-def score_casing(counts: CaseCounts) -> CasingScores:
-    """Rates from summed counts (empty denominators give 0.0)."""
-
-    def ratio(a: int, b: int) -> float:
-        return a / b if b else 0.0
-
-    precision = ratio(counts.cased_hits, counts.pred_cased)
-    recall = ratio(counts.cased_hits, counts.gold_cased)
-    f1 = ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
-    return CasingScores(
-        accuracy=ratio(counts.correct, counts.words),
-        token_accuracy=ratio(counts.tokens_correct, counts.tokens),
-        precision=precision,
-        recall=recall,
-        f1=f1,
-        sentence_exact=ratio(counts.sentences_exact, counts.sentences),
-        record_exact=ratio(counts.records_exact, counts.records),
-        changed_records=counts.changed_records,
-        words=counts.words,
-        records=counts.records,
-    )
+def format_header(width: int = 12) -> str:
+    return f"{'system':<{width}} " + " ".join(f"{h:>7}" for h in HEADER) + f" {'changed':>7} {'words/s':>9}"
 
 
 # ------------------------------------------------------------------------------ systems
@@ -249,16 +155,19 @@ def evaluate(
         start = time.perf_counter()
         outputs = [system(r["input"]) for r in records]
         seconds = min(seconds, time.perf_counter() - start)
-    total = CaseCounts()
-    for record, output in zip(records, outputs, strict=True):
-        total += case_counts(record["input"], output, record["target"])
-    scores = score_casing(total)
+    total = sum(
+        (case_counts(r["input"], output, r["target"]) for r, output in zip(records, outputs, strict=True)),
+        CasingCounts(),
+    )
+    scores = casing_scores(total)
     return scores, scores.words / seconds if seconds else float("inf"), outputs
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=os.environ.get("SUMMARIZER_DATA", "../shared/data"))
+    parser.add_argument(
+        "--data", default=None, help="data root (default: $SUMMARIZER_DATA or ../shared/data)"
+    )
     parser.add_argument("--split", default="all", choices=["all", "valid", "test"])
     parser.add_argument("--systems", nargs="+", default=["statistical", "truecase", "first"])
     parser.add_argument("--model", default=None, help="a truecaser .json.gz (default: the shipped one)")
@@ -266,19 +175,14 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser.add_argument("--repeat", type=int, default=3, help="time the best of this many passes")
     args = parser.parse_args(argv)
 
-    records = load_records(Path(args.data), args.split)
+    records = load_records(Path(args.data) if args.data else data_root(), args.split)
     results: dict[str, dict] = {}
     print(f"frank_refs split={args.split}: {len(records)} records")
-    print(
-        f"{'system':<12} {'acc':>7} {'tok_acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'recEM':>7} {'changed':>7} {'words/s':>9}"
-    )
+    print(format_header())
     for name in args.systems:
         scores, speed, _ = evaluate(lambda name=name: make_system(name, args.model), records, args.repeat)
         results[name] = {**asdict(scores), "words_per_second": round(speed)}
-        print(
-            f"{name:<12} {scores.accuracy:7.4f} {scores.token_accuracy:7.4f} {scores.precision:7.4f} "
-            f"{scores.recall:7.4f} {scores.f1:7.4f} {scores.sentence_exact:7.4f} {scores.record_exact:7.4f} {scores.changed_records:7d} {speed:9.0f}"
-        )
+        print(format_row(name, scores, speed))
     if args.json:
         Path(args.json).write_text(json.dumps({"split": args.split, "results": results}, indent=1) + "\n")
     return results

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import torch
 
-from bench.casing import CaseCounts, CasingScores, case_counts, load_records, score_casing
+from bench.casing import case_counts, format_header, format_row, load_records
+from eval.metrics.casing import CasingScores, aggregate_casing
 from summarizer import Summarizer
 from summarizer.casing.lm_check import (
     CaseLMSettings,
@@ -46,30 +47,30 @@ TUNING_GRID = {
 
 
 def score_outputs(records: Sequence[dict], outputs: Sequence[str]) -> CasingScores:
-    total = CaseCounts()
-    for record, output in zip(records, outputs, strict=True):
-        total += case_counts(record["input"], output, record["target"])
-    return score_casing(total)
+    return aggregate_casing(
+        case_counts(record["input"], output, record["target"])
+        for record, output in zip(records, outputs, strict=True)
+    )
 
 
 def _row(name: str, scores: CasingScores, speed: float | None) -> str:
-    rate = f"{speed:9.0f}" if speed is not None else f"{'-':>9}"
-    return (
-        f"{name:<22} {scores.accuracy:7.4f} {scores.token_accuracy:7.4f} {scores.precision:7.4f} {scores.recall:7.4f} "
-        f"{scores.f1:7.4f} {scores.sentence_exact:7.4f} {scores.record_exact:7.4f} {scores.changed_records:7d} {rate}"
-    )
+    return format_row(name, scores, speed, width=22)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=None, help="data root (default: $SUMMARIZER_DATA or ../shared/data)")
+    parser.add_argument(
+        "--data", default=None, help="data root (default: $SUMMARIZER_DATA or ../shared/data)"
+    )
     parser.add_argument("--split", default="valid", choices=["all", "valid", "test"])
     parser.add_argument("--limit", type=int, default=None, help="only the first N records")
     parser.add_argument("--model", default=None, help="checkpoint folder (default: the embedded model)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=1, help="time the best of this many passes")
     parser.add_argument(
-        "--tune", action="store_true", help="score every word once, then grid over the choice settings (one pass)"
+        "--tune",
+        action="store_true",
+        help="score every word once, then grid over the choice settings (one pass)",
     )
     parser.add_argument("--json", default=None, help="also write the results here")
     for field_name, value in asdict(CaseLMSettings()).items():
@@ -78,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
             parser.add_argument(flag, action="store_true")
         elif field_name in ("max_upper_letters", "settled_share"):
             kind = int if field_name == "max_upper_letters" else float
-            parser.add_argument(flag, type=lambda s, kind=kind: None if s == "none" else kind(s), default=value)
+            parser.add_argument(
+                flag, type=lambda s, kind=kind: None if s == "none" else kind(s), default=value
+            )
         else:
             parser.add_argument(flag, type=type(value), default=value)
     return parser
@@ -96,7 +99,7 @@ def _tune(summarizer, truecaser, records, settings, kwargs) -> list[dict]:
         trial = replace(settings, **dict(zip(TUNING_GRID, values, strict=True)))
         outputs = [apply_forms(t, w, choose_forms(w, trial)) for t, w in zip(inputs, scored, strict=True)]
         tried.append((score_outputs(records, outputs), trial))
-    tried.sort(key=lambda g: (g[0].f1, g[0].accuracy), reverse=True)
+    tried.sort(key=lambda g: (g[0].f1 or 0.0, g[0].accuracy or 0.0), reverse=True)
     for scores, trial in tried[:15]:
         print(_row(" ".join(str(getattr(trial, k)) for k in TUNING_GRID), scores, None))
     print("(columns of the label: " + ", ".join(TUNING_GRID) + ")")
@@ -139,11 +142,16 @@ def main(argv: list[str] | None = None) -> dict:
     records = load_records(Path(args.data) if args.data else data_root(), args.split)[: args.limit]
     truecaser = shipped_truecaser()
     summarizer = Summarizer.from_pretrained(args.model)
-    print(f"frank_refs split={args.split}: {len(records)} records; model {args.model or 'embedded default'}; {settings}")
     print(
-        f"{'system':<22} {'acc':>7} {'tok_acc':>7} {'P':>7} {'R':>7} {'F1':>7} {'sentEM':>7} {'recEM':>7} {'changed':>7} {'words/s':>9}"
+        f"frank_refs split={args.split}: {len(records)} records; model {args.model or 'embedded default'}; {settings}"
     )
-    results: dict = {"split": args.split, "records": len(records), "settings": asdict(settings), "systems": {}}
+    print(format_header(width=22))
+    results: dict = {
+        "split": args.split,
+        "records": len(records),
+        "settings": asdict(settings),
+        "systems": {},
+    }
 
     start = time.perf_counter()
     outputs = [truecaser.restore(r["input"]) for r in records]

@@ -11,8 +11,10 @@ Records carry `input` (lowercased, tokenized) and `target` (cased, same tokens).
 - baselines: the lowercase input unchanged, sentence-initial capitals, and the PyPI `truecase`
   package on the whole record (as usually called) and sentence by sentence.
 
-Metrics (eval/metrics/casing.py): word accuracy, cased-word precision/recall/F1, record exact
-match, and the count of records where a word changed other than by case (must be 0). Writes
+Metrics: the project's one casing metric (eval/metrics/casing.py, definition in its docstring):
+word accuracy (tokens with a letter) and token accuracy, cased-word precision/recall/F1,
+sentence and record exact match, and the count of records where a token changed other than by
+case (must be 0; a changed token counts as wrong). Writes
 OUT/metrics.json, OUT/per_record.jsonl, OUT/report.md, OUT/casing_bars.png, OUT/config.json.
 """
 
@@ -44,7 +46,13 @@ from eval.data import (
     read_predictions,
     resolve_data_path,
 )
-from eval.metrics.casing import CasingCounts, aggregate_casing, casing_counts, casing_intervals
+from eval.metrics.casing import (
+    CasingCounts,
+    aggregate_casing,
+    casing_counts,
+    casing_intervals,
+    describe_casing_metric,
+)
 from eval.metrics.stats import paired_test
 from eval.report import (
     file_sha256,
@@ -164,14 +172,13 @@ def score_casing_systems(
 ) -> tuple[list[dict], list[dict]]:
     """`systems`: name -> (kind, description, outputs). Returns (sorted results, per-record rows)."""
     results, rows, correct = [], [], {}
-    total_words = sum(len(r.target.split()) for r in records)
     for name, (kind, description, outputs) in systems.items():
         counts: list[CasingCounts] = [casing_counts(outputs[r.id], r.target) for r in records]
         scores = aggregate_casing(counts)
         intervals = casing_intervals(
             counts, resamples=bootstrap.resamples, confidence=bootstrap.confidence, seed=bootstrap.seed
         )
-        changed = [r.id for r, c in zip(records, counts, strict=True) if c.changed]
+        changed = [r.id for r, c in zip(records, counts, strict=True) if c.changed_records]
         if changed and kind == "ours":
             logger.warning(
                 "%s changed words other than by case in %d records (first: %s)",
@@ -191,7 +198,7 @@ def score_casing_systems(
         )
         # Per-record correct words scaled so that their mean is the word accuracy (paired tests).
         correct[name] = (
-            np.array([c.correct for c in counts], dtype=float) * len(records) / max(total_words, 1)
+            np.array([c.correct for c in counts], dtype=float) * len(records) / max(scores.words, 1)
         )
         rows.extend({"system": name, "id": r.id, **vars(c)} for r, c in zip(records, counts, strict=True))
     results.sort(key=lambda r: -(r["f1"] or 0.0))
@@ -243,49 +250,56 @@ def _plot(results: list[dict], out_dir: Path) -> str:
     return "casing_bars.png"
 
 
-def render_report(metrics: dict, plot: str | None) -> str:
-    header = [
-        "#",
-        "system",
-        "kind",
-        "word acc.",
-        "cased P",
-        "cased R",
-        "cased F1",
-        "exact match",
-        "changed records",
-        "Δ acc. vs best (p perm.)",
+REPORT_HEADER = [
+    "#",
+    "system",
+    "kind",
+    "word acc.",
+    "token acc.",
+    "cased P",
+    "cased R",
+    "cased F1",
+    "sentence exact",
+    "record exact",
+    "changed records",
+    "Δ acc. vs best (p perm.)",
+]
+
+
+def _report_row(rank: int, r: dict) -> list:
+    versus = r["accuracy_vs_best"]
+    return [
+        rank,
+        f"**{r['name']}**" if r["kind"] == "ours" else r["name"],
+        r["kind"],
+        format_interval(r["intervals"].get("accuracy", {}), 3),
+        format_number(r["token_accuracy"], 3),
+        format_number(r["precision"], 3),
+        format_number(r["recall"], 3),
+        format_interval(r["intervals"].get("f1", {}), 3),
+        format_number(r["sentence_exact"], 3),
+        format_number(r["record_exact"], 3),
+        f"{r['changed_records']}" + (" ⚠" if r["changed_records"] and r["kind"] == "ours" else ""),
+        "—" if versus is None else f"{versus['delta']:+.3f} ({versus['p_permutation']:.3f})",
     ]
-    rows = []
-    for rank, r in enumerate(metrics["systems"], 1):
-        versus = r["accuracy_vs_best"]
-        rows.append(
-            [
-                rank,
-                f"**{r['name']}**" if r["kind"] == "ours" else r["name"],
-                r["kind"],
-                format_interval(r["intervals"].get("accuracy", {}), 3),
-                format_number(r["precision"], 3),
-                format_number(r["recall"], 3),
-                format_interval(r["intervals"].get("f1", {}), 3),
-                format_number(r["exact_match"], 3),
-                f"{r['changed_records']}" + (" ⚠" if r["changed_records"] and r["kind"] == "ours" else ""),
-                "—" if versus is None else f"{versus['delta']:+.3f} ({versus['p_permutation']:.3f})",
-            ]
-        )
+
+
+def render_report(metrics: dict, plot: str | None) -> str:
+    rows = [_report_row(rank, r) for rank, r in enumerate(metrics["systems"], 1)]
     data = metrics["data"]
+    bootstrap = metrics["settings"]["bootstrap"]
     lines = [
         "# Casing evaluation",
         "",
         f"Data: `{data['path']}` (sha256 `{data['sha256'][:12]}`), filters {json.dumps(data['filters'])}, "
-        f"**{data['records']} records, {data['words']} words**.",
+        f"**{data['records']} records, {data['words']} words, {data['tokens']} tokens**.",
         "",
-        "Case-sensitive, whitespace tokens compared position by position. Sorted by cased-word F1. "
-        "Intervals: 95% percentile bootstrap over records "
-        f"({metrics['settings']['bootstrap']['resamples']} resamples, seed {metrics['settings']['bootstrap']['seed']}). "
-        "changed records: words changed other than by case (must be 0 for a casing model).",
+        "Case-sensitive, whitespace tokens aligned by lowercased form (eval/metrics/casing.py). "
+        "Sorted by cased-word F1. Intervals: percentile bootstrap over records "
+        f"({int(bootstrap['confidence'] * 100)}%, {bootstrap['resamples']} resamples, seed {bootstrap['seed']}). "
+        "changed records: tokens changed other than by case (must be 0 for a casing model; such tokens count as wrong).",
         "",
-        markdown_table(header, rows),
+        markdown_table(REPORT_HEADER, rows),
         "",
         "## Systems",
         "",
@@ -330,6 +344,7 @@ def run(
     if not systems:
         raise ValueError("nothing to score: give --system or --model, or keep the baselines on")
     results, rows = score_casing_systems(systems, records, bootstrap)
+    gold = aggregate_casing(casing_counts(r.target, r.target) for r in records)
 
     metrics = {
         "task": "normalize",
@@ -339,18 +354,11 @@ def run(
             "filters": {"kind": args.kind, "limit": args.limit},
             "records": len(records),
             "records_before_alignment": before,
-            "words": sum(len(r.target.split()) for r in records),
+            "words": gold.words,
+            "tokens": gold.tokens,
         },
         "settings": {
-            "metrics": {
-                "tokens": "whitespace split of prediction and target, compared position by position",
-                "word accuracy": "exactly equal words (case-sensitive) / gold words",
-                "cased-word P/R/F1": "hits = gold words with an uppercase letter predicted exactly; "
-                "P = hits / predicted words with an uppercase letter, R = hits / gold such words",
-                "exact match": "records identical to the target",
-                "changed records": "a word differs other than by case, or the word count differs (scores no hits)",
-                "aggregation": "micro (sums over records)",
-            },
+            "metrics": describe_casing_metric(),
             "bootstrap": {
                 "resamples": bootstrap.resamples,
                 "confidence": bootstrap.confidence,

@@ -8,43 +8,28 @@ from pathlib import Path
 import pytest
 
 from bench import casing as bench_casing
-from bench.casing import CaseCounts, case_counts, first_word_baseline, score_casing
+from bench.casing import case_counts, first_word_baseline, score_casing
+from eval.metrics.casing import CasingCounts, casing_counts
 from summarizer.casing.truecaser import StatisticalTruecaser
 from training import build_truecaser
 
 
-def test_case_counts_golden():
+def test_case_counts_is_the_eval_metric():
     source = "obama met the u.s. team . it won"
     gold = "Obama met the U.S. team . It won"
     pred = "Obama Met the u.s. team . It won"
-    counts = case_counts(source, pred, gold)
-    # words: obama met the u.s. team it won = 7; correct: Obama the team It won = 5
-    assert (counts.words, counts.correct) == (7, 5)
-    # gold cased: Obama U.S. It = 3; predicted cased: Obama Met It = 3; hits: Obama It = 2
-    assert (counts.gold_cased, counts.pred_cased, counts.cased_hits) == (3, 3, 2)
-    assert (counts.sentences, counts.sentences_exact, counts.records_exact, counts.changed_records) == (
-        2,
-        1,
-        0,
-        0,
-    )
-    assert (counts.tokens, counts.tokens_correct) == (8, 6)  # the `.` counts here
-    scores = score_casing(counts)
-    assert scores.accuracy == pytest.approx(5 / 7)
-    assert scores.precision == pytest.approx(2 / 3) and scores.recall == pytest.approx(2 / 3)
-    assert scores.f1 == pytest.approx(2 / 3)
-    assert scores.token_accuracy == pytest.approx(6 / 8) and scores.record_exact == 0.0
+    assert case_counts(source, pred, gold) == casing_counts(pred, gold)
+    scores = score_casing(case_counts(source, pred, gold))
+    assert scores.accuracy == pytest.approx(5 / 7) and scores.token_accuracy == pytest.approx(6 / 8)
+    assert scores.f1 == pytest.approx(2 / 3) and scores.record_exact == 0.0
 
 
-def test_case_counts_flags_changed_words_and_empty():
+def test_case_counts_checks_the_record_and_counts_changed_tokens_as_wrong():
     counts = case_counts("a b", "a c", "A b")
     assert counts.changed_records == 1
-    assert counts.correct == 1  # scored as the unchanged input: `a` wrong, `b` right
-    empty = score_casing(CaseCounts())
-    assert (empty.accuracy, empty.f1, empty.words) == (0.0, 0.0, 0)
-    punctuation = case_counts(", . !", ", . !", ", . !")
-    assert punctuation.words == 0 and punctuation.sentences_exact == 2
-    assert case_counts("é ß", "É ß", "É ß").correct == 2
+    assert counts.correct == 0  # `a` wrong case, `c` replaced `b`: both wrong (not reverted)
+    empty = score_casing(CasingCounts())
+    assert (empty.accuracy, empty.f1, empty.words) == (None, None, 0)
     with pytest.raises(ValueError):
         case_counts("a b", "a b", "A")
 
