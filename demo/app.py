@@ -11,7 +11,10 @@ Tabs:
   notice of what the faithfulness guard dropped (or, with the guard off, what it would have
   dropped), and the article with the source sentences behind each summary sentence highlighted.
 - Normalize wire copy: lowercased PTB-tokenized text -> cased, detokenized text, with case
-  changes, removed/added spaces and rewritten tokens marked; optional headline casing.
+  changes, removed/added spaces and rewritten tokens marked; optional headline casing. The
+  library's three methods: "statistical" (count-based truecaser, the default), "model" (an LM
+  check: the truecaser's draft checked word by word by the language model) and "generate"
+  (constrained decoding: the model writes the text and only letter case may change).
 - Evaluate: a predictions jsonl (`{"id", "summary"}`) or our extractive summarizer on one of the
   evaluation sets, scored in-process by `eval.summarize` (leaderboard, plots, report).
 
@@ -50,8 +53,8 @@ from demo.markup import (  # noqa: E402
     render_warnings,
     source_paragraphs,
 )
-from summarizer import Summarizer, Summary, headline_case  # noqa: E402
-from summarizer import normalize as normalize_statistical  # noqa: E402
+from summarizer import Summarizer, Summary, headline_case, normalize  # noqa: E402
+from summarizer.casing.normalize import NORMALIZE_METHODS  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
 from summarizer.guard.injection import without_instructions  # noqa: E402
 from summarizer.text.sentences import split_sentences  # noqa: E402
@@ -87,10 +90,18 @@ STYLES = [
     ("Headline", "headline"),
     ("Extractive (lead sentences, no model)", "extractive"),
 ]
-NORMALIZE_METHODS = [
-    ("Statistical truecaser (fast, more accurate today)", "statistical"),
-    ("Model (constrained decoding, slow)", "model"),
+# The library's methods (`normalize(method=...)`), under the library's own names.
+METHOD_CHOICES = [
+    ("statistical: count-based truecaser (default; fast, no model call)", "statistical"),
+    ("model: LM check (the truecaser's draft checked word by word by the model)", "model"),
+    ("generate: constrained decoding (the model writes the text, case changes only; slow)", "generate"),
 ]
+METHOD_INFO = (
+    '"statistical" restores case from word counts. "model" scores each word of the statistical '
+    "draft in its lower / Title / UPPER forms with the language model and keeps the form it "
+    'prefers. "generate" lets the model write each window under a hard constraint that only '
+    "letter case may change; it is slow, and useful only with a model fine-tuned for casing."
+)
 HEADLINE_STYLES = [("No headline casing", "none"), ("Sentence case", "sentence"), ("Title case", "title")]
 
 
@@ -374,12 +385,15 @@ def normalize_text(
     lines = text.split("\n")
     filled = [i for i, line in enumerate(lines) if line.strip()]
     inputs = [lines[i] for i in filled]
-    if method == "statistical":
-        normalized = normalize_statistical(inputs, method="statistical", detokenize=detokenize)
-    elif method == "model":
-        normalized = get_summarizer(model).normalize(inputs, method="model", detokenize=detokenize)
-    else:
-        raise gr.Error(f"Unknown method {method!r}; choose statistical or model.")
+    if method not in NORMALIZE_METHODS:
+        raise gr.Error(f"Unknown method {method!r}; choose one of: {', '.join(NORMALIZE_METHODS)}.")
+    try:
+        if method == "statistical":  # needs no model: do not load one
+            normalized = normalize(inputs, method=method, detokenize=detokenize)
+        else:
+            normalized = get_summarizer(model).normalize(inputs, method=method, detokenize=detokenize)
+    except ValueError as error:  # a checkpoint that cannot run this method: say so
+        raise gr.Error(str(error), title="Cannot normalize") from None
     out = list(lines)
     for i, result in zip(filled, normalized, strict=True):
         out[i] = result.text if headline == "none" else headline_case(result.text, style=headline)
@@ -636,7 +650,9 @@ def _normalize_tab(model: str | None) -> None:
                 "from reserves , not taxes .",
                 elem_id="wire",
             )
-            method = gr.Radio(NORMALIZE_METHODS, value="statistical", label="Method", elem_id="method")
+            method = gr.Radio(
+                METHOD_CHOICES, value="statistical", label="Method", info=METHOD_INFO, elem_id="method"
+            )
             headline = gr.Radio(HEADLINE_STYLES, value="none", label="Headline casing", elem_id="headline")
             detokenize = gr.Checkbox(
                 value=True, label="Detokenize (state - run → state-run, -lrb- → ( …)", elem_id="detokenize"
@@ -723,7 +739,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # No defaults of our own: without a flag Gradio applies $GRADIO_SERVER_PORT / $GRADIO_SERVER_NAME,
     # else its own 7860 (or the next free port) and 127.0.0.1.
     parser.add_argument(
-        "--port", type=int, default=None, help="port (default: $GRADIO_SERVER_PORT, else 7860 or the next free one)"
+        "--port", type=int, default=None, help="port (default: $GRADIO_SERVER_PORT, else 7860 or next free)"
     )
     parser.add_argument(
         "--host", default=None, help="interface to serve on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)"

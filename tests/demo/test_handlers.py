@@ -257,12 +257,31 @@ def test_normalize_text_headline_and_keep_tokenization():
     assert "diff-space-removed" not in diff
 
 
+def test_normalize_offers_the_library_methods_under_its_names():
+    from summarizer.casing.normalize import NORMALIZE_METHODS
+
+    assert [value for _, value in app.METHOD_CHOICES] == list(NORMALIZE_METHODS)
+    labels = dict((value, label) for label, value in app.METHOD_CHOICES)
+    assert "LM check" in labels["model"] and "constrained decoding" not in labels["model"]
+    assert "constrained decoding" in labels["generate"]
+    assert "truecaser" in labels["statistical"]
+
+
+@pytest.mark.parametrize("method", ["model", "generate"])
+def test_normalize_text_model_methods(tiny_model, method):
+    """Both model methods run through `Summarizer.normalize(method=...)`; only case may change."""
+    wire = "okafor said the bbc reported it ."
+    output, _ = app.normalize_text(wire, method, "none", False, model=tiny_model)
+    expected = Summarizer.from_pretrained(tiny_model).normalize([wire], method=method, detokenize=False)
+    assert output == expected[0].text and output.lower() == wire
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (("", "statistical", "none", True), "The wire copy is empty"),
         (("word " * 20_001, "statistical", "none", True), "limit is 20,000"),
-        (("some text", "neural", "none", True), "Unknown method"),
+        (("some text", "neural", "none", True), "choose one of: statistical, model, generate"),
         (("some text", "statistical", "upper", True), "Unknown headline style"),
     ],
 )
