@@ -16,6 +16,7 @@ from typing import Any
 __all__ = [
     "CONFIG_NAME",
     "DEFAULT_STYLES",
+    "GENERATION_SETTINGS",
     "GenerationSettings",
     "StyleConfig",
     "SummarizerConfig",
@@ -90,6 +91,15 @@ class GenerationSettings:
         return kwargs
 
 
+# The names `summarize(..., **overrides)` accepts, derived from the dataclass so a new setting
+# needs no second list.
+GENERATION_SETTINGS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(GenerationSettings))
+
+# What each kind of style can honour: styles that copy article sentences (extract, select)
+# decode nothing freely, so only the word budget applies to them.
+_HONOURED = {"extract": frozenset({"max_words"}), "select": frozenset({"max_words"})}
+
+
 @dataclass(frozen=True)
 class StyleConfig:
     """One output style: how it is asked for and how it is decoded."""
@@ -131,6 +141,28 @@ class StyleConfig:
             raise ValueError(f"word_budget must be >= 1 or None, got {self.word_budget}")
         if self.source_sentences is not None and self.source_sentences < 1:
             raise ValueError(f"source_sentences must be >= 1 or None, got {self.source_sentences}")
+
+    @property
+    def kind(self) -> str:
+        """"extract" (lead sentences, no model call), "select" (the model chooses article
+        sentences) or "generate" (the model writes)."""
+        if self.extractive:
+            return "extract"
+        return "select" if self.select_sentences else "generate"
+
+    def settings(self, **overrides: Any) -> GenerationSettings:
+        """This style's generation settings with per-call `overrides`; a setting the style
+        cannot honour is a ValueError rather than silently ignored."""
+        given = {k for k, v in overrides.items() if v is not None}
+        honoured = _HONOURED.get(self.kind)
+        refused = sorted(given - honoured) if honoured is not None else []
+        if refused and not set(refused) - set(GENERATION_SETTINGS):
+            raise ValueError(
+                f"style {self.name!r} copies whole article sentences ({self.kind}) and cannot honour "
+                f"{refused}; it honours {sorted(honoured)}. For free generation use a writing style "
+                "such as 'highlights_abstractive', 'one_sentence_abstractive' or 'headline'."
+            )
+        return self.generation.override(**overrides)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StyleConfig:

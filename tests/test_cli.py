@@ -18,7 +18,7 @@ def _lines(path: Path) -> list[dict]:
 
 
 def _run(tiny_causal_dir, *args: str) -> int:
-    return cli.main(["summarize", *args, "--model", str(tiny_causal_dir), "--max-new-tokens", "6", "--no-progress"])
+    return cli.main(["summarize", *args, "--model", str(tiny_causal_dir), "--no-progress"])
 
 
 @pytest.fixture()
@@ -147,3 +147,13 @@ def test_normalize_with_the_model(tiny_causal_dir, tmp_path):
     ])
     assert code == cli.EXIT_OK
     assert _lines(out)[0]["output"].lower() == "the council met on monday ."
+
+
+def test_a_setting_the_style_cannot_honour_is_a_usage_error(tiny_causal_dir, tmp_path, mixed_jsonl, capsys):
+    out = tmp_path / "out.jsonl"
+    assert _run(tiny_causal_dir, str(mixed_jsonl), "-o", str(out), "--num-beams", "4") == cli.EXIT_USAGE
+    assert "style 'highlights' copies whole article sentences" in capsys.readouterr().err
+    assert not out.exists()
+    assert _run(tiny_causal_dir, str(mixed_jsonl), "-o", str(out), "--style", "headline", "--num-beams", "2") == (
+        cli.EXIT_RECORDS_FAILED
+    )

@@ -38,9 +38,10 @@ def test_batched_equals_one_by_one(loaded, example_articles):
     assert [s.output_tokens for s in batched] == [s.output_tokens for s in single]
 
 
-def test_deterministic(loaded, example_articles):
-    first = loaded.summarize(example_articles, style="one_sentence", max_new_tokens=10)
-    second = loaded.summarize(example_articles, style="one_sentence", max_new_tokens=10)
+@pytest.mark.parametrize(("style", "overrides"), [("one_sentence", {}), ("headline", {"max_new_tokens": 10})])
+def test_deterministic(loaded, example_articles, style, overrides):
+    first = loaded.summarize(example_articles, style=style, **overrides)
+    second = loaded.summarize(example_articles, style=style, **overrides)
     assert first == second
 
 
@@ -59,8 +60,8 @@ def test_bad_arguments_are_specific(loaded):
         loaded.summarize(["text."], style="poem")
     with pytest.raises(TypeError, match="unknown generation setting"):
         loaded.summarize(["text."], temperature=0.7)
-    with pytest.raises(ValueError, match="num_beams"):
-        loaded.summarize(["text."], num_beams=0)
+    with pytest.raises(ValueError, match="num_beams must be >= 1"):
+        loaded.summarize(["text."], style="headline", num_beams=0)
     assert loaded.summarize([]) == []
 
 
@@ -88,9 +89,34 @@ def test_word_budget(loaded, example_articles):
         assert len(summary.text.split()) <= 5
 
 
-def test_beam_search_runs(loaded, example_articles):
-    summaries = loaded.summarize(example_articles[:2], style="one_sentence", max_new_tokens=6, num_beams=3)
-    assert len(summaries) == 2
+@pytest.mark.parametrize("style", ["highlights", "one_sentence", "extractive"])
+@pytest.mark.parametrize("setting", [{"num_beams": 4}, {"max_new_tokens": 20}, {"no_repeat_ngram_size": 3}])
+def test_copying_styles_refuse_settings_they_cannot_honour(loaded, style, setting):
+    with pytest.raises(ValueError, match=rf"style '{style}' copies whole article sentences .*{next(iter(setting))}"):
+        loaded.summarize(["The council met on Monday. It approved the budget."], style=style, **setting)
+    assert loaded.summarize(["The council met on Monday. It approved the budget."], style=style, max_words=4)
+
+
+def test_beam_search_is_what_generate_gives(loaded, example_articles):
+    """The style's beams reach `model.generate`: the summary is the decoded best beam."""
+    import torch
+
+    from summarizer.generation.postprocess import clean_output
+
+    style = loaded.config.style("highlights_abstractive")
+    settings = style.generation.override(max_new_tokens=8, num_beams=3)
+    beams = loaded.summarize(example_articles, style="highlights_abstractive", max_new_tokens=8, num_beams=3, faithful=False)
+    greedy = loaded.summarize(example_articles, style="highlights_abstractive", max_new_tokens=8, faithful=False)
+    for article, summary in zip(example_articles, beams, strict=True):
+        ids = torch.tensor([loaded.prompt_ids(article, style)])
+        out = loaded.model.generate(
+            input_ids=ids, attention_mask=torch.ones_like(ids), pad_token_id=loaded.tokenizer.pad_token_id,
+            eos_token_id=loaded.tokenizer.eos_token_id, **settings.generate_kwargs(),
+        )
+        new = out[0, ids.shape[1] :] if loaded.family == "causal" else out[0]
+        raw = loaded.tokenizer.decode(new, skip_special_tokens=True)
+        assert summary.text == clean_output(raw, style, settings.max_words, truncated=summary.output_tokens >= 8)
+    assert [s.text for s in beams] != [s.text for s in greedy]  # the beams were really searched
 
 
 def test_save_and_load_round_trip(loaded, tmp_path, example_articles):
@@ -138,7 +164,7 @@ def test_seq2seq_prompt_is_prefix_and_article(tiny_seq2seq_dir):
 def test_encode_prompt_is_what_summarize_feeds(loaded, example_articles):
     style = loaded.config.style("highlights")
     ids = loaded.encode_prompt(example_articles[0], style)
-    assert ids == loaded._encode_prompt(loaded.build_prompt(example_articles[0], style))
+    assert ids == loaded.prompt_ids(example_articles[0], style)
 
 
 def test_lora_adapter_folder_loads_merged(tiny_causal_dir, tmp_path, example_articles):
@@ -167,8 +193,8 @@ def test_backends_load_and_summarize(tiny_causal_dir, example_articles, backend)
         assert next(s.model.parameters()).dtype == torch.bfloat16
     else:
         assert any("quantized" in type(m).__module__ for m in s.model.modules())
-    for style in ("highlights", "one_sentence"):
-        out = s.summarize(example_articles[:2], style=style, max_new_tokens=6)
+    for style, overrides in (("highlights", {}), ("one_sentence", {}), ("headline", {"max_new_tokens": 6})):
+        out = s.summarize(example_articles[:2], style=style, **overrides)
         assert len(out) == 2 and all(isinstance(x.text, str) for x in out)
 
 

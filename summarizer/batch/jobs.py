@@ -158,8 +158,10 @@ class SummarizeTask:
         summarizer = Summarizer.from_pretrained(
             self.model, device=self.device, dtype=self.dtype, backend=self.backend
         )
-        style = summarizer.config.style(self.style)  # fail fast on an unknown style, before reading input
+        # Fail fast on an unknown style or a setting it cannot honour, before reading input.
+        style = summarizer.config.style(self.style)
         overrides = dict(self.overrides)
+        style.settings(**overrides)
 
         def process(texts: list[str]) -> list[dict[str, Any]]:
             # The library defuses special tokens and drops sentences that follow injections.

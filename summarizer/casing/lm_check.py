@@ -38,7 +38,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from summarizer.casing.windows import casing_prompt_ids, merged_windows
+from summarizer.casing.windows import casing_prompt_ids, merged_windows, stitch
+from summarizer.generation.batching import pad_batch
 
 __all__ = [
     "CASING_PROMPTS",
@@ -337,8 +338,8 @@ class _Scorer:
         q_cols = torch.tensor([q for _, q in queries], device=device)
         pad = self.tokenizer.pad_token_id
         if self.family == "seq2seq":
-            ids, mask = _right_pad([row.ids for row in batch], pad)
-            enc, enc_mask = _right_pad([row.encoder_ids for row in batch], pad)
+            ids, mask = pad_batch([row.ids for row in batch], pad, left=False)
+            enc, enc_mask = pad_batch([row.encoder_ids for row in batch], pad, left=False)
             logits = self.model(
                 input_ids=enc.to(device),
                 attention_mask=enc_mask.to(device),
@@ -358,16 +359,6 @@ class _Scorer:
         )
         tokens = torch.tensor([t for row in batch for _, t, _, _ in row.terms], device=device)
         return logprobs[index, tokens]
-
-
-def _right_pad(seqs: Sequence[Sequence[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(s) for s in seqs)
-    ids = torch.full((len(seqs), width), pad, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for row, seq in enumerate(seqs):
-        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-        mask[row, : len(seq)] = 1
-    return ids, mask
 
 
 def _tree_batch(batch: Sequence[_Row], pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -506,17 +497,12 @@ def choose_forms(words: Sequence[WordCandidates], settings: CaseLMSettings) -> l
 
 
 def apply_forms(text: str, words: Sequence[WordCandidates], forms: Sequence[str]) -> str:
-    pieces, cursor = [], 0
     for w, form in zip(words, forms, strict=True):
         assert len(form) == w.end - w.start and form.lower() == text[w.start : w.end].lower(), (
             form,
             text[w.start : w.end],
         )
-        pieces.append(text[cursor : w.start])
-        pieces.append(form)
-        cursor = w.end
-    pieces.append(text[cursor:])
-    return "".join(pieces)
+    return stitch(text, [(w.start, w.end) for w in words], forms)
 
 
 def restore_case_with_lm(

@@ -24,7 +24,8 @@ from tqdm.auto import tqdm
 from transformers import LogitsProcessorList
 
 from summarizer.casing.constrained import CaseConstraint, CaseTrie
-from summarizer.casing.windows import case_windows, casing_prompt_ids
+from summarizer.casing.windows import case_windows, casing_prompt_ids, stitch
+from summarizer.generation.batching import length_sorted_batches, pad_batch
 from summarizer.text.cleaning import check_texts
 
 __all__ = [
@@ -129,24 +130,14 @@ def restore_case_with_model(
     restored: list[str] = list(window_texts)
     # A single token longer than the context (a 10 kB URL) cannot be shown to the model: it
     # stays as given, which the guarantee allows.
-    order = sorted(
-        (k for k in range(len(windows)) if len(prompts[k]) + len(window_texts[k].encode("utf-8")) < context_length),
-        key=lambda k: -len(prompts[k]),
-    )
+    shown = [k for k in range(len(windows)) if len(prompts[k]) + len(window_texts[k].encode("utf-8")) < context_length]
     pad_id = tokenizer.pad_token_id
     left_pad = family == "causal"
     device = next(model.parameters()).device
-    for start in range(0, len(order), batch_size):
-        batch = order[start : start + batch_size]
-        width = max(len(prompts[k]) for k in batch)
-        ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for row, k in enumerate(batch):
-            seq = torch.tensor(prompts[k], dtype=torch.long)
-            if left_pad:
-                ids[row, width - len(seq) :], mask[row, width - len(seq) :] = seq, 1
-            else:
-                ids[row, : len(seq)], mask[row, : len(seq)] = seq, 1
+    for rows in length_sorted_batches([len(prompts[k]) for k in shown], batch_size):
+        batch = [shown[r] for r in rows]
+        ids, mask = pad_batch([prompts[k] for k in batch], pad_id, left=left_pad)
+        width = ids.shape[1]
         # Decoder-only: generated ids follow the prompt; encoder-decoder: the decoder start token.
         gen_offset = width if left_pad else 1
         constraint = CaseConstraint(trie, [window_texts[k] for k in batch], tokenizer.eos_token_id, gen_offset)
@@ -174,16 +165,10 @@ def restore_case_with_model(
             progress_bar.update(len(batch))
 
     # Stitch windows back into their texts, keeping the input's whitespace between them.
-    results: list[str] = []
     by_text: dict[int, list[tuple[Window, str]]] = {}
     for window, cased in zip(windows, restored, strict=True):
         by_text.setdefault(window.text_index, []).append((window, cased))
-    for i, text in enumerate(texts):
-        pieces, cursor = [], 0
-        for window, cased in by_text.get(i, []):
-            pieces.append(text[cursor : window.start])
-            pieces.append(cased)
-            cursor = window.end
-        pieces.append(text[cursor:])
-        results.append("".join(pieces))
-    return results
+    return [
+        stitch(text, [(w.start, w.end) for w, _ in by_text.get(i, [])], [c for _, c in by_text.get(i, [])])
+        for i, text in enumerate(texts)
+    ]

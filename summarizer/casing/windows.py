@@ -7,8 +7,9 @@ text this way, and training builds casing examples with the same prompt.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-__all__ = ["case_windows", "casing_prompt_ids", "merged_windows"]
+__all__ = ["case_windows", "casing_prompt_ids", "merged_windows", "stitch"]
 
 _SENTENCE_END = re.compile(r"[.!?]['\"”’)]*$|^(?:''|\.\.\.)$")
 
@@ -67,3 +68,15 @@ def casing_prompt_ids(tokenizer, family: str, instruction: str, window: str, use
         )
         return tokenizer(prompt, add_special_tokens=False)["input_ids"]
     return tokenizer(f"{user}\n\n", add_special_tokens=True)["input_ids"]
+
+
+def stitch(text: str, spans: Sequence[tuple[int, int]], replacements: Sequence[str]) -> str:
+    """`text` with each (start, end) span, in order and not overlapping, replaced; everything
+    between the spans (the input's own whitespace) is kept as it is."""
+    pieces, cursor = [], 0
+    for (start, end), replacement in zip(spans, replacements, strict=True):
+        pieces.append(text[cursor:start])
+        pieces.append(replacement)
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)

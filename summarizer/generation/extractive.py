@@ -8,12 +8,14 @@ VIDEO", bylines, "Share this with Email", photo captions ending in a colon).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
-from summarizer.config import StyleConfig
+from summarizer.config import GenerationSettings, StyleConfig
 from summarizer.generation.postprocess import clean_output, trim_words
+from summarizer.generation.summary import Summary
 from summarizer.text.sentences import split_sentences
 
-__all__ = ["extract", "extract_for_style", "is_boilerplate"]
+__all__ = ["extract", "extract_for_style", "extractive_summaries", "is_boilerplate"]
 
 # Lead-3 is the classic extractive news summary; a style may ask for fewer sentences.
 _DEFAULT_SENTENCES = 3
@@ -54,3 +56,18 @@ def extract_for_style(article: str, style: StyleConfig, max_words: int | None = 
     """The extractive summary shaped like `style` (a headline is one line of at most max_words)."""
     sentences = min(style.max_sentences or _DEFAULT_SENTENCES, _DEFAULT_SENTENCES)
     return clean_output(extract(article, max_sentences=sentences, max_words=max_words), style, max_words)
+
+
+def extractive_summaries(
+    articles: Sequence[str], style: StyleConfig, settings: GenerationSettings, count_tokens: Callable[[str], int]
+) -> list[Summary]:
+    """The extractive summary of each article in `style`: no model call."""
+    return [
+        Summary(
+            text=extract_for_style(article, style, settings.max_words),
+            style=style.name,
+            input_tokens=count_tokens(article),
+            output_tokens=0,
+        )
+        for article in articles
+    ]

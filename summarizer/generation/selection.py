@@ -18,10 +18,17 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
+from tqdm.auto import tqdm
 
-from summarizer.generation.extractive import is_boilerplate
+from summarizer.config import GenerationSettings, StyleConfig
+from summarizer.generation.extractive import extract_for_style, is_boilerplate
+from summarizer.generation.postprocess import trim_words
+from summarizer.generation.prompts import Prompter
+from summarizer.generation.summary import Summary
+from summarizer.guard.injection import drop_injected, without_instructions
 from summarizer.text.sentences import split_sentences
 
 __all__ = [
@@ -30,7 +37,8 @@ __all__ = [
     "candidate_sentences",
     "oracle_sentences",
     "select_sentences",
-    "selection_target",
+    "select_summaries",
+    "selection_inputs",
 ]
 
 # Sentences of a selection are written one per line; the final text joins them with spaces.
@@ -96,13 +104,6 @@ def oracle_sentences(candidates: Sequence[str], reference: str, max_sentences: i
         total, total2 = total + grams[pick][0], total2 + grams[pick][1]
         best = pick_score
     return sorted(chosen)
-
-
-def selection_target(model_input: str, reference: str, max_sentences: int = 3) -> str:
-    """The training target of a selection style: the oracle sentences of `model_input`, one
-    per line ("" when no sentence shares a word with the reference)."""
-    candidates = candidate_sentences(model_input)
-    return SEPARATOR.join(candidates[i] for i in oracle_sentences(candidates, reference, max_sentences))
 
 
 # ------------------------------------------------------------------------------ decoding
@@ -207,50 +208,153 @@ def select_sentences(
         if chosen:
             step.feed([separator_id])
             fed += 1
-        depth = 0
-        while True:
-            # Candidates that end here compete with those that go on, through the boundary
-            # tokens; a duplicate-free trie rarely has one sentence as another's prefix.
-            ended = [i for i in alive if len(candidates[i]) == depth]
-            going = [i for i in alive if len(candidates[i]) > depth]
-            if len(going) == 1 and not ended:
-                rest = list(candidates[going[0]][depth:])
-                step.feed(rest)
-                fed += len(rest)
-                chosen.append(going[0])
-                break
-            logits = step.logits
-            if ended:
-                stop_score = torch.maximum(logits[eos_id], logits[separator_id]) + max(bonus[i] for i in ended)
-                best_going = max((logits[candidates[i][depth]] + bonus[i] for i in going), default=None)
-                if best_going is None or stop_score >= best_going:
-                    chosen.append(ended[0])
-                    break
-            # The longest run every live candidate shares is fed at once.
-            run = []
-            while all(len(candidates[i]) > depth + len(run) for i in going) and (
-                len({candidates[i][depth + len(run)] for i in going}) == 1
-            ):
-                run.append(candidates[going[0]][depth + len(run)])
-            if run:
-                step.feed(run)
-                fed += len(run)
-                depth += len(run)
-                alive = going
-                continue
-            options = sorted({candidates[i][depth] for i in going})
-            scores = logits[torch.tensor(options, device=logits.device)].clone()
-            if prior is not None:
-                lead = {t: max(bonus[i] for i in going if candidates[i][depth] == t) for t in options}
-                scores += torch.tensor([lead[t] for t in options], device=scores.device)
-            token = options[int(torch.argmax(scores))]
-            alive = [i for i in going if candidates[i][depth] == token]
-            step.feed([token])
-            fed += 1
-            depth += 1
+        index, used = _walk_one_sentence(step, candidates, alive, bonus, prior is not None, (eos_id, separator_id))
+        chosen.append(index)
+        fed += used
         if word_budget is not None and len(chosen) > 1 and sum(lengths[i] for i in chosen) > word_budget:
             # Stopping beats skipping to a shorter later sentence (FRANK valid R-1 41.38 vs
             # 41.12 at 100 words; docs/results_quality.md).
             chosen.pop()
             break
     return Selection(tuple(chosen), fed)
+
+
+def _walk_one_sentence(
+    step: _Stepper,
+    candidates: Sequence[Sequence[int]],
+    alive: list[int],
+    bonus: list[float],
+    use_prior: bool,
+    stop_ids: tuple[int, int],
+) -> tuple[int, int]:
+    """Decode one whole candidate sentence from `alive` through the trie; returns (its index,
+    tokens fed). A candidate that ends competes through the best of `stop_ids` (eos,
+    separator)."""
+    depth = fed = 0
+    while True:
+        # Candidates that end here compete with those that go on, through the boundary
+        # tokens; a duplicate-free trie rarely has one sentence as another's prefix.
+        ended = [i for i in alive if len(candidates[i]) == depth]
+        going = [i for i in alive if len(candidates[i]) > depth]
+        if len(going) == 1 and not ended:
+            rest = list(candidates[going[0]][depth:])
+            step.feed(rest)
+            return going[0], fed + len(rest)
+        logits = step.logits
+        if ended:
+            stop_score = torch.maximum(logits[stop_ids[0]], logits[stop_ids[1]]) + max(bonus[i] for i in ended)
+            best_going = max((logits[candidates[i][depth]] + bonus[i] for i in going), default=None)
+            if best_going is None or stop_score >= best_going:
+                return ended[0], fed
+        # The longest run every live candidate shares is fed at once.
+        run = []
+        while all(len(candidates[i]) > depth + len(run) for i in going) and (
+            len({candidates[i][depth + len(run)] for i in going}) == 1
+        ):
+            run.append(candidates[going[0]][depth + len(run)])
+        if run:
+            step.feed(run)
+            fed += len(run)
+            depth += len(run)
+            alive = going
+            continue
+        options = sorted({candidates[i][depth] for i in going})
+        scores = logits[torch.tensor(options, device=logits.device)].clone()
+        if use_prior:
+            lead = {t: max(bonus[i] for i in going if candidates[i][depth] == t) for t in options}
+            scores += torch.tensor([lead[t] for t in options], device=scores.device)
+        token = options[int(torch.argmax(scores))]
+        alive = [i for i in going if candidates[i][depth] == token]
+        step.feed([token])
+        fed += 1
+        depth += 1
+
+
+# ------------------------------------------------------------------------------ summaries
+def selection_inputs(prompter: Prompter, article: str, style: StyleConfig) -> tuple[list[int], list[str], list[list[int]]]:
+    """(prompt ids, candidate sentences, their token ids) for a selection style: the model
+    input cut after the last whole sentence that fits the input budget, and the sentences it
+    shows, each tokenized once."""
+    text = prompter.model_input(article, style)
+    budget = prompter.article_budget(style, style.generation)
+    kept: list[str] = []
+    ids: list[list[int]] = []
+    used = 0
+    for sentence in candidate_sentences(text):
+        tokens = prompter.tokenizer(sentence, add_special_tokens=False)["input_ids"]
+        if used + len(tokens) + 1 > budget:
+            break
+        kept.append(sentence)
+        ids.append(tokens)
+        used += len(tokens) + 1
+    return prompter.prompt_ids(" ".join(kept), style), kept, ids
+
+
+def _decoder_prefix(model: Any, prompter: Prompter) -> list[int]:
+    # Encoder-decoder targets start with the decoder start token (and bos where the
+    # tokenizer puts one in front of a target, as BART's does).
+    if prompter.family != "seq2seq":
+        return []
+    tokenizer = prompter.tokenizer
+    prefix = [model.config.decoder_start_token_id]
+    probe = tokenizer(text_target="a")["input_ids"]
+    if tokenizer.bos_token_id is not None and probe and probe[0] == tokenizer.bos_token_id:
+        prefix.append(tokenizer.bos_token_id)
+    return prefix
+
+
+def _select_one(model: Any, prompter: Prompter, source: str, style: StyleConfig, ids: tuple[int, list[int]]) -> tuple[str, int]:
+    """(the selected sentences joined, tokens consumed) for one article."""
+    separator_id, prefix = ids
+    prompt, sentences, candidates = selection_inputs(prompter, source, style) if source.strip() else ([], [], [])
+    if not candidates:
+        return "", 0
+    max_sentences = style.max_sentences or 3
+    chosen = select_sentences(
+        model,
+        prompt,
+        candidates,
+        separator_id=separator_id,
+        eos_id=prompter.tokenizer.eos_token_id,
+        max_sentences=max_sentences,
+        min_sentences=min(style.min_sentences, max_sentences),
+        prior=[-style.lead_weight * k for k in range(len(candidates))] if style.lead_weight else None,
+        lengths=[len(s.split()) for s in sentences],
+        word_budget=style.word_budget,
+        decoder_prefix=prefix,
+    )
+    return " ".join(sentences[i] for i in chosen.indices), chosen.output_tokens
+
+
+def select_summaries(
+    model: Any,
+    prompter: Prompter,
+    articles: Sequence[str],
+    style: StyleConfig,
+    settings: GenerationSettings,
+    *,
+    faithful: bool,
+    progress: bool,
+) -> list[Summary]:
+    """Each article's summary as whole sentences the model chose from it; one article at a
+    time with a KV cache, since after the prompt a selection costs only a few forward passes."""
+    separator = prompter.tokenizer(SEPARATOR, add_special_tokens=False)["input_ids"]
+    if len(separator) != 1:
+        raise ValueError(f"selection needs a one-token sentence separator; {SEPARATOR!r} is {separator}")
+    ids = (separator[0], _decoder_prefix(model, prompter))
+    summaries = []
+    for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
+        # Planted instructions are neither shown nor selectable when the guard is on.
+        source = without_instructions(article) if faithful else article
+        text, output_tokens = _select_one(model, prompter, source, style, ids)
+        text, injected = drop_injected(text, article) if faithful else (text, 0)
+        fallback = False
+        if not text:
+            text, fallback = extract_for_style(source, style, settings.max_words), True
+        elif settings.max_words is not None:
+            text = trim_words(text, settings.max_words)
+        summaries.append(Summary(
+            text=text, style=style.name, input_tokens=prompter.count_tokens(article),
+            output_tokens=output_tokens, dropped_sentences=injected, extractive_fallback=fallback,
+        ))
+    return summaries

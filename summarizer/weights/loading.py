@@ -7,7 +7,7 @@ name, so a renamed or local checkpoint loads the same way.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from transformers import (
@@ -19,7 +19,15 @@ from transformers import (
     PreTrainedModel,
 )
 
-__all__ = ["Family", "detect_family", "load_model_and_tokenizer", "model_context_length", "resolve_dtype"]
+__all__ = [
+    "BACKENDS",
+    "Family",
+    "detect_family",
+    "load_model_and_tokenizer",
+    "model_context_length",
+    "quantize_int8",
+    "resolve_dtype",
+]
 
 Family = Literal["seq2seq", "causal"]
 
@@ -76,3 +84,17 @@ def model_context_length(model: PreTrainedModel, tokenizer: object) -> int:
     if isinstance(limit, int) and 0 < limit < 1_000_000:
         return limit
     return 512
+
+
+# How the weights run: "torch" (in the requested dtype), "bf16" (bfloat16 weights and
+# activations), "int8" (dynamic int8 linear layers, CPU only).
+BACKENDS = ("torch", "bf16", "int8")
+
+
+def quantize_int8(model: Any) -> Any:
+    """The model with its linear layers dynamically quantized to int8 (weights int8, activations
+    quantized per batch; CPU only). The tied embedding stays fp32."""
+    if next(model.parameters()).device.type != "cpu":
+        raise ValueError("backend 'int8' (torch dynamic quantization) runs on CPU only")
+    model = model.float()
+    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

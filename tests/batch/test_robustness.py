@@ -335,14 +335,15 @@ def tiny(tiny_causal_dir) -> Summarizer:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(min_size=0, max_size=120), min_size=1, max_size=4), st.sampled_from(["extractive", "headline"]))
 def test_summarize_keeps_order_and_count_or_raises_documented_errors(tiny, articles, style):
+    overrides = {"max_new_tokens": 3} if style == "headline" else {}
     try:
-        batch = tiny.summarize(articles, style=style, batch_size=3, max_new_tokens=3)
+        batch = tiny.summarize(articles, style=style, batch_size=3, **overrides)
     except ValueError as e:
         assert re.match(r"article \d+", str(e))
         return
     cleaned = articles
     assert len(batch) == len(cleaned)
-    one_by_one = [tiny.summarize([a], style=style, max_new_tokens=3)[0] for a in cleaned]
+    one_by_one = [tiny.summarize([a], style=style, **overrides)[0] for a in cleaned]
     assert [s.text for s in batch] == [s.text for s in one_by_one]
     assert all(s.input_tokens == tiny.count_tokens(a) for s, a in zip(batch, cleaned, strict=True))
 
@@ -388,8 +389,8 @@ def test_an_injection_is_data_inside_the_user_turn(tiny):
     worker = SummarizeTask(model=str(tiny_path(tiny)), style="headline", overrides=(("max_new_tokens", 3),)).load()
     specials = {t.content for t in tiny.tokenizer.added_tokens_decoder.values() if t.special}
     defused = defuse_special_tokens(hostile, specials)
-    ids = tiny._encode_prompt(tiny.build_prompt(defused, style))
-    benign = tiny._encode_prompt(tiny.build_prompt(ARTICLE, style))
+    ids = tiny.prompt_ids(defused, style)
+    benign = tiny.prompt_ids(ARTICLE, style)
     special_ids = set(tiny.tokenizer.all_special_ids) | {tiny.tokenizer.convert_tokens_to_ids(t) for t in specials}
     assert Counter(i for i in ids if i in special_ids) == Counter(i for i in benign if i in special_ids)
     (row,) = worker.process([hostile])

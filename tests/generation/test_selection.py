@@ -7,11 +7,9 @@ import torch
 
 from summarizer import Summarizer
 from summarizer.generation.selection import (
-    SEPARATOR,
     candidate_sentences,
     oracle_sentences,
     select_sentences,
-    selection_target,
 )
 
 ARTICLE = (
@@ -37,12 +35,6 @@ def test_oracle_picks_the_sentences_that_cover_the_reference():
     assert oracle_sentences(sentences, "nothing shared here", max_sentences=3) == []
     with pytest.raises(ValueError):
         oracle_sentences(sentences, reference, max_sentences=0)
-
-
-def test_selection_target_is_source_sentences_one_per_line():
-    target = selection_target(ARTICLE, "The bridge repair cost 4.2 million pounds.")
-    lines = target.split(SEPARATOR)
-    assert lines and all(line in ARTICLE for line in lines)
 
 
 class _Scripted(torch.nn.Module):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import Summarizer
+from summarizer.generation import free
 from summarizer.generation.extractive import extract, is_boilerplate
 from summarizer.guard.faithfulness import drop_unsupported
 
@@ -51,7 +52,7 @@ def test_extractive_style_needs_no_generation(tiny):
 
 def test_guard_in_summarize_drops_and_falls_back(tiny, monkeypatch):
     invented = ["Mayor John Smith opened it. Okafor said reserves would cover it.", "Mayor John Smith opened it."]
-    monkeypatch.setattr(tiny, "_generate", lambda texts, *a, **k: [(t, 9) for t in invented[: len(texts)]])
+    monkeypatch.setattr(free, "generate", lambda model, prompter, texts, *a, **k: [(t, 9) for t in invented[: len(texts)]])
     partly, wholly = tiny.summarize([ARTICLE, ARTICLE], style="highlights_abstractive")
     assert partly.text == "Okafor said reserves would cover it." and partly.dropped_sentences == 1
     assert not partly.extractive_fallback
@@ -65,11 +66,11 @@ def test_source_sentences_shows_the_model_only_the_lead(tiny, monkeypatch):
 
     seen: list[str] = []
 
-    def fake_generate(texts, *a, **k):
+    def fake_generate(model, prompter, texts, *a, **k):
         seen.extend(texts)
         return [("Engineers reopened the bridge.", 5) for _ in texts]
 
-    monkeypatch.setattr(tiny, "_generate", fake_generate)
+    monkeypatch.setattr(free, "generate", fake_generate)
     style = dataclasses.replace(tiny.config.styles["highlights_abstractive"], name="lead2", source_sentences=2)
     tiny.config.styles["lead2"] = style
     try:

@@ -1,0 +1,190 @@
+"""Free generation: the model writes the summary (`headline`, `*_abstractive` styles).
+
+Articles over the model's input budget are summarized map-reduce: split on sentence boundaries
+(`chunking.chunk_text`), each chunk summarized in the config's `map_style`, the joined chunk
+summaries summarized again, so nothing is cut. With the guard on, every written sentence that
+names a person, place, organisation or number the article lacks, or that follows instructions
+planted in the article, is dropped; when nothing is left the extractive summary is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from summarizer.config import GenerationSettings, StyleConfig, SummarizerConfig
+from summarizer.generation.batching import length_sorted_batches, pad_batch
+from summarizer.generation.chunking import chunk_text
+from summarizer.generation.extractive import extract_for_style
+from summarizer.generation.postprocess import clean_output
+from summarizer.generation.prompts import Prompter
+from summarizer.generation.summary import Summary
+from summarizer.guard.faithfulness import drop_unsupported
+from summarizer.guard.injection import drop_injected, without_instructions
+from summarizer.text.sentences import split_sentences
+
+__all__ = ["generate", "write_summaries"]
+
+logger = logging.getLogger(__name__)
+
+# Rounds of map-reduce before we give up; each round shrinks a text by roughly the chunk size
+# over the summary length (>= 3x), so 8 rounds cover inputs far beyond any real article.
+_MAX_REDUCE_ROUNDS = 8
+
+
+def _generated_count(ids: list[int], tokenizer: Any) -> int:
+    special = set(tokenizer.all_special_ids)
+    count = 0
+    for token in ids:
+        if token == tokenizer.eos_token_id:
+            break
+        if token not in special:
+            count += 1
+    return count
+
+
+@torch.inference_mode()
+def generate(
+    model: Any,
+    prompter: Prompter,
+    texts: Sequence[str],
+    style: StyleConfig,
+    settings: GenerationSettings,
+    *,
+    batch_size: int,
+    progress: bool = False,
+    desc: str = "generate",
+) -> list[tuple[str, int]]:
+    """(clean text, generated token count) for each text, in input order."""
+    tokenizer = prompter.tokenizer
+    encoded = [prompter.prompt_ids(text, style) for text in texts]
+    results: list[tuple[str, int] | None] = [None] * len(texts)
+    left_pad = prompter.family == "causal"
+    kwargs = settings.generate_kwargs()
+    device = next(model.parameters()).device
+    with tqdm(total=len(texts), desc=desc, unit="doc", disable=not progress, leave=False) as bar:
+        for batch in length_sorted_batches([len(e) for e in encoded], batch_size):
+            ids, mask = pad_batch([encoded[i] for i in batch], tokenizer.pad_token_id, left=left_pad)
+            out = model.generate(
+                input_ids=ids.to(device),
+                attention_mask=mask.to(device),
+                pad_token_id=tokenizer.pad_token_id,
+                eos_token_id=tokenizer.eos_token_id,
+                **kwargs,
+            )
+            new = out[:, ids.shape[1] :] if left_pad else out
+            for row, i in enumerate(batch):
+                row_ids = new[row].tolist()
+                raw = tokenizer.decode(row_ids, skip_special_tokens=True)
+                n_out = _generated_count(row_ids, tokenizer)
+                truncated = n_out >= settings.max_new_tokens
+                results[i] = (clean_output(raw, style, settings.max_words, truncated=truncated), n_out)
+            bar.update(len(batch))
+    assert all(r is not None for r in results)
+    return results  # type: ignore[return-value]
+
+
+@dataclass
+class _Inputs:
+    """The texts the final pass reads, and how each article got there."""
+
+    texts: list[str]
+    lengths: list[int]
+    num_chunks: list[int]
+    chunked: list[bool]
+
+
+def _reduce_round(model, prompter: Prompter, config: SummarizerConfig, inputs: _Inputs, too_long: list[int], *,
+                  batch_size: int, progress: bool) -> None:
+    """One map step: chunk each too-long text, summarize all chunks together, join per text."""
+    map_style = config.style(config.map_style)
+    map_settings = map_style.generation
+    budget = prompter.article_budget(map_style, map_settings)
+    # A chunk summary must be much shorter than the chunk or the reduce never converges.
+    if map_settings.max_new_tokens * 3 > budget:
+        map_settings = map_settings.override(max_new_tokens=max(8, budget // 3))
+        budget = prompter.article_budget(map_style, map_settings)
+    jobs: list[tuple[int, str]] = []
+    for i in too_long:
+        pieces = chunk_text(inputs.texts[i], prompter.count_tokens, budget)
+        if not inputs.chunked[i]:
+            inputs.num_chunks[i] = len(pieces)
+        inputs.chunked[i] = True
+        jobs.extend((i, piece) for piece in pieces)
+    logger.info("map-reduce: %d long article(s) -> %d chunks", len(too_long), len(jobs))
+    outputs = generate(model, prompter, [piece for _, piece in jobs], map_style, map_settings,
+                       batch_size=batch_size, progress=progress, desc="summarize chunks")
+    joined: dict[int, list[str]] = {i: [] for i in too_long}
+    for (i, piece), (text, _) in zip(jobs, outputs, strict=True):
+        # A model that says nothing about a chunk still must not drop it: keep its lead
+        # sentence, which is faithful by construction.
+        joined[i].append(text or split_sentences(piece)[0])
+    for i, parts in joined.items():
+        new_text = " ".join(parts)
+        new_len = prompter.count_tokens(new_text)
+        if new_len >= inputs.lengths[i]:
+            raise RuntimeError(f"map-reduce did not shrink article {i} ({inputs.lengths[i]} -> {new_len} tokens)")
+        inputs.texts[i], inputs.lengths[i] = new_text, new_len
+
+
+def _fit_inputs(model, prompter: Prompter, config: SummarizerConfig, articles: Sequence[str], style: StyleConfig,
+                budget: int, input_tokens: list[int], *, batch_size: int, progress: bool) -> _Inputs:
+    """The model input of each article, map-reduced until it fits `budget` tokens."""
+    texts = [prompter.model_input(a, style) for a in articles]
+    lengths = [prompter.count_tokens(t) for t in texts] if style.source_sentences else list(input_tokens)
+    inputs = _Inputs(texts, lengths, [1] * len(articles), [False] * len(articles))
+    for round_ in range(_MAX_REDUCE_ROUNDS + 1):
+        too_long = [i for i, n in enumerate(inputs.lengths) if n > budget]
+        if not too_long:
+            return inputs
+        if round_ == _MAX_REDUCE_ROUNDS:
+            raise RuntimeError(f"articles {too_long} did not shrink below {budget} tokens")
+        _reduce_round(model, prompter, config, inputs, too_long, batch_size=batch_size, progress=progress)
+    return inputs
+
+
+def _guarded(text: str, article: str, style: StyleConfig, settings: GenerationSettings) -> tuple[str, int, bool]:
+    """(text, sentences dropped, extractive fallback) after the faithfulness and injection guards."""
+    checked = drop_unsupported(text, article)
+    # Sentences where the model obeyed (or repeated) instructions inside the article.
+    text, injected = drop_injected(checked.text, article)
+    if text:
+        return text, len(checked.dropped) + injected, False
+    fallback = extract_for_style(without_instructions(article), style, settings.max_words)
+    return fallback, len(checked.dropped) + injected, True
+
+
+def write_summaries(
+    model: Any,
+    prompter: Prompter,
+    articles: Sequence[str],
+    style: StyleConfig,
+    settings: GenerationSettings,
+    *,
+    faithful: bool,
+    batch_size: int,
+    progress: bool,
+) -> list[Summary]:
+    """Each article's summary written by the model (map-reduce for long articles), guarded."""
+    budget = prompter.article_budget(style, settings)
+    input_tokens = [prompter.count_tokens(a) for a in articles]
+    inputs = _fit_inputs(model, prompter, prompter.config, articles, style, budget, input_tokens,
+                         batch_size=batch_size, progress=progress)
+    outputs = generate(model, prompter, inputs.texts, style, settings, batch_size=batch_size,
+                       progress=progress, desc=f"summarize ({style.name})")
+    summaries = []
+    for i, (text, n_out) in enumerate(outputs):
+        dropped, fallback = 0, False
+        if faithful:
+            text, dropped, fallback = _guarded(text, articles[i], style, settings)
+        summaries.append(Summary(
+            text=text, style=style.name, input_tokens=input_tokens[i], output_tokens=n_out,
+            chunked=inputs.chunked[i], num_chunks=inputs.num_chunks[i],
+            dropped_sentences=dropped, extractive_fallback=fallback,
+        ))
+    return summaries

@@ -1,0 +1,25 @@
+"""`Summary`: what every style returns for one article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Summary"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One article's summary."""
+
+    text: str
+    style: str
+    # Tokens of the article as given (before any chunking) and of the final generated text.
+    input_tokens: int
+    output_tokens: int
+    # True when the article exceeded the model's input budget and was summarized map-reduce.
+    chunked: bool = False
+    num_chunks: int = 1
+    # Faithfulness guard: generated sentences removed for names/numbers not in the article, and
+    # whether nothing was left so the extractive summary was returned instead.
+    dropped_sentences: int = 0
+    extractive_fallback: bool = False
