@@ -57,6 +57,7 @@ from summarizer import Summarizer, Summary, headline_case, normalize  # noqa: E4
 from summarizer.casing.normalize import NORMALIZE_METHODS  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
 from summarizer.guard.injection import without_instructions  # noqa: E402
+from summarizer.paths import resolve_data_path  # noqa: E402
 from summarizer.text.sentences import split_sentences  # noqa: E402
 
 __all__ = [
@@ -112,7 +113,8 @@ class EvalSet:
     dataset: str | None = None
 
 
-# Relative paths are looked up under $SUMMARIZER_DATA, else ../shared/data beside the repository.
+# Paths relative to the data root (`summarizer.paths.data_root()`: $SUMMARIZER_DATA, else
+# shared/data beside the repository), found with `summarizer.paths.resolve_data_path`.
 EVAL_SETS = {
     "SumLLM CNN/DM test (100 articles, GPT-4 references)": EvalSet("summarization/sumllm_cnndm_test.jsonl"),
     "REALSumm (98 CNN/DM test articles, 24 published systems)": EvalSet("summarization/realsumm.jsonl"),
@@ -476,6 +478,10 @@ def evaluate(
     if set_name not in EVAL_SETS:
         raise gr.Error(f"Unknown evaluation set {set_name!r}; choose one of: {', '.join(EVAL_SETS)}.")
     spec = EVAL_SETS[set_name]
+    try:
+        data_path = resolve_data_path(spec.path)
+    except ValueError as error:  # names the data root and SUMMARIZER_DATA
+        raise gr.Error(str(error), title="Evaluation set not found") from None
     name = (system_name or "").strip() or "mine"
     if not name.replace("-", "").replace("_", "").isalnum():
         raise gr.Error(f"System name {name!r}: use letters, digits, - and _ only.")
@@ -496,7 +502,7 @@ def evaluate(
     else:
         raise gr.Error(f"Unknown system source {source!r}.")
     args = SummarizeArguments(
-        data=spec.path,
+        data=str(data_path),
         split=spec.split,
         dataset=spec.dataset,
         system=systems,

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import demo.app as app
+from summarizer.paths import data_root
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,7 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("SUMMARIZER_DATA", REPO.parent / "shared" / "data"))
 HARBOUR = (REPO / "examples" / "harbour_bridge.txt").read_text(encoding="utf-8")
 WIRE = (REPO / "demo" / "examples" / "wire_copy.txt").read_text(encoding="utf-8").splitlines()[0]
 
@@ -239,7 +239,7 @@ def test_real_model_in_a_browser(tmp_path):
         assert page.locator("#provenance mark[data-supports]").count() >= 1
         screenshot(page, tmp_path, "summarize.png")
 
-        if (DATA / "summarization" / "frank.jsonl").exists():
+        if (data_root() / "summarization" / "frank.jsonl").exists():
             open_tab(page, "Evaluate")
             page.locator("#eval-set input").click()
             page.get_by_role("option", name="FRANK XSum test (75 articles)").click()

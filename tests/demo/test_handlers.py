@@ -344,6 +344,12 @@ def test_evaluate_errors(tiny_eval_data, tmp_path, lines, name, message):
 
 
 def test_evaluate_names_a_missing_data_root(tmp_path, monkeypatch):
+    """The library's own resolution (`summarizer.paths`) and its message, before the harness runs."""
+    from summarizer.paths import resolve_data_path
+
     monkeypatch.setenv("SUMMARIZER_DATA", str(tmp_path / "nowhere"))
-    with pytest.raises(gr.Error, match="SUMMARIZER_DATA"):
+    with pytest.raises(ValueError) as library:
+        resolve_data_path(app.EVAL_SETS[SUMLLM].path)
+    with pytest.raises(gr.Error, match="SUMMARIZER_DATA") as shown:
         app.evaluate(SUMLLM, app.OURS_EXTRACTIVE, None, resamples=100, progress=None)
+    assert shown.value.message == str(library.value)
