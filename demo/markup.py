@@ -247,7 +247,7 @@ class GuardView:
 def check_summary(raw: str, article: str) -> tuple[str, tuple[Flag, ...]]:
     """(`raw` without the sentences the library's run-time guard drops, one flag per dropped
     sentence). The same two steps as `Summarizer.summarize(faithful=True)`:
-    `summarizer.guard.faithfulness.drop_unsupported`, then `summarizer.text.cleaning.drop_injected`; the
+    `summarizer.guard.faithfulness.drop_unsupported`, then `summarizer.guard.injection.drop_injected`; the
     library keeps only counts, this keeps the sentences and the reasons."""
     checked = drop_unsupported(raw, article)
     flags = [

@@ -153,11 +153,9 @@ def test_guard_branches_match_the_library(tiny_model, monkeypatch, article, gene
     """Invented names/numbers, text that follows an injection, and the extractive fallback (from
     the article without its planted instructions): the handler's text and notice agree with
     `Summarizer.summarize(faithful=True)` on the same generated text."""
-    from summarizer import model as model_module
+    from summarizer.generation import free
 
-    monkeypatch.setattr(
-        model_module.Summarizer, "_generate", lambda self, texts, *a, **k: [(generated, 30)] * len(texts)
-    )
+    monkeypatch.setattr(free, "generate", lambda model, prompter, texts, *a, **k: [(generated, 30)] * len(texts))
     [expected] = app.get_summarizer(tiny_model).summarize([article], style="highlights_abstractive", faithful=True)
     assert (expected.dropped_sentences, expected.extractive_fallback) == (dropped, fallback)
     (text,), (notice,), (provenance,), _ = app.summarize_batch(
@@ -193,14 +191,14 @@ def test_summarize_batch_mixed_requests_keep_order_and_isolate_errors(tiny_model
 
 def test_summarize_guard_off_warns_instead_of_dropping(tiny_model, monkeypatch):
     """With the guard off the raw text is shown and invented names/numbers are listed."""
-    from summarizer import model as model_module
+    from summarizer.generation import free
 
     invented = "The bridge reopened in Millbrook. Mayor John Smith paid 12 million pounds."
 
-    def fake_generate(self, texts, style, settings, **kwargs):
+    def fake_generate(model, prompter, texts, style, settings, **kwargs):
         return [(invented, 20) for _ in texts]
 
-    monkeypatch.setattr(model_module.Summarizer, "_generate", fake_generate)
+    monkeypatch.setattr(free, "generate", fake_generate)
     (text,), (notice,), (provenance,), _ = app.summarize_batch(
         [ARTICLE], ["highlights_abstractive"], [0], [False], model=tiny_model
     )
