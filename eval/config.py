@@ -19,6 +19,7 @@ __all__ = [
     "OutputArguments",
     "config_dict",
     "parse_arguments",
+    "SystemSpec",
     "parse_system_specs",
 ]
 
@@ -65,18 +66,31 @@ class OutputArguments:
             raise ValueError("--out must name a directory")
 
 
-def parse_system_specs(specs: Sequence[str]) -> dict[str, Path]:
-    """`["name=path.jsonl", ...]` -> `{name: path}`, checking names are unique and files exist."""
-    systems: dict[str, Path] = {}
+@dataclass(frozen=True)
+class SystemSpec:
+    """One `--system NAME=PATH[:COLUMN]`: a prediction file, and its column for a table file."""
+
+    name: str
+    path: Path
+    column: str | None = None
+
+
+def parse_system_specs(specs: Sequence[str]) -> dict[str, SystemSpec]:
+    """`["name=preds.jsonl", "b=test.hypo", "c=table.csv:summary", ...]` -> `{name: SystemSpec}`,
+    checking that names are unique and files exist."""
+    systems: dict[str, SystemSpec] = {}
     for spec in specs:
         name, sep, path = spec.partition("=")
         if not sep or not name or not path:
-            raise ValueError(f"--system expects NAME=PREDICTIONS.jsonl, got {spec!r}")
+            raise ValueError(f"--system expects NAME=PREDICTIONS (a file, or TABLE.csv:COLUMN), got {spec!r}")
         if name in systems:
             raise ValueError(f"system name {name!r} given twice")
+        column = None
+        if not Path(path).is_file() and ":" in path and Path(path.rpartition(":")[0]).is_file():
+            path, _, column = path.rpartition(":")
         if not Path(path).is_file():
             raise ValueError(f"prediction file {path!r} of system {name!r} does not exist")
-        systems[name] = Path(path)
+        systems[name] = SystemSpec(name, Path(path), column or None)
     return systems
 
 

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.config import BootstrapArguments, OutputArguments, config_dict, parse_arguments
-from eval.data import load_documents, resolve_data_path
+from eval.data import load_documents
 from eval.metrics.faithfulness import entity_precision, number_precision
 from eval.metrics.stats import Correlation, pearson, spearman
 from eval.report import file_sha256, markdown_table, software_versions, write_json, write_jsonl
 from eval.summarize import entity_recaser, writes_lowercase
+from summarizer.paths import resolve_data_path
 
 __all__ = ["FaithfulnessArguments", "main", "validate"]
 

@@ -3,9 +3,14 @@
     python -m eval normalize --data casing/frank_refs.jsonl --out runs/eval/casing
     python -m eval normalize --data casing/frank_refs.jsonl --system mine=outputs.jsonl --out ...
     python -m eval normalize --data casing/frank_refs.jsonl --model default --out ...
+    python -m eval normalize --data pairs.csv --input_column lower --target_column cased \
+        --system mine=restored.txt --out ...          # any aligned pair file, one output a line
 
-Records carry `input` (lowercased, tokenized) and `target` (cased, same tokens). Systems:
-- ours: `--system NAME=PRED.jsonl` (`{"id": ..., "output": ...}` lines) and `--model`
+Records carry `input` (lowercased, tokenized) and `target` (cased, same tokens): the project's
+JSONL, or any file / save_to_disk folder / dataset that `eval.sources` reads, with column mapping.
+Systems:
+- ours: `--system NAME=PREDICTIONS` (JSONL `{"id": ..., "output": ...}` lines, plain text one
+  output a line in data order, or `TABLE.csv:COLUMN`) and `--model`
   (`Summarizer.normalize(texts, detokenize=False)`, written first to OUT/predictions/NAME.jsonl,
   resumable);
 - baselines: the lowercase input unchanged, sentence-initial capitals, and the PyPI `truecase`
@@ -39,12 +44,12 @@ from eval.config import (
     parse_system_specs,
 )
 from eval.data import (
+    CasingColumns,
     CasingRecord,
     align_predictions,
-    load_casing_records,
     predict_to_file,
-    read_predictions,
-    resolve_data_path,
+    read_casing_records,
+    read_system_outputs,
 )
 from eval.metrics.casing import (
     CasingCounts,
@@ -55,7 +60,6 @@ from eval.metrics.casing import (
 )
 from eval.metrics.stats import paired_test
 from eval.report import (
-    file_sha256,
     format_interval,
     format_number,
     interval_dict,
@@ -64,6 +68,7 @@ from eval.report import (
     write_json,
     write_jsonl,
 )
+from eval.sources import Source
 from summarizer.text.sentences import split_sentences
 
 __all__ = ["NormalizeArguments", "main", "score_casing_systems"]
@@ -75,8 +80,29 @@ PredictFn = Callable[[list[str]], list[str]]
 
 @dataclass
 class NormalizeArguments:
-    data: str = field(
-        metadata={"help": "Casing jsonl with id/input/target (path, or relative to the data root)."}
+    data: str | None = field(
+        default=None,
+        metadata={
+            "help": "Aligned pairs: a .jsonl/.json/.csv/.tsv/.parquet file or a save_to_disk folder "
+            "(path, or relative to the data root)."
+        },
+    )
+    dataset_name: str | None = field(
+        default=None, metadata={"help": "Instead of --data: a dataset for datasets.load_dataset."}
+    )
+    dataset_config: str | None = field(default=None, metadata={"help": "Its configuration."})
+    split: str | None = field(
+        default=None,
+        metadata={"help": "Split of a dataset or folder; for a file, keep the records with this `split`."},
+    )
+    input_column: str | None = field(
+        default=None, metadata={"help": "Column of the lowercased input (default: input)."}
+    )
+    target_column: str | None = field(
+        default=None, metadata={"help": "Column of the cased target (default: target)."}
+    )
+    id_column: str | None = field(
+        default=None, metadata={"help": "Id column (default: 'id' if present, else the row number)."}
     )
     kind: str | None = field(default=None, metadata={"help": "Keep records of this `kind` only."})
     limit: int | None = field(
@@ -85,7 +111,8 @@ class NormalizeArguments:
     system: list[str] = field(
         default_factory=list,
         metadata={
-            "help": "Our systems as NAME=PREDICTIONS.jsonl with an 'output' field.",
+            "help": "Our systems as NAME=PREDICTIONS (.jsonl with id/output, a text file with one output "
+            "a line in data order, or TABLE.csv:COLUMN); repeatable.",
             "action": "extend",
         },
     )
@@ -103,6 +130,14 @@ class NormalizeArguments:
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
             raise ValueError(f"--limit must be >= 1, got {self.limit}")
+        if (self.data is None) == (self.dataset_name is None):
+            raise ValueError("give --data (a file or folder) or --dataset_name, exactly one of them")
+
+    def source(self) -> Source:
+        return Source(self.data, self.dataset_name, self.dataset_config, self.split)
+
+    def columns(self) -> CasingColumns:
+        return CasingColumns(self.input_column, self.target_column, self.id_column)
 
 
 def model_predict_fn(model: str, method: str, batch_size: int) -> PredictFn:
@@ -291,7 +326,13 @@ def render_report(metrics: dict, plot: str | None) -> str:
     lines = [
         "# Casing evaluation",
         "",
-        f"Data: `{data['path']}` (sha256 `{data['sha256'][:12]}`), filters {json.dumps(data['filters'])}, "
+        f"Data: `{data['path']}` ("
+        + (
+            f"sha256 `{data['sha256'][:12]}`"
+            if data.get("sha256")
+            else f"fingerprint `{data.get('fingerprint')}`"
+        )
+        + f"), filters {json.dumps(data['filters'])}, "
         f"**{data['records']} records, {data['words']} words, {data['tokens']} tokens**.",
         "",
         "Case-sensitive, whitespace tokens aligned by lowercased form (eval/metrics/casing.py). "
@@ -313,6 +354,37 @@ def render_report(metrics: dict, plot: str | None) -> str:
     return "\n".join(lines)
 
 
+def _systems(
+    records: Sequence[CasingRecord], ours: dict[str, dict[str, str]], baselines: bool
+) -> dict[str, tuple[str, str, dict[str, str]]]:
+    systems = {name: ("ours", "our outputs", outputs) for name, outputs in ours.items()}
+    if baselines:
+        for name, (description, outputs) in baseline_outputs(records).items():
+            if name in systems:
+                raise ValueError(f"system name {name!r} is a baseline's; rename yours")
+            systems[name] = ("baseline", description, outputs)
+    if not systems:
+        raise ValueError("nothing to score: give --system or --model, or keep the baselines on")
+    return systems
+
+
+def _our_outputs(args, model, records, out_dir, predict_fn) -> dict[str, dict[str, str]]:
+    """Prediction files (matched to all filtered records) and our model's outputs."""
+    ids = [r.id for r in records]
+    ours = {
+        name: read_system_outputs(
+            spec.path, "output", ids, column=spec.column, allow_missing=args.allow_missing
+        )
+        for name, spec in parse_system_specs(args.system).items()
+    }
+    if model.model is not None:
+        if model.model_name in ours:
+            raise ValueError(f"--model_name {model.model_name!r} clashes with a --system name")
+        limited = records[: args.limit] if args.limit else records
+        ours[model.model_name] = _model_outputs(limited, model, args.method, out_dir, predict_fn)
+    return ours
+
+
 def run(
     args: NormalizeArguments,
     model: ModelArguments,
@@ -322,36 +394,21 @@ def run(
 ) -> dict:
     out_dir = Path(output.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data_path = resolve_data_path(args.data)
-    records = load_casing_records(data_path, kind=args.kind, limit=args.limit)
-    ours = {name: read_predictions(path, "output") for name, path in parse_system_specs(args.system).items()}
-    if model.model is not None:
-        if model.model_name in ours:
-            raise ValueError(f"--model_name {model.model_name!r} clashes with a --system name")
-        ours[model.model_name] = _model_outputs(records, model, args.method, out_dir, predict_fn)
+    records, rows = read_casing_records(args.source(), args.columns(), kind=args.kind)
+    ours = _our_outputs(args, model, records, out_dir, predict_fn)
+    records = records[: args.limit] if args.limit else records
     ids = set(align_predictions([r.id for r in records], ours, allow_missing=args.allow_missing))
     before = len(records)
     records = [r for r in records if r.id in ids]
-
-    systems: dict[str, tuple[str, str, dict[str, str]]] = {
-        name: ("ours", "our outputs", outputs) for name, outputs in ours.items()
-    }
-    if args.baselines:
-        for name, (description, outputs) in baseline_outputs(records).items():
-            if name in systems:
-                raise ValueError(f"system name {name!r} is a baseline's; rename yours")
-            systems[name] = ("baseline", description, outputs)
-    if not systems:
-        raise ValueError("nothing to score: give --system or --model, or keep the baselines on")
-    results, rows = score_casing_systems(systems, records, bootstrap)
+    results, per_record = score_casing_systems(_systems(records, ours, args.baselines), records, bootstrap)
     gold = aggregate_casing(casing_counts(r.target, r.target) for r in records)
-
     metrics = {
         "task": "normalize",
         "data": {
-            "path": str(data_path),
-            "sha256": file_sha256(data_path),
-            "filters": {"kind": args.kind, "limit": args.limit},
+            "path": rows.origin,
+            "sha256": rows.sha256,
+            "fingerprint": rows.fingerprint,
+            "filters": {"split": args.split, "kind": args.kind, "limit": args.limit},
             "records": len(records),
             "records_before_alignment": before,
             "words": gold.words,
@@ -369,7 +426,7 @@ def run(
         "systems": results,
     }
     write_json(out_dir / "metrics.json", metrics)
-    write_jsonl(out_dir / "per_record.jsonl", rows)
+    write_jsonl(out_dir / "per_record.jsonl", per_record)
     write_json(
         out_dir / "config.json", {"command": "normalize", **config_dict(args, model, bootstrap, output)}
     )

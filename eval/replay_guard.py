@@ -15,10 +15,10 @@ import argparse
 import json
 from collections.abc import Sequence
 
-from eval.data import resolve_data_path
 from summarizer.config import DEFAULT_STYLES
 from summarizer.generation.extractive import extract_for_style
 from summarizer.guard.faithfulness import drop_unsupported
+from summarizer.paths import resolve_data_path
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, int]:

@@ -5,16 +5,26 @@
         --system mine=preds.jsonl --out runs/eval/frank-cnndm
     python -m eval summarize --data summarization/sumllm_cnndm_test.jsonl --model default \
         --style highlights --out runs/eval/sumllm
+    python -m eval summarize --data articles.csv --text_column article --summary_column reference \
+        --system mine=test.hypo --out runs/eval/mine          # your own data and summaries
+    python -m eval summarize --dataset_name cnn_dailymail --dataset_config 3.0.0 --split test \
+        --system mine=test.hypo --out runs/eval/cnndm         # through `datasets` (hub, if reachable)
     python -m eval summarize run.json        # the same flags as one JSON object
 
+Data: the project's JSONL, any `.csv`/`.tsv`/`.json`/`.jsonl`/`.parquet` file or `save_to_disk`
+folder, or a dataset by name (`eval.sources`), with column mapping as in transformers'
+`run_summarization.py` (several references: a list column, or several `--summary_column`s).
+
 Systems on one leaderboard, all on the same documents:
-- ours: `--system NAME=PRED.jsonl` files (`{"id": ..., "summary": ...}` lines) and `--model`
-  (predictions are written first to OUT/predictions/NAME.jsonl and resumed after a crash);
+- ours: `--system NAME=PREDICTIONS` files (JSONL `{"id", "summary"}`, plain text one summary a
+  line in data order such as fairseq's `test.hypo`, or `TABLE.csv:COLUMN`; see `eval.data`) and
+  `--model` (predictions are written first to OUT/predictions/NAME.jsonl and resumed after a crash);
 - baselines computed here: Lead-1, Lead-3 and TextRank (3 sentences, 1 on XSum);
 - peers: every published system in the data file's `systems` that covers all documents.
 
 Writes OUT/metrics.json (machine-readable: settings, versions, data hash, per-system scores,
 pairwise tests), OUT/per_document.jsonl, OUT/report.md and PNG plots, and OUT/config.json.
+The same numbers from Python: `eval.score(predictions, references)` (eval/api.py).
 """
 
 from __future__ import annotations
@@ -41,26 +51,24 @@ from eval.config import (
 )
 from eval.data import (
     Document,
+    SummaryColumns,
     align_predictions,
-    load_documents,
     predict_to_file,
-    read_predictions,
-    resolve_data_path,
+    read_documents,
+    read_system_outputs,
 )
 from eval.metrics.faithfulness import Precision, entity_precision, extract_entities, number_precision
 from eval.metrics.rouge import ROUGE_KEYS, RougeScore, RougeSettings, rouge_scores
 from eval.metrics.stats import bootstrap_interval, paired_test
 from eval.metrics.text_stats import TextStats, text_stats, words
 from eval.report import (
-    file_sha256,
-    format_interval,
-    format_number,
     interval_dict,
-    markdown_table,
     software_versions,
     write_json,
     write_jsonl,
 )
+from eval.sources import Source
+from eval.summarize_report import SORT_KEY, plots, render_report, versus
 from summarizer.text.sentences import split_sentences
 
 __all__ = ["SummarizeArguments", "System", "evaluate_systems", "main"]
@@ -69,14 +77,6 @@ logger = logging.getLogger(__name__)
 
 PredictFn = Callable[[list[str]], list[str]]
 
-SORT_KEY = "rouge_mean"
-ROUGE_LABELS = {
-    "rouge1": "R-1",
-    "rouge2": "R-2",
-    "rougeL": "R-L",
-    "rougeLsum": "R-Lsum",
-    "rouge_mean": "mean",
-}
 # Below this many capitalized mid-sentence names per word, a system is taken to write lowercase
 # (FRANK's XSum systems, most of its CNN/DM ones, REALSumm's) and is recased before entity
 # precision. Cased news summaries have several names per hundred words.
@@ -89,17 +89,48 @@ VALIDATED_ON = {"entity_precision": ("cnndm", "xsum"), "number_precision": ("cnn
 
 @dataclass
 class SummarizeArguments:
-    data: str = field(metadata={"help": "Summarization jsonl (path, or relative to the data root)."})
-    split: str | None = field(default=None, metadata={"help": "Keep records with this `split`."})
+    data: str | None = field(
+        default=None,
+        metadata={
+            "help": "Data: a .jsonl/.json/.csv/.tsv/.parquet file or a save_to_disk folder (path, or "
+            "relative to the data root)."
+        },
+    )
+    dataset_name: str | None = field(
+        default=None, metadata={"help": "Instead of --data: a dataset for datasets.load_dataset."}
+    )
+    dataset_config: str | None = field(default=None, metadata={"help": "Its configuration (e.g. 3.0.0)."})
+    split: str | None = field(
+        default=None,
+        metadata={"help": "Split of a dataset or folder; for a file, keep the records with this `split`."},
+    )
+    text_column: str | None = field(
+        default=None, metadata={"help": "Column of the source text (default: article, document or text)."}
+    )
+    summary_column: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "Reference column(s): a string or list column; several give several references "
+            "(default: references, highlights or summary).",
+            "nargs": "+",
+        },
+    )
+    id_column: str | None = field(
+        default=None, metadata={"help": "Id column (default: 'id' if present, else the row number)."}
+    )
     dataset: str | None = field(
-        default=None, metadata={"help": "Keep records with this `dataset` (cnndm|xsum)."}
+        default=None, metadata={"help": "Keep records with this `dataset` field (cnndm|xsum)."}
     )
     limit: int | None = field(
         default=None, metadata={"help": "Score only the first N records after filters."}
     )
     system: list[str] = field(
         default_factory=list,
-        metadata={"help": "Our systems as NAME=PREDICTIONS.jsonl (repeatable).", "action": "extend"},
+        metadata={
+            "help": "Our systems as NAME=PREDICTIONS (.jsonl with id/summary, a text file with one summary "
+            "a line in data order, or TABLE.csv:COLUMN); repeatable.",
+            "action": "extend",
+        },
     )
     allow_missing: bool = field(
         default=False, metadata={"help": "Score only the documents every system of ours covers."}
@@ -114,6 +145,14 @@ class SummarizeArguments:
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
             raise ValueError(f"--limit must be >= 1, got {self.limit}")
+        if (self.data is None) == (self.dataset_name is None):
+            raise ValueError("give --data (a file or folder) or --dataset_name, exactly one of them")
+
+    def source(self) -> Source:
+        return Source(self.data, self.dataset_name, self.dataset_config, self.split)
+
+    def columns(self) -> SummaryColumns:
+        return SummaryColumns(self.text_column, tuple(self.summary_column), self.id_column)
 
 
 @dataclass(frozen=True)
@@ -220,15 +259,26 @@ def writes_lowercase(outputs: Sequence[str]) -> bool:
     return total_words > 0 and names / total_words < UNCASED_ENTITY_RATE
 
 
+NO_SOURCE = Precision(0, 0)
+
+
 def score_system(
     system: System,
     documents: Sequence[Document],
     rouge_settings: RougeSettings,
     recase: Callable[[str], str] | None,
+    *,
+    with_source: bool = True,
 ) -> list[DocumentScores]:
-    """Per-document scores of `system`, in the order of `documents`."""
+    """Per-document scores of `system`, in the order of `documents`. Without the source texts
+    (`with_source=False`) only ROUGE and the length are computed."""
     outputs = [system.outputs[d.id] for d in documents]
     rouge = rouge_scores(outputs, [d.references for d in documents], rouge_settings)
+    if not with_source:
+        return [
+            DocumentScores(r, TextStats(len(words(o)), *[None] * 6), NO_SOURCE, NO_SOURCE)
+            for r, o in zip(rouge, outputs, strict=True)
+        ]
     entity_texts = [recase(text) for text in outputs] if recase is not None else outputs
     return [
         DocumentScores(
@@ -310,18 +360,37 @@ def pairwise_tests(per_system: dict[str, np.ndarray], bootstrap: BootstrapArgume
     return rows
 
 
+def _document_rows(system: System, documents: Sequence[Document], scores: Sequence[DocumentScores]):
+    for document, s in zip(documents, scores, strict=True):
+        yield {
+            "system": system.name,
+            "id": document.id,
+            **{key: getattr(s.rouge, key) * 100 for key in ROUGE_KEYS},
+            "rouge_mean": s.rouge.mean * 100,
+            **vars(s.stats),
+            "entity_precision": s.entities.value,
+            "unsupported_entities": list(s.entities.unsupported),
+            "number_precision": s.numbers.value,
+            "unsupported_numbers": list(s.numbers.unsupported),
+        }
+
+
 def evaluate_systems(
     systems: Sequence[System],
     documents: Sequence[Document],
     rouge_settings: RougeSettings,
     bootstrap: BootstrapArguments,
+    *,
+    with_source: bool = True,
 ) -> tuple[list[dict], list[dict], list[dict]]:
     """Score, aggregate and rank; returns (leaderboard rows, pairwise tests, per-document rows)."""
     recaser = entity_recaser()
     results, per_document, per_system_mean = [], [], {}
     for system in tqdm(systems, desc="scoring systems", unit="system"):
-        lowercase = writes_lowercase([system.outputs[d.id] for d in documents])
-        scores = score_system(system, documents, rouge_settings, recaser if lowercase else None)
+        lowercase = with_source and writes_lowercase([system.outputs[d.id] for d in documents])
+        scores = score_system(
+            system, documents, rouge_settings, recaser if lowercase else None, with_source=with_source
+        )
         summary = aggregate(scores, bootstrap)
         summary["faithfulness"]["entity_casing"] = (
             "lowercase output: recased with truecase before extracting names" if lowercase else "as written"
@@ -330,222 +399,143 @@ def evaluate_systems(
             {"name": system.name, "kind": system.kind, "description": system.description, **summary}
         )
         per_system_mean[system.name] = np.array([s.rouge.mean for s in scores])
-        for document, s in zip(documents, scores, strict=True):
-            per_document.append(
-                {
-                    "system": system.name,
-                    "id": document.id,
-                    **{key: getattr(s.rouge, key) * 100 for key in ROUGE_KEYS},
-                    "rouge_mean": s.rouge.mean * 100,
-                    **{k: v for k, v in vars(s.stats).items()},
-                    "entity_precision": s.entities.value,
-                    "unsupported_entities": list(s.entities.unsupported),
-                    "number_precision": s.numbers.value,
-                    "unsupported_numbers": list(s.numbers.unsupported),
-                }
-            )
+        per_document.extend(_document_rows(system, documents, scores))
     results.sort(key=lambda r: -r["rouge"][SORT_KEY]["mean"])
     best = results[0]["name"]
     pairs = pairwise_tests(per_system_mean, bootstrap)
     for row in results:
-        row["vs_best"] = _versus(pairs, row["name"], best)
+        row["vs_best"] = versus(pairs, row["name"], best)
     return results, pairs, per_document
 
 
-def _versus(pairs: list[dict], name: str, other: str) -> dict | None:
-    """The test of `name` minus `other`, whichever way round it was computed."""
-    for pair in pairs:
-        if pair["a"] == name and pair["b"] == other:
-            return pair
-        if pair["a"] == other and pair["b"] == name:
-            flipped = dict(pair, a=name, b=other, delta=-pair["delta"], low=-pair["high"], high=-pair["low"])
-            return flipped
-    return None
-
-
 # ---------------------------------------------------------------------------------------------
-# Report
+# The leaderboard (shared by the CLI and eval.score)
 
 
-def _plots(results: list[dict], per_document: list[dict], out_dir: Path) -> list[str]:
-    import matplotlib
+def _metrics_settings(
+    rouge_settings: RougeSettings, bootstrap: BootstrapArguments, with_source: bool
+) -> dict:
+    return {
+        "rouge": rouge_settings.describe(),
+        "sort_by": "rouge_mean = mean of ROUGE-1, ROUGE-2, ROUGE-Lsum F (x100)",
+        "bootstrap": {
+            "resamples": bootstrap.resamples,
+            "confidence": bootstrap.confidence,
+            "seed": bootstrap.seed,
+            "method": "percentile bootstrap over documents; pairs: paired bootstrap + sign-flip permutation",
+        },
+        "signals": {
+            "source texts": "given" if with_source else "not given: ROUGE and length only, no baselines",
+            "words": "runs of letters/digits, lowercased (eval.metrics.text_stats.words)",
+            "novel/repeated n-grams": "distinct summary n-grams absent from the article / repeated occurrences",
+            "entity_precision": "capitalized mid-sentence names found in the article "
+            "(eval.metrics.faithfulness; lowercase systems recased with truecase first)",
+            "number_precision": "numbers (digits and spelled) whose value occurs in the article",
+            "textrank": "3 sentences, 1 on XSum documents",
+        },
+    }
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    colors = {"ours": "tab:red", "baseline": "tab:gray", "peer": "tab:blue"}
-    names = [r["name"] for r in results]
-    means = np.array([r["rouge"][SORT_KEY]["mean"] for r in results])
-    lows = np.array([r["rouge"][SORT_KEY]["low"] for r in results])
-    highs = np.array([r["rouge"][SORT_KEY]["high"] for r in results])
-    height = max(3.0, 0.32 * len(results) + 1.2)
+def _systems(
+    documents: Sequence[Document], ours: dict[str, dict[str, str]], baselines: bool, peers: bool
+) -> tuple[list[System], dict[str, str]]:
+    systems = [System(name, "ours", outputs, "our predictions") for name, outputs in ours.items()]
+    if baselines:
+        systems += baseline_systems(documents)
+    skipped: dict[str, str] = {}
+    if peers:
+        found, skipped = peer_systems(documents)
+        for name, reason in skipped.items():
+            logger.warning("published system %r left out: %s", name, reason)
+        systems += found
+    clashes = {s.name for s in systems if sum(t.name == s.name for t in systems) > 1}
+    if clashes:
+        raise ValueError(f"system names {sorted(clashes)} are used twice; rename yours")
+    if not systems:
+        raise ValueError("nothing to score: give --system or --model, or keep baselines/peers on")
+    return systems, skipped
 
-    fig, ax = plt.subplots(figsize=(8, height))
-    y = np.arange(len(results))[::-1]
-    ax.barh(
-        y, means, xerr=[means - lows, highs - means], color=[colors[r["kind"]] for r in results], capsize=3
+
+def score_leaderboard(
+    documents: Sequence[Document],
+    ours: dict[str, dict[str, str]],
+    *,
+    rouge_settings: RougeSettings,
+    bootstrap: BootstrapArguments,
+    data: dict,
+    allow_missing: bool = False,
+    baselines: bool = True,
+    peers: bool = True,
+) -> tuple[dict, list[dict]]:
+    """The leaderboard of `ours` (name -> {id: summary}) with baselines and peers on `documents`.
+
+    Returns (metrics, per-document rows): the content of metrics.json and per_document.jsonl.
+    `data` describes the data (path, sha256 or fingerprint, filters) for the report."""
+    ids = align_predictions([d.id for d in documents], ours, allow_missing=allow_missing)
+    kept = set(ids)
+    before, documents = len(documents), [d for d in documents if d.id in kept]
+    empty = [d.id for d in documents if not d.references]
+    if empty:
+        raise ValueError(
+            f"{len(empty)} documents have no reference (first: {empty[0]!r}); ROUGE needs at least one each"
+        )
+    with_source = all(d.article.strip() for d in documents)
+    if not with_source and baselines:
+        logger.warning("no source texts: baselines and source-based signals are left out")
+    systems, skipped = _systems(documents, ours, baselines and with_source, peers)
+    results, pairs, per_document = evaluate_systems(
+        systems, documents, rouge_settings, bootstrap, with_source=with_source
     )
-    ax.set_yticks(y, names, fontsize=8)
-    ax.set_xlabel("ROUGE mean of R-1, R-2, R-Lsum (x100), 95% bootstrap interval")
-    ax.set_title("Systems (red: ours, gray: baselines, blue: published)")
-    fig.tight_layout()
-    fig.savefig(out_dir / "rouge_bars.png", dpi=120)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(8, 6))
-    lengths = [r["length"]["mean"] for r in results]
-    ax.errorbar(lengths, means, yerr=[means - lows, highs - means], fmt="none", ecolor="lightgray")
-    ax.scatter(lengths, means, c=[colors[r["kind"]] for r in results])
-    for x, yv, name in zip(lengths, means, names, strict=True):
-        ax.annotate(name, (x, yv), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("mean output length (words)")
-    ax.set_ylabel("ROUGE mean (x100)")
-    ax.set_title("Length vs ROUGE")
-    fig.tight_layout()
-    fig.savefig(out_dir / "length_vs_rouge.png", dpi=120)
-    plt.close(fig)
-
-    by_system: dict[str, list[float]] = {name: [] for name in names}
-    for row in per_document:
-        by_system[row["system"]].append(row["rouge_mean"])
-    fig, ax = plt.subplots(figsize=(8, height))
-    ax.boxplot([by_system[name] for name in names][::-1], orientation="horizontal", showmeans=True)
-    ax.set_yticks(np.arange(1, len(names) + 1), names[::-1], fontsize=8)
-    ax.set_xlabel("per-document ROUGE mean (x100)")
-    ax.set_title("Per-document distribution")
-    fig.tight_layout()
-    fig.savefig(out_dir / "per_document.png", dpi=120)
-    plt.close(fig)
-    return ["rouge_bars.png", "length_vs_rouge.png", "per_document.png"]
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def render_report(metrics: dict, plots: list[str]) -> str:
-    results = metrics["systems"]
-    header = [
-        "#",
-        "system",
-        "kind",
-        "R-1",
-        "R-2",
-        "R-L",
-        "R-Lsum",
-        "mean",
-        "Δ mean vs best (p perm.)",
-        "words",
-        "novel 2-gr.",
-        "rep. 3-gr.",
-    ]
-    present = set(metrics["datasets"])
-    signals = [
-        signal for signal, datasets in metrics["faithfulness_validated_on"].items() if present & set(datasets)
-    ]
-    header += [{"entity_precision": "entity P", "number_precision": "number P"}[s] for s in signals]
-    rows = []
-    for rank, r in enumerate(results, 1):
-        versus = r["vs_best"]
-        delta = "—" if versus is None else f"{versus['delta']:+.2f} ({_p(versus['p_permutation'])})"
-        faith = r["faithfulness"]
-        rows.append(
-            [
-                rank,
-                f"**{r['name']}**" if r["kind"] == "ours" else r["name"],
-                r["kind"],
-                format_interval(r["rouge"]["rouge1"]),
-                format_interval(r["rouge"]["rouge2"]),
-                format_number(r["rouge"]["rougeL"]["mean"]),
-                format_interval(r["rouge"]["rougeLsum"]),
-                format_interval(r["rouge"]["rouge_mean"]),
-                delta,
-                format_number(r["length"]["mean"], 1),
-                format_number(r["abstractiveness"]["novel_2"]["mean"], 3),
-                format_number(r["abstractiveness"]["repeated_3"]["mean"], 3),
-                *(format_number(faith[signal]["mean"], 3) for signal in signals),
-            ]
-        )
-    data = metrics["data"]
-    lines = [
-        "# Summarization evaluation",
-        "",
-        f"Data: `{data['path']}` (sha256 `{data['sha256'][:12]}`), filters {json.dumps(data['filters'])}, "
-        f"**{data['documents']} documents**"
-        + (
-            f" (of {data['documents_before_alignment']}; --allow-missing)"
-            if data["allow_missing_dropped"]
-            else ""
-        )
-        + ".",
-        "",
-        "## Leaderboard",
-        "",
-        "Sorted by the mean of ROUGE-1, ROUGE-2 and ROUGE-Lsum. Scores x100 with "
-        f"{int(metrics['settings']['bootstrap']['confidence'] * 100)}% bootstrap intervals "
-        f"({metrics['settings']['bootstrap']['resamples']} resamples, seed {metrics['settings']['bootstrap']['seed']}). "
-        "Δ: difference in ROUGE mean to the top system with the paired permutation p-value. "
-        "words: mean output length; novel 2-gr.: share of summary bigrams not in the source; "
-        "rep. 3-gr.: share of repeated trigrams; entity/number P: share of names/numbers found in the source "
-        "(mean over documents that have any).",
-        "",
-        markdown_table(header, rows),
-        "",
-        "Faithfulness signals are shown only for data of a dataset where they were validated against "
-        "FRANK human labels (docs/results_eval.md): "
-        + "; ".join(f"{k} on {', '.join(v)}" for k, v in metrics["faithfulness_validated_on"].items())
-        + ". All signals are in metrics.json.",
-        "",
-    ]
-    ours = [r["name"] for r in results if r["kind"] == "ours"]
-    if ours:
-        lines += ["## Our systems against every other system", ""]
-        comparison_rows = []
-        for name in ours:
-            for other in results:
-                if other["name"] == name:
-                    continue
-                test = _versus(metrics["pairwise"]["tests"], name, other["name"])
-                comparison_rows.append(
-                    [
-                        name,
-                        other["name"],
-                        f"{test['delta']:+.2f}",
-                        f"{test['low']:+.2f}…{test['high']:+.2f}",
-                        _p(test["p_bootstrap"]),
-                        _p(test["p_permutation"]),
-                    ]
-                )
-        lines += [
-            markdown_table(
-                ["ours", "other", "Δ ROUGE mean", "95% paired bootstrap", "p bootstrap", "p permutation"],
-                comparison_rows,
-            ),
-            "",
-        ]
-    if metrics["skipped_peers"]:
-        lines += ["Published systems left out (not on every document):", ""]
-        lines += [f"- `{name}`: {reason}" for name, reason in metrics["skipped_peers"].items()]
-        lines.append("")
-    lines += ["## Settings", ""]
-    lines += [f"- ROUGE {key}: {value}" for key, value in metrics["settings"]["rouge"].items()]
-    lines += [f"- {key}: {value}" for key, value in metrics["settings"]["signals"].items()]
-    recased = [r["name"] for r in results if r["faithfulness"]["entity_casing"] != "as written"]
-    if recased:
-        lines.append(f"- entity precision on recased text (lowercase output): {', '.join(recased)}")
-    lines += [
-        "- versions: " + ", ".join(f"{k} {v}" for k, v in metrics["versions"].items() if v),
-        "",
-    ]
-    if plots:
-        lines += ["## Plots", ""] + [f"![{name}]({name})" for name in plots] + [""]
-    return "\n".join(lines)
+    metrics = {
+        "task": "summarize",
+        "data": {
+            **data,
+            "documents": len(documents),
+            "documents_before_alignment": before,
+            "allow_missing_dropped": before - len(documents),
+            "ids": [d.id for d in documents],
+        },
+        "settings": _metrics_settings(rouge_settings, bootstrap, with_source),
+        "versions": software_versions(),
+        "systems": results,
+        "skipped_peers": skipped,
+        "faithfulness_validated_on": {k: list(v) for k, v in VALIDATED_ON.items()},
+        "datasets": sorted({str(d.dataset) for d in documents}),
+        "pairwise": {"metric": "rouge_mean (x100)", "tests": pairs},
+    }
+    return metrics, per_document
 
 
 # ---------------------------------------------------------------------------------------------
 # Entry point
+
+
+def _our_outputs(
+    args: SummarizeArguments,
+    model: ModelArguments,
+    documents: Sequence[Document],
+    out_dir: Path,
+    predict_fn: PredictFn | None,
+) -> dict[str, dict[str, str]]:
+    """Prediction files (matched to all filtered documents) and our model's predictions."""
+    ids = [d.id for d in documents]
+    ours = {
+        name: read_system_outputs(
+            spec.path, "summary", ids, column=spec.column, allow_missing=args.allow_missing
+        )
+        for name, spec in parse_system_specs(args.system).items()
+    }
+    documents = documents[: args.limit] if args.limit else documents
+    if model.model is not None:
+        if model.model_name in ours:
+            raise ValueError(f"--model_name {model.model_name!r} clashes with a --system name")
+        ours[model.model_name] = _model_predictions(documents, model, out_dir, predict_fn)
+    return ours
+
+
+def data_description(rows, filters: dict) -> dict:
+    """The `data` block of metrics.json for rows loaded by `eval.sources.load_rows`."""
+    return {"path": rows.origin, "sha256": rows.sha256, "fingerprint": rows.fingerprint, "filters": filters}
 
 
 def run(
@@ -557,88 +547,28 @@ def run(
 ) -> dict:
     out_dir = Path(output.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data_path = resolve_data_path(args.data)
-    documents = load_documents(data_path, split=args.split, dataset=args.dataset, limit=args.limit)
-    if any(not d.references for d in documents):
-        raise ValueError(
-            f"{data_path}: some records have no references; ROUGE needs at least one per document"
-        )
-    logger.info("%d documents from %s", len(documents), data_path)
-
-    ours: dict[str, dict[str, str]] = {
-        name: read_predictions(path, "summary") for name, path in parse_system_specs(args.system).items()
-    }
-    if model.model is not None:
-        if model.model_name in ours:
-            raise ValueError(f"--model_name {model.model_name!r} clashes with a --system name")
-        ours[model.model_name] = _model_predictions(documents, model, out_dir, predict_fn)
-    ids = align_predictions([d.id for d in documents], ours, allow_missing=args.allow_missing)
-    before = len(documents)
-    kept = set(ids)
-    documents = [d for d in documents if d.id in kept]
-
-    systems = [System(name, "ours", outputs, "our predictions") for name, outputs in ours.items()]
-    if args.baselines:
-        systems += baseline_systems(documents)
-    skipped: dict[str, str] = {}
-    if args.peers:
-        peers, skipped = peer_systems(documents)
-        for name, reason in skipped.items():
-            logger.warning("published system %r left out: %s", name, reason)
-        systems += peers
-    clashes = {s.name for s in systems if sum(t.name == s.name for t in systems) > 1}
-    if clashes:
-        raise ValueError(f"system names {sorted(clashes)} are used twice; rename yours")
-    if not systems:
-        raise ValueError("nothing to score: give --system or --model, or keep baselines/peers on")
-
-    rouge_settings = RougeSettings(stemmer=args.stemmer, references=args.references)
-    results, pairs, per_document = evaluate_systems(systems, documents, rouge_settings, bootstrap)
-
-    metrics = {
-        "task": "summarize",
-        "data": {
-            "path": str(data_path),
-            "sha256": file_sha256(data_path),
-            "filters": {"split": args.split, "dataset": args.dataset, "limit": args.limit},
-            "documents": len(documents),
-            "documents_before_alignment": before,
-            "allow_missing_dropped": before - len(documents),
-            "ids": [d.id for d in documents],
-        },
-        "settings": {
-            "rouge": rouge_settings.describe(),
-            "sort_by": "rouge_mean = mean of ROUGE-1, ROUGE-2, ROUGE-Lsum F (x100)",
-            "bootstrap": {
-                "resamples": bootstrap.resamples,
-                "confidence": bootstrap.confidence,
-                "seed": bootstrap.seed,
-                "method": "percentile bootstrap over documents; pairs: paired bootstrap + sign-flip permutation",
-            },
-            "signals": {
-                "words": "runs of letters/digits, lowercased (eval.metrics.text_stats.words)",
-                "novel/repeated n-grams": "distinct summary n-grams absent from the article / repeated occurrences",
-                "entity_precision": "capitalized mid-sentence names found in the article "
-                "(eval.metrics.faithfulness; lowercase systems recased with truecase first)",
-                "number_precision": "numbers (digits and spelled) whose value occurs in the article",
-                "textrank": "3 sentences, 1 on XSum documents",
-            },
-        },
-        "versions": software_versions(),
-        "systems": results,
-        "skipped_peers": skipped,
-        "faithfulness_validated_on": {k: list(v) for k, v in VALIDATED_ON.items()},
-        "datasets": sorted({str(d.dataset) for d in documents}),
-        "pairwise": {"metric": "rouge_mean (x100)", "tests": pairs},
-    }
+    documents, rows = read_documents(args.source(), args.columns(), dataset=args.dataset)
+    logger.info("%d documents from %s", len(documents), rows.origin)
+    ours = _our_outputs(args, model, documents, out_dir, predict_fn)
+    documents = documents[: args.limit] if args.limit else documents
+    filters = {"split": args.split, "dataset": args.dataset, "limit": args.limit}
+    metrics, per_document = score_leaderboard(
+        documents,
+        ours,
+        rouge_settings=RougeSettings(stemmer=args.stemmer, references=args.references),
+        bootstrap=bootstrap,
+        data=data_description(rows, filters),
+        allow_missing=args.allow_missing,
+        baselines=args.baselines,
+        peers=args.peers,
+    )
     write_json(out_dir / "metrics.json", metrics)
     write_jsonl(out_dir / "per_document.jsonl", per_document)
     write_json(
-        out_dir / "config.json",
-        {"command": "summarize", **config_dict(args, model, bootstrap, output)},
+        out_dir / "config.json", {"command": "summarize", **config_dict(args, model, bootstrap, output)}
     )
-    plots = _plots(results, per_document, out_dir) if output.plots else []
-    (out_dir / "report.md").write_text(render_report(metrics, plots), encoding="utf-8")
+    plot_files = plots(metrics["systems"], per_document, out_dir) if output.plots else []
+    (out_dir / "report.md").write_text(render_report(metrics, plot_files), encoding="utf-8")
     logger.info("wrote %s", out_dir / "report.md")
     return metrics
 

@@ -41,7 +41,9 @@ class RougeSettings:
             "(local module eval/metrics/rouge)",
             "tokenizer": "rouge-score default: lowercase, [a-z0-9]+ tokens (casing and non-ASCII letters ignored)",
             "stemmer": "Porter (nltk), tokens longer than 3 characters" if self.stemmer else "none",
-            "lsum_sentences": "summarizer.text.sentences.split_sentences, joined with newlines",
+            "lsum_sentences": "ROUGE-Lsum: summary-level LCS over sentences from "
+            "summarizer.text.sentences.split_sentences, joined with newlines before scoring",
+            "rougeL": "rouge-score's rougeL: one LCS over the whole text, newlines ignored (not rougeLsum)",
             "references": "first reference only"
             if self.references == "first"
             else "all references, max F per ROUGE type",
