@@ -5,7 +5,9 @@ Commands:
     normalize     casing-restoration metrics on token-aligned text
     faithfulness  validate the entity/number precision signals against FRANK human labels
 
-`python -m eval COMMAND --help` lists each command's flags.
+`python -m eval COMMAND --help` lists each command's flags. Data: the project's JSONL, any
+csv/tsv/json/jsonl/parquet file, a save_to_disk folder or `--dataset_name` (eval/sources.py);
+from Python: `eval.score(predictions, references)` (eval/api.py).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ columns (`--text_column`, `--summary_column`, `--id_column`; `--input_column`, `
 or uses a usual name (`article`/`document`/`text`, `highlights`/`summary`/...).
 
 Prediction files (`read_system_outputs`), by suffix:
-- `.jsonl`: `{"id": ..., "summary": ...}` lines (`"output"` for casing);
+- `.jsonl` (or `.json` lines): `{"id": ..., "summary": ...}` (`"output"` for casing);
 - `.csv` / `.tsv` / `.parquet`: a column (`PATH:COLUMN` in `--system`, default `summary` /
   `output`), matched by an `id` column when the file has one, else by row order;
 - anything else (`test.hypo`, `.txt`): plain text, one prediction a line, in data order.
@@ -321,7 +321,7 @@ def read_system_outputs(
         predictions = _read_table(path, column, text_field, ids, allow_missing)
     elif column is not None:
         raise ValueError(f"{path}: a column ({column!r}) can only be chosen in a .csv, .tsv or .parquet file")
-    elif suffix == ".jsonl":
+    elif suffix in (".jsonl", ".json"):
         predictions = read_predictions(path, text_field)
     else:
         predictions = _read_lines(path, ids, allow_missing)

@@ -368,7 +368,13 @@ def _systems(
     return systems
 
 
-def _our_outputs(args, model, records, out_dir, predict_fn) -> dict[str, dict[str, str]]:
+def _our_outputs(
+    args: NormalizeArguments,
+    model: ModelArguments,
+    records: Sequence[CasingRecord],
+    out_dir: Path,
+    predict_fn: PredictFn | None,
+) -> dict[str, dict[str, str]]:
     """Prediction files (matched to all filtered records) and our model's outputs."""
     ids = [r.id for r in records]
     ours = {
