@@ -47,19 +47,18 @@ from typing import Any
 
 from summarizer.batch.jobs import (
     DEFAULT_MAX_BATCH_TOKENS,
+    IdLedger,
     JobReport,
-    NormalizeTask,
     SummarizeTask,
-    pack_batches,
-    process_batch,
     record_failure,
+    run_batches,
 )
 from summarizer.batch.records import BadRecord, Record, read_records, sanitize_record
+from summarizer.config import GENERATION_SETTINGS
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 
 __all__ = [
     "DistributedReport",
-    "normalize_dataset",
     "read_output",
     "run_distributed",
     "summarize_dataset",
@@ -274,12 +273,9 @@ class _BatchWorker:
         def fail(rid: str | None, origin: str, reason: str) -> None:
             emit(rid, origin, None, reason)
 
-        cost = self.worker.cost
-        budget = self.max_batch_tokens if cost is not None else None
-        costs = [cost(r.text) if cost is not None else len(r.text) for r in records]
-        for indices in pack_batches(costs, max_batch_size=self.max_batch_size, max_batch_tokens=budget):
-            batch = [records[i] for i in indices]
-            for record, row in process_batch(batch, self.worker.process, fail):
+        for results in run_batches(records, self.worker, fail, max_batch_size=self.max_batch_size,
+                                   max_batch_tokens=self.max_batch_tokens):
+            for record, row in results:
                 emit(record.id, record.origin, json.dumps({"id": record.id, **row}, ensure_ascii=False), None)
         schema = pa.schema(
             [("id", pa.string()), ("origin", pa.string()), ("line", pa.string()), ("error", pa.string())]
@@ -341,7 +337,6 @@ def run_distributed(
     output_format: "jsonl" or "parquet" parts (same rows, same exactly-once commit); a folder
         may hold both, `read_output` reads either.
     """
-    import ray
     import ray.data
 
     if max_batch_size < 1:
@@ -350,42 +345,110 @@ def run_distributed(
         raise ValueError(f"max_batch_tokens must be >= 1 or None, got {max_batch_tokens}")
     if shard_size < 1:
         raise ValueError(f"shard_size must be >= 1, got {shard_size}")
-    from_files = not isinstance(inputs, ray.data.Dataset)
-    if from_files and isinstance(inputs, (str, Path)):
+    if not isinstance(inputs, ray.data.Dataset) and isinstance(inputs, (str, Path)):
         inputs = [str(inputs)]
-    start = time.perf_counter()
-    out = PartitionedOutput(output_dir, output_format)
-    report = DistributedReport(output_dir=str(out.dir))
-    errors = open(out.dir / ERRORS, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
-    started = False
+    settings = _RunSettings(
+        max_batch_size=max_batch_size, max_batch_tokens=max_batch_tokens, max_chars=max_chars,
+        text_field=text_field, id_field=id_field, cpus_per_worker=cpus_per_worker,
+        gpus_per_worker=gpus_per_worker, num_workers=num_workers, shard_size=shard_size,
+        shard_seconds=shard_seconds, rows_per_call=rows_per_call or max_batch_size * 4,
+        max_task_retries=max_task_retries,
+    )
+    return _Run(inputs, task, PartitionedOutput(output_dir, output_format), settings).execute(ray_address, progress)
 
-    def fail(rid: str | None, origin: str, reason: str) -> None:
-        record_failure(errors, report, rid, origin, reason)
 
-    def read_files(only: set[str] | None = None) -> list[dict[str, str]]:
-        """Read, clean and deduplicate the files here, in input order (first occurrence wins)."""
+@dataclass(frozen=True)
+class _RunSettings:
+    max_batch_size: int
+    max_batch_tokens: int | None
+    max_chars: int | None
+    text_field: str
+    id_field: str
+    cpus_per_worker: float
+    gpus_per_worker: float
+    num_workers: int | None
+    shard_size: int
+    shard_seconds: float
+    rows_per_call: int
+    max_task_retries: int
+
+
+class _Run:
+    """One `run_distributed` call: the driver's state (output, report, ids still to write)."""
+
+    def __init__(self, inputs: Any, task: Any, out: PartitionedOutput, settings: _RunSettings) -> None:
+        import ray.data
+
+        self.inputs, self.task, self.out, self.s = inputs, task, out, settings
+        self.from_files = not isinstance(inputs, ray.data.Dataset)
+        self.report = DistributedReport(output_dir=str(out.dir))
+        self.pending: dict[str, str] = {}  # id -> origin, for every record sent to the workers
+        self.errors: Any = None
+
+    def fail(self, rid: str | None, origin: str, reason: str) -> None:
+        record_failure(self.errors, self.report, rid, origin, reason)
+
+    def execute(self, ray_address: str | None, progress: bool) -> DistributedReport:
+        import ray
+
+        start = time.perf_counter()
+        started = False
+        self.errors = open(self.out.dir / ERRORS, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+        try:
+            items = self.read_files() if self.from_files else []
+            if not self.from_files or items:
+                started = _connect(ray_address, None)
+                with _data_context(progress):
+                    self.process(items)
+            self.out.write_manifest(finished=True, failed=self.report.failed, workers=self.report.workers)
+        finally:
+            self.errors.close()
+            self.out.close()
+            if started:
+                ray.shutdown()
+        self.report.parts_written = sum(1 for p in self.out.parts if p["file"].startswith(f"part-r{self.out.run:04d}-"))
+        self.report.seconds = time.perf_counter() - start
+        return self.report
+
+    def read_files(self, only: set[str] | None = None) -> list[dict[str, str]]:
+        """Read, clean and deduplicate the files here, in input order (first occurrence wins);
+        with `only`, just the first occurrence of those ids again (for a retry)."""
+        s = self.s
         items: list[dict[str, str]] = []
-        for item in read_records(inputs, text_field=text_field, id_field=id_field, max_chars=max_chars):
+        ledger = IdLedger(self.out.done) if only is None else None
+        for item in read_records(self.inputs, text_field=s.text_field, id_field=s.id_field, max_chars=s.max_chars):
             if only is not None:
                 if isinstance(item, Record) and item.id in only:
-                    only.discard(item.id)  # the first occurrence, as in the first pass
+                    only.discard(item.id)
                     items.append({"id": item.id, "text": item.text, "origin": item.origin})
-            elif isinstance(item, BadRecord):
-                fail(item.id, item.origin, item.reason)
-            elif item.id in out.done:
-                report.skipped_done += 1
-            elif item.id in pending:
-                fail(item.id, item.origin, f"duplicate id {item.id!r} (first at {pending[item.id]})")
+                continue
+            verdict = item.reason if isinstance(item, BadRecord) else ledger.check(item)
+            if verdict == "done":
+                self.report.skipped_done += 1
+            elif verdict is not None:
+                self.fail(item.id, item.origin, verdict)
             else:
-                pending[item.id] = item.origin
+                self.pending[item.id] = item.origin
                 items.append({"id": item.id, "text": item.text, "origin": item.origin})
         return items
 
-    def mapped(ds: Any, per_call: int, workers: int) -> Any:
+    def workers(self) -> int:
+        import ray
+
+        s = self.s
+        resources = ray.cluster_resources()
+        if s.gpus_per_worker:
+            return s.num_workers or max(1, int(resources.get("GPU", 1) // s.gpus_per_worker))
+        return s.num_workers or max(1, int(resources.get("CPU", 1) // max(s.cpus_per_worker, 1e-9)))
+
+    def mapped(self, ds: Any, per_call: int, workers: int) -> Any:
+        import ray.data
+
+        s = self.s
         fields = (
             {"id_field": "id", "text_field": "text", "clean": False, "skip_ids": frozenset()}
-            if from_files
-            else {"id_field": id_field, "text_field": text_field, "clean": True, "skip_ids": frozenset(out.done)}
+            if self.from_files
+            else {"id_field": s.id_field, "text_field": s.text_field, "clean": True, "skip_ids": frozenset(self.out.done)}
         )
         with warnings.catch_warnings():
             # max_task_retries has no named parameter in Ray 2.60.
@@ -393,72 +456,54 @@ def run_distributed(
             return ds.map_batches(
                 _BatchWorker,
                 fn_constructor_kwargs={
-                    "task": task,
-                    "max_chars": max_chars,
-                    "max_batch_size": max_batch_size,
-                    "max_batch_tokens": max_batch_tokens,
-                    **fields,
+                    "task": self.task, "max_chars": s.max_chars, "max_batch_size": s.max_batch_size,
+                    "max_batch_tokens": s.max_batch_tokens, **fields,
                 },
                 batch_size=per_call,
                 batch_format="pyarrow",
                 compute=ray.data.ActorPoolStrategy(size=workers),
-                num_cpus=cpus_per_worker,
-                num_gpus=gpus_per_worker or None,
+                num_cpus=s.cpus_per_worker,
+                num_gpus=s.gpus_per_worker or None,
                 max_restarts=-1,
-                max_task_retries=max_task_retries,
+                max_task_retries=s.max_task_retries,
             )
 
-    pending: dict[str, str] = {}
-    try:
-        items = read_files() if from_files else []
-        if from_files and not items:
-            out.write_manifest(finished=True, failed=report.failed)
-            report.seconds = time.perf_counter() - start
-            return report
-        started = _connect(ray_address, None)
-        with _data_context(progress):
-            resources = ray.cluster_resources()
-            if gpus_per_worker:
-                workers = num_workers or max(1, int(resources.get("GPU", 1) // gpus_per_worker))
+    def drain(self, ds: Any, per_call: int, workers: int) -> set[str]:
+        s = self.s
+        return _drain(self.mapped(ds, per_call, workers), self.out, self.report, self.fail, self.from_files,
+                      s.shard_size, s.shard_seconds)
+
+    def process(self, items: list[dict[str, str]]) -> None:
+        """Send everything through the workers, retry what was lost one record at a time, and
+        report what is still lost."""
+        import ray.data
+
+        workers = self.report.workers = self.workers()
+        per_call = self.s.rows_per_call
+        if self.from_files:
+            blocks = max(workers * 2, -(-len(items) // per_call))
+            ds = ray.data.from_items(items, override_num_blocks=min(blocks, len(items)))
+            items.clear()  # the object store holds them now
+        else:
+            ds = self.inputs
+            self.pending.update(_dataset_ids(ds, self.s.id_field, self.out.done, self.report))
+        returned = self.drain(ds, per_call, workers)
+        lost = {rid for rid in self.pending if rid not in returned}
+        if lost:
+            # A worker died on these batches again and again: retry their records one at a
+            # time, so only a record that itself kills the worker is given up.
+            logger.warning("retrying %d records whose batch was given up, one record per batch", len(lost))
+            if self.from_files:
+                retry = self.read_files(set(lost))
+                retry_ds = ray.data.from_items(retry, override_num_blocks=len(retry)) if retry else None
             else:
-                workers = num_workers or max(1, int(resources.get("CPU", 1) // max(cpus_per_worker, 1e-9)))
-            report.workers = workers
-            per_call = rows_per_call or max_batch_size * 4
-            if from_files:
-                blocks = max(workers * 2, -(-len(items) // per_call))
-                ds = ray.data.from_items(items, override_num_blocks=min(blocks, len(items)))
-                del items  # the object store holds them now
-            else:
-                ds = inputs
-                pending.update(_dataset_ids(ds, id_field, out.done, report))
-            returned = _drain(mapped(ds, per_call, workers), out, report, fail, from_files, shard_size, shard_seconds)
-            lost = {rid for rid in pending if rid not in returned}
-            if lost:
-                # A worker died on these batches again and again: retry their records one at a
-                # time, so only a record that itself kills the worker is given up.
-                logger.warning("retrying %d records whose batch was given up, one record per batch", len(lost))
-                if from_files:
-                    retry = read_files(set(lost))
-                    retry_ds = ray.data.from_items(retry, override_num_blocks=len(retry)) if retry else None
-                else:
-                    retry_ds = ds.filter(fn=_IdIn(frozenset(lost), id_field)).repartition(len(lost))
-                if retry_ds is not None:
-                    returned |= _drain(
-                        mapped(retry_ds, 1, min(workers, len(lost))), out, report, fail, from_files, shard_size, shard_seconds
-                    )
-        for rid, origin in pending.items():
+                retry_ds = ds.filter(fn=_IdIn(frozenset(lost), self.s.id_field)).repartition(len(lost))
+            if retry_ds is not None:
+                returned |= self.drain(retry_ds, 1, min(workers, len(lost)))
+        for rid, origin in self.pending.items():
             if rid not in returned:
-                report.lost_batches_records += 1
-                fail(rid, origin, f"lost: the worker died on this record {max_task_retries + 1} times")
-        out.write_manifest(finished=True, failed=report.failed, workers=report.workers)
-    finally:
-        errors.close()
-        out.close()
-        if started:
-            ray.shutdown()
-    report.parts_written = sum(1 for p in out.parts if p["file"].startswith(f"part-r{out.run:04d}-"))
-    report.seconds = time.perf_counter() - start
-    return report
+                self.report.lost_batches_records += 1
+                self.fail(rid, origin, f"lost: the worker died on this record {self.s.max_task_retries + 1} times")
 
 
 class _IdIn:
@@ -555,6 +600,7 @@ def summarize_dataset(
     faithful: bool = True,
     device: str | None = None,
     dtype: str | None = None,
+    backend: str = "torch",
     ray_address: str | None = None,
     **kwargs: Any,
 ) -> DistributedReport:
@@ -563,37 +609,9 @@ def summarize_dataset(
     Generation overrides (`max_words`, `max_new_tokens`, `num_beams`, ...) go in `kwargs` with the
     options of `run_distributed`.
     """
-    generation = {k: kwargs.pop(k) for k in list(kwargs) if k in _GENERATION_KEYS}
+    generation = {k: kwargs.pop(k) for k in list(kwargs) if k in GENERATION_SETTINGS}
     task = SummarizeTask(
         model=None if model is None else str(model), style=style, faithful=faithful,
-        overrides=tuple(sorted(generation.items())), device=device, dtype=dtype,
+        overrides=tuple(sorted(generation.items())), device=device, dtype=dtype, backend=backend,
     )
     return run_distributed(inputs, task, output_dir, ray_address=ray_address, **kwargs)
-
-
-def normalize_dataset(
-    inputs: Sequence[str] | str | Any,
-    output_dir: str | Path,
-    *,
-    method: str = "statistical",
-    detokenize: bool = True,
-    headline: str | None = None,
-    model: str | None = None,
-    device: str | None = None,
-    dtype: str | None = None,
-    ray_address: str | None = None,
-    text_field: str = "input",
-    **kwargs: Any,
-) -> DistributedReport:
-    """Restore case of files or a Ray Dataset on a Ray cluster into `output_dir` (see `run_distributed`)."""
-    task = NormalizeTask(
-        method=method, detokenize=detokenize, headline=headline,
-        model=None if model is None else str(model), device=device, dtype=dtype,
-    )
-    return run_distributed(inputs, task, output_dir, ray_address=ray_address, text_field=text_field, **kwargs)
-
-
-_GENERATION_KEYS = frozenset(
-    {"max_new_tokens", "max_words", "num_beams", "no_repeat_ngram_size", "length_penalty",
-     "repetition_penalty", "min_new_tokens"}
-)

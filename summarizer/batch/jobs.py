@@ -20,7 +20,7 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -31,6 +31,7 @@ from summarizer.batch.records import BadRecord, Record, reason_kind
 
 __all__ = [
     "DEFAULT_MAX_BATCH_TOKENS",
+    "IdLedger",
     "JobReport",
     "NormalizeTask",
     "ResumableJsonlWriter",
@@ -39,6 +40,8 @@ __all__ = [
     "errors_path_for",
     "pack_batches",
     "process_batch",
+    "record_failure",
+    "run_batches",
     "run_job",
 ]
 
@@ -256,6 +259,43 @@ def pack_batches(
     return batches
 
 
+class IdLedger:
+    """Which record ids are new, written before, or repeated: one rule for local and Ray jobs.
+
+    A repeat is checked first: an id written earlier in this run is also in `done`, and it is a
+    duplicate of this run's record, not work already done."""
+
+    def __init__(self, done: set[str]) -> None:
+        self.done = done
+        self.seen: dict[str, str] = {}
+
+    def check(self, record: Record) -> str | None:
+        """None for a new record (now registered), "done", or the reason it is a duplicate."""
+        if record.id in self.seen:
+            return f"duplicate id {record.id!r} (first at {self.seen[record.id]})"
+        if record.id in self.done:
+            return "done"
+        self.seen[record.id] = record.origin
+        return None
+
+
+def run_batches(
+    records: Sequence[Record],
+    worker: Worker,
+    fail: Callable[[str | None, str, str], None],
+    *,
+    max_batch_size: int,
+    max_batch_tokens: int | None,
+) -> Iterator[list[tuple[Record, dict[str, Any]]]]:
+    """Pack `records` into batches (by the worker's token cost when it has one, see
+    `pack_batches`) and process each; yields each batch's (record, row) results."""
+    cost = worker.cost
+    costs = [cost(r.text) if cost is not None else len(r.text) for r in records]
+    budget = max_batch_tokens if cost is not None else None
+    for indices in pack_batches(costs, max_batch_size=max_batch_size, max_batch_tokens=budget):
+        yield process_batch([records[i] for i in indices], worker.process, fail)
+
+
 def run_job(
     records: Iterable[Record | BadRecord],
     process: Processor,
@@ -278,47 +318,40 @@ def run_job(
     if max_batch_tokens is not None and max_batch_tokens < 1:
         raise ValueError(f"max_batch_tokens must be >= 1 or None, got {max_batch_tokens}")
     report = JobReport()
-    seen: dict[str, str] = {}
     window: list[Record] = []
     errors_path = errors_path_for(output)
+    worker = Worker(process, cost)
     # Errors are recomputed on every run (all records are read again), so start the file afresh.
     # backslashreplace: an origin holding undecodable file-name bytes must not end the job.
     with ResumableJsonlWriter(output) as out, open(
         errors_path, "w", encoding="utf-8", errors="backslashreplace"
     ) as errors, tqdm(total=total, desc=Path(output).name, unit="rec", disable=not progress) as bar:
+        ledger = IdLedger(out.done)
 
         def fail(rid: str | None, origin: str, reason: str) -> None:
             record_failure(errors, report, rid, origin, reason)
 
         def flush_window() -> None:
-            costs = [cost(r.text) if cost is not None else len(r.text) for r in window]
-            budget = max_batch_tokens if cost is not None else None
-            for indices in pack_batches(costs, max_batch_size=batch_size, max_batch_tokens=budget):
-                batch = [window[i] for i in indices]
-                rows = [{"id": record.id, **row} for record, row in process_batch(batch, process, fail)]
+            for results in run_batches(window, worker, fail, max_batch_size=batch_size,
+                                       max_batch_tokens=max_batch_tokens):
+                rows = [{"id": record.id, **row} for record, row in results]
                 out.write(rows)  # one fsync a batch
                 report.written += len(rows)
-                bar.update(len(batch))
+                bar.update(len(results))
             window.clear()
 
         for item in records:
-            if isinstance(item, BadRecord):
-                fail(item.id, item.origin, item.reason)
-                bar.update(1)
-                continue
-            # Duplicates first: an id written earlier in this run is in `out.done` too.
-            if item.id in seen:
-                fail(item.id, item.origin, f"duplicate id {item.id!r} (first at {seen[item.id]})")
-                bar.update(1)
-                continue
-            if item.id in out.done:
+            verdict = item.reason if isinstance(item, BadRecord) else ledger.check(item)
+            if verdict == "done":
                 report.skipped_done += 1
-                bar.update(1)
+            elif verdict is not None:
+                fail(item.id, item.origin, verdict)
+            else:
+                window.append(item)
+                if len(window) >= batch_size * SORT_WINDOW_BATCHES:
+                    flush_window()
                 continue
-            seen[item.id] = item.origin
-            window.append(item)
-            if len(window) >= batch_size * SORT_WINDOW_BATCHES:
-                flush_window()
+            bar.update(1)
         flush_window()
     if report.skipped_done:
         logger.info("skipped %d records already in %s", report.skipped_done, output)
