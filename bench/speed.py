@@ -61,9 +61,9 @@ class BenchArguments:
 
 # ------------------------------------------------------------------------------ data
 def _data_dir(args: BenchArguments) -> Path:
-    from training.config import default_data_dir
+    from summarizer.paths import data_root
 
-    return Path(args.data_dir) if args.data_dir else default_data_dir()
+    return Path(args.data_dir) if args.data_dir else data_root()
 
 
 def load_articles(data_dir: Path, n: int) -> tuple[list[str], list[list[str]]]:

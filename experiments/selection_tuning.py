@@ -26,13 +26,13 @@ from eval.metrics.rouge import rouge_scores
 from summarizer import Summarizer
 from summarizer.generation.extractive import extract
 from summarizer.generation.selection import candidate_sentences, oracle_sentences
-from training.config import default_data_dir
+from summarizer.paths import data_root
 
 
 def _dev_set(name: str, limit: int) -> tuple[list[str], list[list[str]]]:
     if name == "sumllm":
-        return load_articles(default_data_dir(), limit)
-    docs = load_documents(default_data_dir() / "summarization/frank.jsonl", dataset="cnndm", split="valid")
+        return load_articles(data_root(), limit)
+    docs = load_documents(data_root() / "summarization/frank.jsonl", dataset="cnndm", split="valid")
     return [d.article for d in docs[:limit]], [list(d.references) for d in docs[:limit]]
 
 

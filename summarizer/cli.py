@@ -26,6 +26,7 @@ from summarizer.batch.jobs import (
     run_job,
 )
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
+from summarizer.casing.normalize import NORMALIZE_METHODS
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 
 __all__ = ["main"]
@@ -100,8 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="change only letter case, so output aligns token for token with PTB-tokenized gold",
     )
     normalize.add_argument(
-        "--method", default="statistical", choices=["statistical", "model"],
-        help="statistical: shipped count model (default, more accurate today); model: constrained decoding",
+        "--method", default="statistical", choices=list(NORMALIZE_METHODS),
+        help="statistical: the shipped count-based truecaser (default, fast); model: its draft checked word "
+        "by word by the language model (LM check); generate: the model writes the text under a hard "
+        "case-only constraint (constrained decoding; slow, for casing-fine-tuned models)",
     )
     normalize.add_argument("--headline", default=None, choices=["sentence", "title"], help="also apply headline case")
 

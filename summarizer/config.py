@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from summarizer.casing.windows import GENERATE_WINDOW_WORDS
+
 __all__ = [
     "CONFIG_NAME",
     "DEFAULT_STYLES",
@@ -271,7 +273,7 @@ class SummarizerConfig:
         "Restore the capitalization of this lowercased news text. Keep every word, space and "
         "punctuation mark exactly as it is."
     )
-    normalize_window_words: int = 64
+    normalize_window_words: int = GENERATE_WINDOW_WORDS
 
     def __post_init__(self) -> None:
         if self.max_input_tokens is not None and self.max_input_tokens < 16:

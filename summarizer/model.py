@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 import torch
 from tqdm.auto import tqdm
 
-from summarizer.casing.constrained import CaseTrie, token_bytes_table
+from summarizer.casing.constrained import CaseTrie, restore_case_with_model, token_bytes_table
 from summarizer.casing.normalize import (
     NORMALIZE_METHODS,
     Normalized,
     normalize_statistical,
-    restore_case_with_model,
     shipped_truecaser,
 )
 from summarizer.casing.normalize import finish as finish_normalized

@@ -32,7 +32,6 @@ __all__ = [
     "FinetuneModelArguments",
     "TaskConfig",
     "TrainArguments",
-    "default_data_dir",
     "parse_args",
     "resolved_config",
 ]
@@ -47,11 +46,6 @@ CONFIG_NAME = "finetune_config.json"
 #   casing:     lowercased PTB-tokenized window -> the same window cased (wire-copy casing).
 PAIRINGS = ("references", "title", "lead", "casing")
 TARGET_FORMATS = ("raw", "ptb", "xsum_gold")
-
-
-def default_data_dir() -> Path:
-    """The data root: an alias of `summarizer.paths.data_root` kept for callers outside training/."""
-    return data_root()
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,9 @@ def _score_casing(summarizer: Summarizer, items: Sequence[DevItem], batch_size: 
         "casing_precision": scores.precision,
         "casing_recall": scores.recall,
         "word_accuracy": scores.accuracy,
-        "exact_match": scores.exact_match,
+        "token_accuracy": scores.token_accuracy,
+        "sentence_exact": scores.sentence_exact,
+        "record_exact": scores.record_exact,
         "changed_records": scores.changed_records,
     }
     return TaskScores(items[0].task, "casing", len(items), scores.f1 or 0.0, metrics)

@@ -162,11 +162,6 @@ class CasingScores:
     words: int
     tokens: int
 
-    @property
-    def exact_match(self) -> float | None:
-        """Old name of `record_exact` (kept for callers not yet renamed)."""
-        return self.record_exact
-
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None

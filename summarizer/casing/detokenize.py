@@ -303,9 +303,23 @@ def _split_inner(word: str, pound_as_hash: bool) -> list[str]:
 
 def _split_chunk(chunk: str, state: dict, is_last: bool, pound_as_hash: bool) -> list[str]:
     """Tokenize one whitespace-separated chunk. `state` carries the double-quote parity."""
+    head, word = _split_leading(chunk, state)
+    tail, word = _split_trailing(word, state, is_last)
+    if word == '"':
+        word = "``" if not state["double_open"] else "''"
+        state["double_open"] = not state["double_open"]
+    elif word in ("“", "”", "‘", "’"):
+        word = {"“": "``", "”": "''", "‘": "`", "’": "'"}[word]
+    elif word == "…":
+        word = "..."
+    return head + _split_inner(word.replace("’", "'"), pound_as_hash) + tail[::-1]
+
+
+
+
+def _split_leading(word: str, state: dict) -> tuple[list[str], str]:
+    """Opening quotes, brackets and ellipses split off the front of a chunk; (tokens, rest)."""
     head: list[str] = []
-    tail: list[str] = []
-    word = chunk
     while word:
         if _URL.match(word) and not word.endswith((".", ",", ";", ":", "!", "?", ")", '"', "'")):
             break
@@ -332,6 +346,13 @@ def _split_chunk(chunk: str, state: dict, is_last: bool, pound_as_hash: bool) ->
             word = word[1:]
         else:
             break
+    return head, word
+
+
+def _split_trailing(word: str, state: dict, is_last: bool) -> tuple[list[str], str]:
+    """Closing quotes, brackets and punctuation split off the end of a chunk; (tokens in
+    reverse order, rest)."""
+    tail: list[str] = []
     while word:
         last = word[-1]
         if word.endswith("''") and len(word) > 2:
@@ -383,14 +404,7 @@ def _split_chunk(chunk: str, state: dict, is_last: bool, pound_as_hash: bool) ->
             word = stem
         else:
             break
-    if word == '"':
-        word = "``" if not state["double_open"] else "''"
-        state["double_open"] = not state["double_open"]
-    elif word in ("“", "”", "‘", "’"):
-        word = {"“": "``", "”": "''", "‘": "`", "’": "'"}[word]
-    elif word == "…":
-        word = "..."
-    return head + _split_inner(word.replace("’", "'"), pound_as_hash) + tail[::-1]
+    return tail, word
 
 
 def tokenize_ptb(text: str, *, pound_as_hash: bool = True) -> str:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from summarizer.casing.windows import casing_prompt_ids, merged_windows, stitch
+from summarizer.casing.windows import CHECK_WINDOW_WORDS, casing_prompt_ids, merged_windows, stitch
 from summarizer.generation.batching import pad_batch
 
 __all__ = [
@@ -77,7 +77,7 @@ class CaseLMSettings:
     # pipeline fine-tunes on (`casing_prompt_ids`), then the draft.
     prompt: str = "plain"
     # Longest window in words; windows hold whole sentences unless one sentence is longer.
-    window_words: int = 96
+    window_words: int = CHECK_WINDOW_WORDS
     # Passes: each later pass reads the output of the one before as its draft and checks again
     # the `recheck_words` words after each word it changed.
     passes: int = 2

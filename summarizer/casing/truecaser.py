@@ -292,6 +292,14 @@ class StatisticalTruecaser:
     def train(self, lines: Iterable[str]) -> StatisticalTruecaser:
         """Count forms in cased, tokenized lines (one paragraph or sentence per item)."""
         lines = [line.split() for line in lines]
+        self._count_forms(lines)
+        self._count_contexts(lines)
+        self._cache.clear()
+        return self
+
+    def _count_forms(self, lines: list[list[str]]) -> None:
+        """First pass: each word's forms away from sentence-opening positions, and how often
+        normally-lowercase words are capitalized at each kind of opening position."""
         forms: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         rates: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
         positioned: list[tuple[str, str, str]] = []  # (kind, word, code) away from MID
@@ -314,6 +322,9 @@ class StatisticalTruecaser:
                 rates[kind][1] += 1
         self.position_rates = dict(rates)
 
+    def _count_contexts(self, lines: list[list[str]]) -> None:
+        """Second pass (needs the forms): neighbour, capitalized-neighbour and unseen-word
+        feature counts for words with more than one form."""
         prev_ctx: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         next_ctx: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         cap_ctx: dict[str, list[collections.Counter]] = collections.defaultdict(
@@ -377,8 +388,6 @@ class StatisticalTruecaser:
         self.oov = {
             kind: {v: c for v, c in values.items() if sum(c) >= 2} for kind, values in sorted(oov.items())
         }
-        self._cache.clear()
-        return self
 
     def _majority_capitalized(self, word: str) -> bool:
         codes = self.forms.get(word)
