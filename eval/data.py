@@ -33,6 +33,7 @@ from eval.sources import (
     column_values,
     find_column,
     load_rows,
+    numbered_jsonl,
     read_jsonl,
     read_text,
     row_ids,
@@ -243,14 +244,8 @@ def read_predictions(path: str | os.PathLike, text_field: str) -> dict[str, str]
     """`{id: text}` from a jsonl file of `{"id": ..., text_field: ...}` lines."""
     predictions: dict[str, str] = {}
     lines: dict[str, int] = {}
-    for number, line in enumerate(read_text(path).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from error
-        if not isinstance(record, dict) or "id" not in record or text_field not in record:
+    for number, record in numbered_jsonl(path):
+        if "id" not in record or text_field not in record:
             raise ValueError(f"{path}:{number}: needs a JSON object with 'id' and {text_field!r}")
         if not isinstance(record[text_field], str):
             raise ValueError(f"{path}:{number}: {text_field!r} must be a string")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,9 +56,8 @@ def read_text(path: str | os.PathLike) -> str:
         ) from error
 
 
-def read_jsonl(path: str | os.PathLike) -> list[dict]:
-    """JSON objects, one a line (blank lines skipped); errors name the file and the line."""
-    records = []
+def numbered_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
+    """(line number, JSON object) for each non-blank line; errors name the file and the line."""
     for number, line in enumerate(read_text(path).splitlines(), 1):
         if not line.strip():
             continue
@@ -68,8 +67,12 @@ def read_jsonl(path: str | os.PathLike) -> list[dict]:
             raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from error
         if not isinstance(record, dict):
             raise ValueError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
-        records.append(record)
-    return records
+        yield number, record
+
+
+def read_jsonl(path: str | os.PathLike) -> list[dict]:
+    """JSON objects, one a line (blank lines skipped); errors name the file and the line."""
+    return [record for _, record in numbered_jsonl(path)]
 
 
 def _read_json(path: Path) -> list[dict]:
