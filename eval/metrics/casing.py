@@ -18,6 +18,10 @@ their lowercased form (position by position when the lowercased sequences are eq
 - **sentence_exact**: target sentences (split after a `.`, `!` or `?` token) whose every token is
   predicted exactly, with nothing inserted inside; **record_exact**: records whose token
   sequence equals the target's;
+- **sentence_start_accuracy**: first words of target sentences (the first word of each line and
+  each word after a `.`, `!` or `?` token) predicted exactly / such words. A line break counts
+  as a boundary here (one-sentence-a-line wire copy has no final periods); the tokenization of
+  `sentence_exact` is unchanged;
 - **changed_records**: records where some token differs other than by case, or tokens were
   inserted or dropped. A casing model must leave this at 0.
 
@@ -51,6 +55,7 @@ __all__ = [
     "casing_intervals",
     "casing_scores",
     "sentence_spans",
+    "sentence_start_positions",
 ]
 
 SENTENCE_END = frozenset({".", "!", "?"})
@@ -80,6 +85,8 @@ class CasingCounts:
     records: int = 0
     records_exact: int = 0
     changed_records: int = 0
+    sentence_starts: int = 0
+    sentence_starts_correct: int = 0
 
     def __add__(self, other: CasingCounts) -> CasingCounts:
         if not isinstance(other, CasingCounts):
@@ -121,6 +128,23 @@ def _align(predicted: list[str], gold: list[str]) -> tuple[list[int | None], lis
     return match, inserted_at
 
 
+def sentence_start_positions(target: str) -> list[int]:
+    """Indexes (in `target.split()`) of the first word of each line and of each word after a
+    `.`, `!` or `?` token: the words a sentence-start count looks at."""
+    starts: list[int] = []
+    index = 0
+    for line in target.split("\n"):
+        pending = True
+        for token in line.split():
+            if token in SENTENCE_END:
+                pending = True
+            elif pending and _has_letter(token):
+                starts.append(index)
+                pending = False
+            index += 1
+    return starts
+
+
 def casing_counts(prediction: str, target: str) -> CasingCounts:
     """Counts for one record (see the module docstring for the definition)."""
     predicted, gold = prediction.split(), target.split()
@@ -130,6 +154,7 @@ def casing_counts(prediction: str, target: str) -> CasingCounts:
     spans = sentence_spans(gold)
     sentences_exact = sum(all(ok[a:b]) and not any(a < i < b for i in inserted_at) for a, b in spans)
     matched = sum(m is not None for m in match)
+    starts = sentence_start_positions(target)
     return CasingCounts(
         tokens=len(gold),
         tokens_correct=sum(ok),
@@ -143,6 +168,8 @@ def casing_counts(prediction: str, target: str) -> CasingCounts:
         records=1,
         records_exact=int(predicted == gold),
         changed_records=int(matched != len(gold) or matched != len(predicted)),
+        sentence_starts=len(starts),
+        sentence_starts_correct=sum(ok[i] for i in starts),
     )
 
 
@@ -161,6 +188,7 @@ class CasingScores:
     records: int
     words: int
     tokens: int
+    sentence_start_accuracy: float | None = None
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -181,6 +209,7 @@ def casing_scores(total: CasingCounts) -> CasingScores:
         records=total.records,
         words=total.words,
         tokens=total.tokens,
+        sentence_start_accuracy=_ratio(total.sentence_starts_correct, total.sentence_starts),
     )
 
 
@@ -231,6 +260,7 @@ def describe_casing_metric() -> dict[str, str]:
         "cased-word P/R/F1": "hits = gold words with an uppercase letter predicted exactly; "
         "P = hits / predicted tokens with an uppercase letter, R = hits / gold such words",
         "sentence exact": "target sentences (split after . ! ? tokens) predicted exactly, nothing inserted",
+        "sentence-start accuracy": "first words of lines and words after . ! ? tokens predicted exactly",
         "record exact": "records whose tokens equal the target's",
         "changed records": "a token differs other than by case, or tokens were inserted or dropped "
         "(each such token counts as wrong; the record is not reverted or zeroed)",
