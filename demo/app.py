@@ -31,6 +31,7 @@ import os
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import html  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
@@ -55,6 +56,7 @@ from demo.markup import (  # noqa: E402
 )
 from summarizer import Summarizer, Summary, headline_case, normalize  # noqa: E402
 from summarizer.casing.normalize import NORMALIZE_METHODS  # noqa: E402
+from summarizer.casing.wire import prepare_article  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
 from summarizer.guard.injection import without_instructions  # noqa: E402
 from summarizer.paths import resolve_data_path  # noqa: E402
@@ -249,6 +251,8 @@ class SummaryResult:
     warnings_html: str
     provenance_html: str
     details: str
+    # Wire copy: the article as the summarizer read it (case and spacing restored); else "".
+    normalized_html: str = ""
 
 
 def _present(
@@ -289,11 +293,23 @@ def _present(
         details.append(f"generated {summary.output_tokens} tokens")
     if summary.chunked:
         details.append(f"long article: summarized in {summary.num_chunks} parts, then combined")
+    if summary.input_format == "wire":
+        details.append("wire copy: case and spacing restored before summarizing")
     return SummaryResult(
         text=view.text,
         warnings_html=render_warnings(view, extractive_style=style.extractive),
         provenance_html=render_provenance(sentences, paragraphs, supports, flagged),
         details=" · ".join(details),
+        normalized_html=render_normalized(article) if summary.input_format == "wire" else "",
+    )
+
+
+def render_normalized(article: str) -> str:
+    """The normalized article, shown beside the summary of wire copy."""
+    return (
+        '<div class="normalized-article"><p><strong>Wire copy detected.</strong> The summarizer read '
+        "it with case and spacing restored (words unchanged):</p>"
+        f'<div style="white-space:pre-wrap">{html.escape(article)}</div></div>'
     )
 
 
@@ -304,8 +320,9 @@ def summarize_batch(
     guards: Sequence[bool],
     *,
     model: str | None = None,
-) -> tuple[list[str], list[str], list[str], list[str]]:
-    """Batched handler: lists in, one list per output component out (Gradio `batch=True`).
+) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """Batched handler: lists in, one list per output component out (Gradio `batch=True`):
+    summary, guard notice, provenance, details, and the normalized article (wire copy only).
 
     Requests with the same style and word limit share one `summarize` call, so concurrent users
     share the model's forward passes. A bad request gets its error in the notice rather than
@@ -331,14 +348,18 @@ def summarize_batch(
             known = summarizer.config.styles.get(style)
             selects = known is not None and known.select_sentences
             groups.setdefault((style, int(limits[i] or 0), bool(guards[i]) if selects else None), []).append(i)
+        # Wire copy is normalized the way `summarize` does it, here, so that provenance and the
+        # guard's report are drawn against the text the summarizer read.
+        prepared = {i: prepare_article(articles[i]) for i in valid}
         for (style, limit, guard), members in groups.items():
             overrides = {"max_words": limit} if limit else {}
             try:
                 summaries = summarizer.summarize(
-                    [articles[i] for i in members],
+                    [prepared[i].text for i in members],
                     style=style,
                     batch_size=MAX_BATCH_SIZE,
                     faithful=bool(guard),
+                    input_format="plain",
                     **overrides,
                 )
             except ValueError as error:  # unknown style, impossible settings: say so per request
@@ -346,7 +367,8 @@ def summarize_batch(
                     results[i] = SummaryResult("", render_error(str(error)), "", "")
                 continue
             for i, summary in zip(members, summaries, strict=True):
-                results[i] = _present(summary, articles[i], summarizer, bool(guards[i]), limit)
+                summary = dataclasses.replace(summary, input_format=prepared[i].input_format)
+                results[i] = _present(summary, prepared[i].text, summarizer, bool(guards[i]), limit)
     elapsed = time.perf_counter() - start
     done = [r for r in results if r is not None]
     assert len(done) == n, "every request gets a result"
@@ -356,6 +378,7 @@ def summarize_batch(
         [r.warnings_html for r in done],
         [r.provenance_html for r in done],
         [f"{r.details} · {timing}" if r.details else "" for r in done],
+        [r.normalized_html for r in done],
     )
 
 
@@ -618,6 +641,7 @@ def _summarize_tab(model: str | None, max_batch_size: int) -> None:
                 )
                 warnings = gr.HTML(elem_id="guard-notice")
                 details = gr.Markdown(elem_id="summary-details")
+                normalized = gr.HTML(elem_id="normalized-article")
         gr.Markdown("### Where each summary sentence comes from")
         provenance = gr.HTML(elem_id="provenance")
     upload.upload(load_upload, [upload], [article, record, records], api_visibility="private")
@@ -632,7 +656,7 @@ def _summarize_tab(model: str | None, max_batch_size: int) -> None:
     ).success(
         summarize_handler,
         [article, style, limit, guard],
-        [summary, warnings, provenance, details],
+        [summary, warnings, provenance, details, normalized],
         api_name="summarize",
         batch=True,
         max_batch_size=max_batch_size,

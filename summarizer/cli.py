@@ -28,6 +28,7 @@ from summarizer.batch.jobs import (
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
 from summarizer.casing.normalize import NORMALIZE_METHODS
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
+from summarizer.text.layout import INPUT_FORMATS
 
 __all__ = ["main"]
 
@@ -86,8 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--style", default="highlights", help="highlights, one_sentence, headline or extractive"
     )
     summarize.add_argument("--max-words", type=int, default=None, help="word budget per summary")
-    summarize.add_argument("--max-new-tokens", type=int, default=None)
-    summarize.add_argument("--num-beams", type=int, default=None)
+    summarize.add_argument("--max-new-tokens", type=int, default=None, help="writing styles only")
+    summarize.add_argument("--num-beams", type=int, default=None, help="writing styles only (beam search)")
+    summarize.add_argument(
+        "--input-format", default="auto", choices=list(INPUT_FORMATS),
+        help="auto (default): wire copy (lowercased / PTB-tokenized) is normalized before summarizing; "
+        "wire: always normalize; plain: summarize the text as it is",
+    )
     summarize.add_argument(
         "--no-faithfulness-guard", action="store_true",
         help="keep generated sentences even when their names or numbers are not in the article",
@@ -127,6 +133,7 @@ def _summarize_task(args: argparse.Namespace) -> SummarizeTask:
         model=args.model,
         style=args.style,
         faithful=not args.no_faithfulness_guard,
+        input_format=args.input_format,
         overrides=tuple((k, v) for k, v in overrides.items() if v is not None),
         device=args.device,
         dtype=args.dtype,

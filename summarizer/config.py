@@ -173,6 +173,11 @@ class StyleConfig:
         return cls(**data)
 
 
+# Each style's word limit bounds its output whatever the input (a 300-word run-on "sentence"
+# of wire copy included): CNN/DM highlights average ~57 words and Lead-3 ~80; XSum summaries ~23.
+HIGHLIGHTS_WORDS = 100
+ONE_SENTENCE_WORDS = 50
+
 DEFAULT_STYLES: dict[str, StyleConfig] = {
     # The model picks up to three of the article's first ten content sentences and copies them:
     # a 135M model that rewrites garbles names, one that selects cannot (docs/results_quality.md).
@@ -182,7 +187,8 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
             "Summarize the news article below in up to three sentences, like the highlights under "
             "a news headline, by copying the article's most important sentences."
         ),
-        generation=GenerationSettings(max_new_tokens=256),
+        # The length promise: no highlights over 100 words, whatever the input.
+        generation=GenerationSettings(max_new_tokens=256, max_words=HIGHLIGHTS_WORDS),
         max_sentences=3,
         select_sentences=True,
         source_sentences=10,
@@ -201,7 +207,7 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
             "Summarize the news article below in three short sentences, like the highlights under "
             "a news headline. Use only facts, names and numbers that appear in the article."
         ),
-        generation=GenerationSettings(max_new_tokens=128, no_repeat_ngram_size=4),
+        generation=GenerationSettings(max_new_tokens=128, no_repeat_ngram_size=4, max_words=HIGHLIGHTS_WORDS),
         max_sentences=4,
     ),
     # One sentence chosen from the article by the model (with the same lead prior): the trained
@@ -212,7 +218,7 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
             "Summarize the news article below in one sentence. Use only facts, names and numbers "
             "that appear in the article."
         ),
-        generation=GenerationSettings(max_new_tokens=128),
+        generation=GenerationSettings(max_new_tokens=128, max_words=ONE_SENTENCE_WORDS),
         max_sentences=1,
         select_sentences=True,
         source_sentences=10,
@@ -224,7 +230,7 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
             "Summarize the news article below in one sentence. Use only facts, names and numbers "
             "that appear in the article."
         ),
-        generation=GenerationSettings(max_new_tokens=64, no_repeat_ngram_size=4),
+        generation=GenerationSettings(max_new_tokens=64, no_repeat_ngram_size=4, max_words=ONE_SENTENCE_WORDS),
         max_sentences=1,
     ),
     "headline": StyleConfig(
@@ -242,7 +248,7 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
 DEFAULT_STYLES["extractive"] = StyleConfig(
     name="extractive",
     instruction="",
-    generation=GenerationSettings(max_new_tokens=1),
+    generation=GenerationSettings(max_new_tokens=1, max_words=HIGHLIGHTS_WORDS),
     max_sentences=3,
     extractive=True,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from summarizer.casing.normalize import (
 )
 from summarizer.casing.normalize import finish as finish_normalized
 from summarizer.casing.windows import casing_prompt_ids
+from summarizer.casing.wire import prepare_article
 from summarizer.config import StyleConfig, SummarizerConfig
 from summarizer.generation.extractive import extractive_summaries
 from summarizer.generation.free import write_summaries
@@ -174,6 +176,7 @@ class Summarizer:
         batch_size: int = 8,
         progress: bool = False,
         faithful: bool | None = None,
+        input_format: str = "auto",
         **overrides: Any,
     ) -> list[Summary]:
         """Summarize each article; results come back in input order.
@@ -188,6 +191,10 @@ class Summarizer:
             `no_repeat_ngram_size`, `length_penalty`, `repetition_penalty`, `min_new_tokens`).
             Styles that copy article sentences (`highlights`, `one_sentence`, `extractive`)
             honour only `max_words`; any other setting raises ValueError.
+        input_format: "auto" (default) detects wire copy (lowercased and/or PTB-tokenized, one
+            sentence a line) and normalizes it (case, spacing, line-final periods) before
+            summarizing, so the summary is publishable text; "wire" always normalizes; "plain"
+            never does. `Summary.input_format` says which was done.
 
         Articles longer than the model's input budget are split on sentence boundaries,
         each chunk summarized, and the joined chunk summaries summarized again (map-reduce);
@@ -201,16 +208,23 @@ class Summarizer:
         if not articles:
             return []
         faithful = self.config.faithful if faithful is None else faithful
+        prepared = [prepare_article(a, input_format) for a in articles]
+        texts = [p.text for p in prepared]
         if style_cfg.kind == "extract":
-            return extractive_summaries(articles, style_cfg, settings, self.count_tokens)
-        if style_cfg.kind == "select":
-            return select_summaries(
-                self.model, self.prompter, articles, style_cfg, settings, faithful=faithful, progress=progress
+            summaries = extractive_summaries(texts, style_cfg, settings, self.count_tokens)
+        elif style_cfg.kind == "select":
+            summaries = select_summaries(
+                self.model, self.prompter, texts, style_cfg, settings, faithful=faithful, progress=progress
             )
-        return write_summaries(
-            self.model, self.prompter, articles, style_cfg, settings,
-            faithful=faithful, batch_size=batch_size, progress=progress,
-        )
+        else:
+            summaries = write_summaries(
+                self.model, self.prompter, texts, style_cfg, settings,
+                faithful=faithful, batch_size=batch_size, progress=progress,
+            )
+        return [
+            s if p.input_format == "plain" else dataclasses.replace(s, input_format=p.input_format)
+            for s, p in zip(summaries, prepared, strict=True)
+        ]
 
     # ------------------------------------------------------------------ normalization
     def case_lm_context(self) -> dict[str, Any]:

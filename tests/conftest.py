@@ -126,3 +126,26 @@ def example_articles() -> list[str]:
         "The ferry operator said bookings had fallen by a third while the bridge was closed. "
         "Engineers will inspect the piers every six months.",
     ]
+
+
+# The two inputs this project exists for (../shared/examples/README.md): a cased article whose
+# first line is its publisher's headline, and a piece of wire copy.
+EXAMPLES = REPO.parent / "shared" / "examples"
+
+
+@pytest.fixture(scope="session")
+def cased_example() -> tuple[str, str]:
+    """(headline, article) of `article_with_headline.txt`."""
+    path = EXAMPLES / "article_with_headline.txt"
+    if not path.is_file():
+        pytest.skip(f"{path} not found (../shared/examples beside the repository)")
+    headline, article = path.read_text(encoding="utf-8").split("\n", 1)
+    return headline.strip(), article.strip()
+
+
+@pytest.fixture(scope="session")
+def wire_example() -> str:
+    path = EXAMPLES / "wire_copy.txt"
+    if not path.is_file():
+        pytest.skip(f"{path} not found (../shared/examples beside the repository)")
+    return path.read_text(encoding="utf-8")

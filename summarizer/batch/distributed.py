@@ -598,6 +598,7 @@ def summarize_dataset(
     model: str | None = None,
     style: str = "highlights",
     faithful: bool = True,
+    input_format: str = "auto",
     device: str | None = None,
     dtype: str | None = None,
     backend: str = "torch",
@@ -611,7 +612,7 @@ def summarize_dataset(
     """
     generation = {k: kwargs.pop(k) for k in list(kwargs) if k in GENERATION_SETTINGS}
     task = SummarizeTask(
-        model=None if model is None else str(model), style=style, faithful=faithful,
+        model=None if model is None else str(model), style=style, faithful=faithful, input_format=input_format,
         overrides=tuple(sorted(generation.items())), device=device, dtype=dtype, backend=backend,
     )
     return run_distributed(inputs, task, output_dir, ray_address=ray_address, **kwargs)

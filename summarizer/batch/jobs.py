@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from tqdm.auto import tqdm
 
 from summarizer.batch.records import BadRecord, Record, reason_kind
+from summarizer.text.layout import INPUT_FORMATS
 
 __all__ = [
     "DEFAULT_MAX_BATCH_TOKENS",
@@ -149,6 +150,12 @@ class SummarizeTask:
     model: str | None = None
     style: str = "highlights"
     faithful: bool = True
+    # "auto" | "wire" | "plain": see `Summarizer.summarize`.
+    input_format: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.input_format not in INPUT_FORMATS:
+            raise ValueError(f"unknown input_format {self.input_format!r}; choose one of {INPUT_FORMATS}")
     # Generation settings for `summarize` (max_words, max_new_tokens, num_beams, ...).
     overrides: tuple[tuple[str, Any], ...] = ()
     device: str | None = None
@@ -169,13 +176,15 @@ class SummarizeTask:
         def process(texts: list[str]) -> list[dict[str, Any]]:
             # The library defuses special tokens and drops sentences that follow injections.
             summaries = summarizer.summarize(
-                texts, style=self.style, batch_size=len(texts), faithful=self.faithful, **overrides
+                texts, style=self.style, batch_size=len(texts), faithful=self.faithful,
+                input_format=self.input_format, **overrides
             )
             return [
                 {
                     "summary": s.text,
                     "style": s.style,
                     "chunked": s.chunked,
+                    "input_format": s.input_format,
                     "dropped_sentences": s.dropped_sentences,
                     "extractive_fallback": s.extractive_fallback,
                 }

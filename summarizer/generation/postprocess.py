@@ -7,7 +7,7 @@ import re
 from summarizer.config import StyleConfig
 from summarizer.text.sentences import split_sentences
 
-__all__ = ["clean_output", "drop_unfinished", "trim_words"]
+__all__ = ["clean_output", "drop_unfinished", "shorten_at_clause", "trim_words"]
 
 # Chat models like to announce what they are about to do ("Here is a summary of the article:").
 _PREAMBLE = re.compile(
@@ -17,13 +17,41 @@ _PREAMBLE = re.compile(
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 
 
+# Words that open a new clause or phrase: a cut just before one leaves a complete phrase
+# ("ISIS fighters flee Tikrit | as Iraqi soldiers advance").
+_CLAUSE_OPENERS = frozenset(
+    "and but or nor as while when whereas after before because although though since until unless "
+    "which who whom whose where that if so yet with without amid despite".split()
+)
+_CLAUSE_PUNCT = re.compile(r"[,;:]$")
+_DASHES = frozenset({"-", "--", "–", "—"})
+
+
+def shorten_at_clause(sentence: str, max_words: int) -> str:
+    """The longest start of `sentence` of at most `max_words` words that ends a clause (before a
+    clause opener or a dash, or after a comma, semicolon or colon), with a final period; its
+    words are the sentence's own. Without such a point in the second half of the limit, the
+    first `max_words` words."""
+    words = sentence.split()
+    if len(words) <= max_words:
+        return sentence
+    for end in range(max_words, max(1, max_words // 2) - 1, -1):
+        following = words[end].lower().strip("\"'“‘(")
+        if _CLAUSE_PUNCT.search(words[end - 1]) or following in _CLAUSE_OPENERS or following in _DASHES:
+            head = " ".join(words[:end]).rstrip(",;: ")
+            return head if head.endswith((".", "!", "?")) else head + "."
+    return " ".join(words[:max_words])
+
+
 def trim_words(text: str, max_words: int) -> str:
-    """At most `max_words` words: whole sentences where they fit, else the first words."""
+    """At most `max_words` words: whole sentences where they fit, else the first sentence cut
+    at a clause boundary (`shorten_at_clause`)."""
     if len(text.split()) <= max_words:
         return text
     kept: list[str] = []
     count = 0
-    for sentence in split_sentences(text):
+    sentences = split_sentences(text)
+    for sentence in sentences:
         n = len(sentence.split())
         if count + n > max_words:
             break
@@ -31,7 +59,7 @@ def trim_words(text: str, max_words: int) -> str:
         count += n
     if kept:
         return " ".join(kept)
-    return " ".join(text.split()[:max_words])
+    return shorten_at_clause(sentences[0] if sentences else text, max_words)
 
 
 def drop_unfinished(text: str) -> str:
@@ -52,16 +80,22 @@ def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *,
     if style.single_line:
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         text = lines[0] if lines else ""
+        # Only the last line can have been cut by the token limit.
+        truncated = truncated and len(lines) == 1
         text = text.strip().strip("\"'“”*#").strip()
         text = re.sub(r"\.$", "", text)
     text = " ".join(text.split())
     if truncated and not style.single_line:
         text = drop_unfinished(text)
+    elif truncated and len(text.split()) > 1:
+        # A one-line text cut by the token limit ends mid-phrase (or mid-word): end it at the
+        # last clause boundary instead.
+        text = shorten_at_clause(text, len(text.split()) - 1)
     if style.max_sentences is not None and not style.single_line:
         text = " ".join(split_sentences(text)[: style.max_sentences])
     if max_words is not None:
         text = trim_words(text, max_words)
     if style.single_line:
-        # A headline cut at its word limit must not end on a dangling comma or dash.
-        text = re.sub(r"[\s,;:\-–—]+$", "", text)
+        # A headline cut at its word limit must not end on a dangling comma or dash, nor a period.
+        text = re.sub(r"[\s,;:.\-–—]+$", "", text)
     return text

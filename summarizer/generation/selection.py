@@ -303,12 +303,26 @@ def _decoder_prefix(model: Any, prompter: Prompter) -> list[int]:
     return prefix
 
 
-def _select_one(model: Any, prompter: Prompter, source: str, style: StyleConfig, ids: tuple[int, list[int]]) -> tuple[str, int]:
-    """(the selected sentences joined, tokens consumed) for one article."""
+def _within_limit(sentences: list[str], candidates: list[list[int]], max_words: int | None) -> list[int]:
+    """Positions of the candidates a summary of at most `max_words` words can hold whole (all of
+    them when none fits: the chosen one is then shortened at a clause boundary)."""
+    fits = [k for k, s in enumerate(sentences) if max_words is None or len(s.split()) <= max_words]
+    return fits or list(range(len(sentences)))
+
+
+def _select_one(
+    model: Any, prompter: Prompter, source: str, style: StyleConfig, ids: tuple[int, list[int]], max_words: int | None
+) -> tuple[str, int]:
+    """(the selected sentences joined, tokens consumed) for one article. A sentence longer than
+    `max_words` is not offered while a shorter one is, so the limit rarely cuts a sentence."""
     separator_id, prefix = ids
     prompt, sentences, candidates = selection_inputs(prompter, source, style) if source.strip() else ([], [], [])
     if not candidates:
         return "", 0
+    # The lead prior stays tied to each sentence's place in the article.
+    positions = _within_limit(sentences, candidates, max_words)
+    sentences = [sentences[k] for k in positions]
+    candidates = [candidates[k] for k in positions]
     max_sentences = style.max_sentences or 3
     chosen = select_sentences(
         model,
@@ -318,7 +332,7 @@ def _select_one(model: Any, prompter: Prompter, source: str, style: StyleConfig,
         eos_id=prompter.tokenizer.eos_token_id,
         max_sentences=max_sentences,
         min_sentences=min(style.min_sentences, max_sentences),
-        prior=[-style.lead_weight * k for k in range(len(candidates))] if style.lead_weight else None,
+        prior=[-style.lead_weight * k for k in positions] if style.lead_weight else None,
         lengths=[len(s.split()) for s in sentences],
         word_budget=style.word_budget,
         decoder_prefix=prefix,
@@ -346,7 +360,7 @@ def select_summaries(
     for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
         # Planted instructions are neither shown nor selectable when the guard is on.
         source = without_instructions(article) if faithful else article
-        text, output_tokens = _select_one(model, prompter, source, style, ids)
+        text, output_tokens = _select_one(model, prompter, source, style, ids, settings.max_words)
         text, injected = drop_injected(text, article) if faithful else (text, 0)
         fallback = False
         if not text:

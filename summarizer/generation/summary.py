@@ -23,3 +23,6 @@ class Summary:
     # whether nothing was left so the extractive summary was returned instead.
     dropped_sentences: int = 0
     extractive_fallback: bool = False
+    # "plain" (summarized as given) or "wire" (lowercased / PTB-tokenized copy, normalized first:
+    # see `summarizer.casing.wire`).
+    input_format: str = "plain"

@@ -169,7 +169,7 @@ def assert_only_local(requests: list[str], url: str) -> None:
 # ------------------------------------------------------------------------------- tests
 
 
-def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, tmp_path):
+def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_path):
     model = str(tiny_causal_dir)
     with serve(model) as url, browser(tmp_path / "profile") as (page, requests):
         page.goto(url)
@@ -191,6 +191,17 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, tmp_path):
         assert marks.count() == 3
         assert marks.first.get_attribute("data-supports") == "1"
         screenshot(page, tmp_path, "summarize_tiny_model.png", publish=False)
+
+        # Wire copy (../shared/examples/wire_copy.txt): normalized first, shown beside the summary.
+        shown = summarize(page, wire_example, "Highlights (the model picks article sentences)")
+        assert shown[0].isupper() and " 's" not in shown and " , " not in shown
+        assert shown == app.summarize_batch([wire_example], ["highlights"], [0], [True], model=model)[0][0]
+        normalized = page.locator("#normalized-article")
+        assert "Wire copy detected" in normalized.inner_text()
+        assert "Kheyon Rasheed told the state-run" in normalized.inner_text()
+        assert "wire copy: case and spacing restored" in page.locator("#summary-details").inner_text()
+        assert page.locator("#provenance mark[data-supports]").count() >= 1
+        screenshot(page, tmp_path, "summarize_wire_copy_tiny_model.png", publish=False)
 
         # Empty input: a clear error message, and no summary request.
         page.locator("#article textarea").fill("")

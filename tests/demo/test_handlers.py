@@ -111,7 +111,7 @@ def test_summarize_batch_matches_the_library_guard(tiny_model):
     for style, limit in (("highlights", 0), ("headline", 0), ("one_sentence", 12)):
         overrides = {"max_words": limit} if limit else {}
         expected = summarizer.summarize(articles, style=style, faithful=True, **overrides)
-        texts, notices, provenance, details = app.summarize_batch(
+        texts, notices, provenance, details, _normalized = app.summarize_batch(
             articles, [style] * 2, [limit] * 2, [True] * 2, model=tiny_model
         )
         assert texts == [s.text for s in expected]
@@ -158,7 +158,7 @@ def test_guard_branches_match_the_library(tiny_model, monkeypatch, article, gene
     monkeypatch.setattr(free, "generate", lambda model, prompter, texts, *a, **k: [(generated, 30)] * len(texts))
     [expected] = app.get_summarizer(tiny_model).summarize([article], style="highlights_abstractive", faithful=True)
     assert (expected.dropped_sentences, expected.extractive_fallback) == (dropped, fallback)
-    (text,), (notice,), (provenance,), _ = app.summarize_batch(
+    (text,), (notice,), (provenance,), _, _ = app.summarize_batch(
         [article], ["highlights_abstractive"], [0], [True], model=tiny_model
     )
     assert text == expected.text
@@ -171,7 +171,7 @@ def test_guard_branches_match_the_library(tiny_model, monkeypatch, article, gene
 
 
 def test_summarize_batch_mixed_requests_keep_order_and_isolate_errors(tiny_model):
-    texts, notices, provenance, details = app.summarize_batch(
+    texts, notices, provenance, details, _normalized = app.summarize_batch(
         [ARTICLE, "", ARTICLE, ARTICLE],
         ["extractive", "highlights", "headline", "highlights"],
         [40, 0, 0, 0],
@@ -199,13 +199,13 @@ def test_summarize_guard_off_warns_instead_of_dropping(tiny_model, monkeypatch):
         return [(invented, 20) for _ in texts]
 
     monkeypatch.setattr(free, "generate", fake_generate)
-    (text,), (notice,), (provenance,), _ = app.summarize_batch(
+    (text,), (notice,), (provenance,), _, _ = app.summarize_batch(
         [ARTICLE], ["highlights_abstractive"], [0], [False], model=tiny_model
     )
     assert text == invented
     assert "Guard off" in notice and "mayor john smith" in notice and "12000000" in notice
     assert provenance.count("⚠") == 1
-    (text,), (notice,), _, _ = app.summarize_batch([ARTICLE], ["highlights_abstractive"], [0], [True], model=tiny_model)
+    (text,), (notice,), _, _, _ = app.summarize_batch([ARTICLE], ["highlights_abstractive"], [0], [True], model=tiny_model)
     assert text == "The bridge reopened in Millbrook."
     assert "dropped 1 generated sentence" in notice
 
@@ -351,3 +351,16 @@ def test_evaluate_names_a_missing_data_root(tmp_path, monkeypatch):
     with pytest.raises(gr.Error, match="SUMMARIZER_DATA") as shown:
         app.evaluate(SUMLLM, app.OURS_EXTRACTIVE, None, resamples=100, progress=None)
     assert shown.value.message == str(library.value)
+
+
+def test_wire_copy_is_normalized_and_shown_beside_the_summary(tiny_model, wire_example):
+    """Wire copy: the summary is copied from the normalized article, which the tab shows."""
+    (text,), _, (provenance,), (details,), (normalized,) = app.summarize_batch(
+        [wire_example], ["highlights"], [0], [True], model=tiny_model
+    )
+    assert "wire copy: case and spacing restored" in details
+    assert "Wire copy detected" in normalized and "Tikrit" in normalized and "state-run" in normalized
+    assert text and text[0].isupper() and " 's" not in text and " , " not in text
+    assert "<mark" in provenance  # its sentences are found in the normalized article
+    _, _, _, _, (plain,) = app.summarize_batch([ARTICLE], ["extractive"], [0], [True], model=tiny_model)
+    assert plain == ""

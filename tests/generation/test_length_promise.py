@@ -1,0 +1,55 @@
+"""Length is a promise: a style's word limit bounds its output whatever the input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from summarizer import Summarizer
+from summarizer.generation.postprocess import shorten_at_clause, trim_words
+
+LONG = " ".join(["The minister said the plan would go ahead"] + ["and the council agreed, after a long debate"] * 20)
+# A first sentence over one_sentence's 50 words, then one that fits.
+ARTICLE = " ".join(["The minister said the plan would go ahead"] + ["and the council agreed"] * 12) + (
+    ". Engineers reopened the Harbour Street bridge on Tuesday after the storm."
+)
+
+
+def test_shorten_at_clause_ends_a_phrase():
+    text = (
+        "ISIS terrorists are stealing civilians' cars in an attempt to flee as Iraqi soldiers fight "
+        "their way into the city"
+    )
+    assert shorten_at_clause(text, 14) == "ISIS terrorists are stealing civilians' cars in an attempt to flee."
+    assert shorten_at_clause("One two, three four five six", 4) == "One two."
+    assert shorten_at_clause("short one", 5) == "short one"
+
+
+@given(st.lists(st.sampled_from(["a", "b,", "and", "as", "c", "-", "d;", "e."]), min_size=1, max_size=60),
+       st.integers(min_value=1, max_value=30))
+def test_trimmed_text_is_within_the_limit_and_made_of_the_texts_words(words, limit):
+    text = " ".join(words)
+    out = trim_words(text, limit)
+    assert len(out.split()) <= limit
+    out_words = [w.rstrip(".,;") for w in out.split()]
+    assert out_words == [w.rstrip(".,;") for w in text.split()][: len(out_words)] or out == text
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_causal_dir) -> Summarizer:
+    return Summarizer.from_pretrained(tiny_causal_dir)
+
+
+@pytest.mark.parametrize("style", ["highlights", "one_sentence", "extractive", "headline", "highlights_abstractive"])
+def test_every_style_keeps_its_limit_on_a_run_on_sentence(tiny, style):
+    limit = tiny.config.style(style).generation.max_words
+    assert limit is not None, f"style {style!r} promises no length"
+    for text in (LONG, ARTICLE, LONG.lower()):
+        (summary,) = tiny.summarize([text], style=style)
+        assert len(summary.text.split()) <= limit
+
+
+def test_selection_prefers_a_sentence_that_fits(tiny):
+    (summary,) = tiny.summarize([ARTICLE], style="one_sentence")
+    assert summary.text == "Engineers reopened the Harbour Street bridge on Tuesday after the storm."

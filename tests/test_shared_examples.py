@@ -1,0 +1,43 @@
+"""The two inputs this project exists for, summarized as a new user would, with the real model.
+
+Properties, not golden strings: within the style's word limit, capitalized, no PTB artifacts, and
+a copied summary is made of the (normalized) article's own words.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from summarizer import Summarizer
+from summarizer.casing.wire import prepare_article
+
+PTB_ARTIFACTS = re.compile(r" 's\b| n't\b| ,| \.(?:\s|$)|-lrb-|-rrb-|``|''|\b\w+ - \w+\b")
+_WORD = re.compile(r"[\w'’-]+")
+
+
+@pytest.fixture(scope="module")
+def real() -> Summarizer:
+    return Summarizer.from_pretrained()
+
+
+def _inputs(cased_example, wire_example) -> dict[str, str]:
+    return {"cased": cased_example[1], "wire": wire_example}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["highlights", "one_sentence", "extractive", "headline"])
+def test_examples_give_publishable_summaries(real, cased_example, wire_example, style):
+    limit = real.config.style(style).generation.max_words
+    for name, text in _inputs(cased_example, wire_example).items():
+        (summary,) = real.summarize([text], style=style)
+        words = summary.text.split()
+        assert words, (name, style)
+        assert len(words) <= limit, (name, style, summary.text)
+        assert summary.text[0].isupper() or summary.text[0] in "\"'‘“", (name, style, summary.text)
+        assert not PTB_ARTIFACTS.search(summary.text), (name, style, summary.text)
+        assert summary.input_format == ("wire" if name == "wire" else "plain")
+        if style != "headline":  # copied styles: every word is the article's own
+            article = prepare_article(text).text
+            assert set(_WORD.findall(summary.text)) <= set(_WORD.findall(article)), (name, style)
