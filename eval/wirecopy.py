@@ -26,7 +26,8 @@ Layouts (both seen in the wild):
   `published` is the article text, for the end-to-end word error rate.
 * `lines`: one sentence a line (`summarizer.text.sentences.split_sentences`), final periods
   dropped, and hyphenated compounds split (`state - run`, `20 - year - old`), as in
-  `../shared/examples/wire_copy.txt`. No `published` text (the periods are gone).
+  `../shared/examples/wire_copy.txt`. `published` is the article's sentences one a line, each
+  without the period the wire copy dropped (the period removed, nothing else).
 
 Each record's `input` is `target.lower()`: only letter case separates them.
 """
@@ -51,6 +52,7 @@ __all__ = [
     "SOURCES",
     "WireArticle",
     "article_key",
+    "article_body",
     "article_split",
     "split_articles",
     "wirecopy_records",
@@ -117,7 +119,8 @@ def _read_jsonl(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def _body(record: dict, text: str) -> str:
+def article_body(record: dict, text: str) -> str:
+    """The article's paragraphs, stripped, without a title line (see the module docstring)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     title = record.get("title_first_line") or (len(lines) > 1 and not re.search(r"[.!?:'\"”’)]$", lines[0]))
     return "\n".join(lines[1:] if title else lines)
@@ -140,7 +143,7 @@ def _wire_articles(data: str) -> tuple[WireArticle, ...]:
             text = record.get(field)
             if not isinstance(text, str) or record.get("tokenized"):
                 continue
-            body = _body(record, text)
+            body = article_body(record, text)
             key = article_key(body)
             if len(key) < 200 or key in seen:
                 continue
@@ -191,14 +194,21 @@ def running_copy(article: WireArticle) -> str:
 
 def lines_copy(article: WireArticle) -> str:
     """Cased PTB tokens, one sentence a line, final periods dropped, compounds split."""
-    lines = []
+    return _lines(article)[0]
+
+
+def _lines(article: WireArticle) -> tuple[str, str]:
+    """(the tokenized lines, the published sentences one a line without their final period)."""
+    lines, published = [], []
     for sentence in split_sentences(article.text):
         tokens = tokenize_ptb(_COMPOUND_HYPHEN.sub(" - ", sentence)).split()
         if tokens and tokens[-1] in _FINAL:
             tokens = tokens[:-1]
+            sentence = sentence[: sentence.rindex(".")] + sentence[sentence.rindex(".") + 1 :]
         if tokens:
             lines.append(" ".join(tokens))
-    return "\n".join(lines)
+            published.append(sentence.strip())
+    return "\n".join(lines), "\n".join(published)
 
 
 def wirecopy_records(
@@ -209,7 +219,10 @@ def wirecopy_records(
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     records = []
     for article in split_articles(split, data, max_per_dataset):
-        target = running_copy(article) if layout == "running" else lines_copy(article)
+        if layout == "running":
+            target, published = running_copy(article), article.text
+        else:
+            target, published = _lines(article)
         records.append(
             WireRecord(
                 id=article.id,
@@ -217,7 +230,7 @@ def wirecopy_records(
                 layout=layout,
                 input=target.lower(),
                 target=target,
-                published=article.text if layout == "running" else None,
+                published=published,
             )
         )
     return records

@@ -53,12 +53,30 @@ _CURRENCY = frozenset({"$", "£", "€", "¥", "us$", "a$", "c$", "nz$", "hk$", 
 # Log-odds a never-seen pair must clear to be joined (set on the spaced hyphens of the
 # realsumm references and the FRANK references, where every ` - ` is a dash).
 _UNSEEN_PAIR_MARGIN = 1.0
+# Extra log-odds a pair needs in a line whose tokenizer kept other compounds whole, and the
+# bonus of each pair inside a chain of three or more parts (set on the wire-copy dev split).
+_UNSPLIT_MARGIN = 3.0
+_CHAIN_BONUS = 1.0
+_NUMBERISH = re.compile(r"^[+-]?\d[\d,.]*(?:/\d+)?$")
+# Words that open the clause after a spaced dash far more often than they join a compound.
+_DASH_OPENERS = frozenset(
+    "a an the and but or who which that this these those it he she they we i you his her their its "
+    "is was are were as if when while because".split()
+)
+_ACRONYM = re.compile(r"^[A-Z]{1,5}$")
+_QUOTE_CLOSERS = frozenset({",", ".", "!", "?"})
+_SPEECH_VERBS = frozenset(
+    "said says say told tells added adds asked asks explained insisted claimed admitted wrote "
+    "writes tweeted replied continued warned according".split()
+)
 _SENTENCE_PUNCT = frozenset({".", "!", "?", "...", ".."})
 _LEFT_PUNCT = re.compile(r"^(?:[.,;:!?%]+|…)$")
 _NUMBER = re.compile(r"^[+-]?\d[\d,.]*$")
 _STARTS_WITH_DIGIT = re.compile(r"^\.?\d")
 _WORD = re.compile(r"\w")
 # A letter-letter hyphen inside one token: the tokenizer did not split compounds.
+# Arabic name particles (`al-abadi`) that tokenizers splitting compounds still keep whole.
+_NAME_PREFIX = re.compile(r"^(?:al|el|ul|bin|abu|abd|ibn)-", re.IGNORECASE)
 _UNSPLIT_COMPOUND = re.compile(r"[^\W\d_]-[^\W\d_]")
 
 
@@ -113,11 +131,18 @@ def _compound_score(left: str, right: str) -> float:
     return sum(score for _, score in side_scores) - _UNSEEN_PAIR_MARGIN
 
 
-def _join_hyphens(tokens: list[str], hyphens_split: bool) -> set[int]:
-    """Indexes of ` - ` tokens that join the words on either side into one compound."""
+def _join_hyphens(tokens: list[str], hyphens_split: bool | None) -> set[int]:
+    """Indexes of ` - ` tokens that join the words on either side into one compound.
+
+    Each hyphen is decided from the evidence of its pair (`_compound_score`); a chain of three or
+    more parts (`hour - and - a - half`) gets `_CHAIN_BONUS`; a text that also holds unsplit
+    compounds (`hyphens_split` False or guessed so) needs `_UNSPLIT_MARGIN` more evidence, since
+    its tokenizer kept compounds whole and its spaced hyphens are mostly dashes.
+    """
     joined: set[int] = set()
-    if not hyphens_split:
+    if hyphens_split is False:
         return joined
+    margin = _UNSPLIT_MARGIN if hyphens_split is None else 0.0
     i = 0
     while i < len(tokens):
         if tokens[i] != "-" or i == 0 or i + 1 >= len(tokens):
@@ -131,25 +156,38 @@ def _join_hyphens(tokens: list[str], hyphens_split: bool) -> set[int]:
             j += 2
         words = [tokens[k - 1] for k in chain] + [tokens[chain[-1] + 1]]
         if all(_is_word(w) and not _LEFT_PUNCT.match(w) for w in words):
-            if len(words) >= 3:
+            bonus = _CHAIN_BONUS if len(words) >= 3 else 0.0
+            scores = [_pair_score(a, b, len(words)) + bonus for a, b in zip(words, words[1:], strict=False)]
+            if len(words) >= 3 and min(scores) > -_CHAIN_BONUS and sum(scores) > margin:
                 joined.update(chain)
             else:
-                left, right = words
-                if (_NUMBER.match(left) and _NUMBER.match(right)) or _compound_score(left, right) > 0.0:
-                    joined.add(i)
+                joined.update(k for k, score in zip(chain, scores, strict=True) if score > margin)
         i = chain[-1] + 1
     return joined
 
 
-def _pieces(tokens: list[str], hyphens_split: bool) -> list[_Piece]:
+def _pair_score(left: str, right: str, parts: int = 2) -> float:
+    if parts == 2 and (right.lower() in _DASH_OPENERS or left.lower() in _DASH_OPENERS):
+        # `highway 1 - a road`, `officials - who`: a word that opens a clause after a dash
+        return -_CHAIN_BONUS - 1.0
+    if _NUMBERISH.match(left) and _NUMBERISH.match(right):
+        return 10.0  # 2 - 1, 9 - 1/2
+    if _ACRONYM.match(left) and _NUMBERISH.match(right):
+        return 10.0  # F - 16, G - 7, COVID - 19 (the input is already cased)
+    return _compound_score(left, right)
+
+
+def _pieces(tokens: list[str], hyphens_split: bool | None, state: dict) -> list[_Piece]:
+    """The pieces of one line; `state` carries the open quotes from line to line (a quote of
+    one-sentence-a-line copy often closes a line or two after it opened)."""
     joined_hyphens = _join_hyphens(tokens, hyphens_split)
     quotes_left = [0] * (len(tokens) + 1)  # number of "'" tokens at positions >= i
     for i in range(len(tokens) - 1, -1, -1):
         quotes_left[i] = quotes_left[i + 1] + (tokens[i] == "'")
 
     pieces: list[_Piece] = []
-    single_open = False
-    double_open = False
+    single_open = state.get("single", False)
+    double_open = state.get("double", False)
     for i, token in enumerate(tokens):
         lower = token.lower()
         prev = tokens[i - 1] if i > 0 else None
@@ -165,15 +203,18 @@ def _pieces(tokens: list[str], hyphens_split: bool) -> list[_Piece]:
             and prev is not None
             or prev is not None
             and (prev.lower(), lower) in _SPLIT_WORDS
+            or lower == "not"
+            and prev is not None
+            and prev.lower() == "can"
         ):
             pieces.append(_Piece(token, glue_left=True))
         elif token == "``":
             double_open = True
             pieces.append(_Piece('"', glue_right=True))
         elif token == "''":
-            opens = (
-                not double_open and _is_word(nxt) and (prev is None or _LEFT_PUNCT.match(prev) is not None)
-            )
+            # PTB writes `''` for closing quotes; it opens only where nothing is open and it
+            # starts the line or follows a colon.
+            opens = not double_open and _is_word(nxt) and (prev is None or prev == ":")
             double_open = opens
             pieces.append(_Piece('"', glue_right=opens, glue_left=not opens))
         elif token == '"':
@@ -197,6 +238,9 @@ def _pieces(tokens: list[str], hyphens_split: bool) -> list[_Piece]:
                     pieces.append(_Piece("'", glue_left=True))
             elif possessive_ok and (later % 2 == 0 or nxt in ("'", "`", "``")):
                 pieces.append(_Piece("'", glue_left=True))
+            elif prev in _QUOTE_CLOSERS and _speech_follows(tokens, i + 1):
+                # `it was false , ' spokesman X said`: closes a quote opened on an earlier line.
+                pieces.append(_Piece("'", glue_left=True))
             elif nxt is not None and (
                 _is_word(nxt) or nxt in ("``", "$", "#") or nxt.lower() in ("-lrb-", "-lsb-")
             ):
@@ -214,16 +258,24 @@ def _pieces(tokens: list[str], hyphens_split: bool) -> list[_Piece]:
             pieces.append(_Piece(token, glue_left=True, glue_right=True))
         else:
             pieces.append(_Piece(token))
+    state["single"], state["double"] = single_open, double_open
     return pieces
 
 
-def _detokenize_line(line: str, hyphens_split: bool | None) -> str:
+def _speech_follows(tokens: list[str], start: int) -> bool:
+    """A speech verb within the next four tokens (`' he said`, `' the spokesman told`)."""
+    return any(t.lower() in _SPEECH_VERBS for t in tokens[start : start + 4])
+
+
+def _detokenize_line(line: str, hyphens_split: bool | None, state: dict) -> str:
     tokens = line.split()
     if not tokens:
         return ""
-    if hyphens_split is None:
-        hyphens_split = not any(_UNSPLIT_COMPOUND.search(t) for t in tokens)
-    pieces = _pieces(tokens, hyphens_split)
+    if hyphens_split is None and not any(
+        _UNSPLIT_COMPOUND.search(t) and not _NAME_PREFIX.match(t) for t in tokens
+    ):
+        hyphens_split = True
+    pieces = _pieces(tokens, hyphens_split, state)
     out = [pieces[0].text]
     for before, piece in zip(pieces, pieces[1:], strict=False):
         if not (before.glue_right or piece.glue_left):
@@ -241,7 +293,8 @@ def detokenize(text: str, *, hyphens_split: bool | None = None) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"detokenize expects a str, got {type(text).__name__}")
-    return "\n".join(_detokenize_line(line, hyphens_split) for line in text.split("\n"))
+    state: dict = {}
+    return "\n".join(_detokenize_line(line, hyphens_split, state) for line in text.split("\n"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,8 +366,6 @@ def _split_chunk(chunk: str, state: dict, is_last: bool, pound_as_hash: bool) ->
     elif word == "…":
         word = "..."
     return head + _split_inner(word.replace("’", "'"), pound_as_hash) + tail[::-1]
-
-
 
 
 def _split_leading(word: str, state: dict) -> tuple[list[str], str]:

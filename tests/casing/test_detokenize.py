@@ -304,3 +304,33 @@ def test_round_trip_rate_on_frank_refs(shared_data):
     ]
     exact = sum(tokenize_ptb(detokenize(t)) == t for t in canonical)
     assert exact / len(canonical) >= 0.90
+
+
+# Wire-copy cases (issue 4): hyphen vs dash from evidence, PTB `can not`, quotes across lines.
+WIRE_CASES = [
+    ("the state - run iraqiyya television", "the state-run iraqiyya television"),
+    ("he can not go", "he cannot go"),
+    ("an F - 16 jet and the G - 7 summit", "an F-16 jet and the G-7 summit"),
+    ("up 9 - 1/2 points", "up 9-1/2 points"),
+    # a line that also holds an unsplit compound: spaced hyphens need strong evidence
+    ("al-abadi said - and then left", "al-abadi said - and then left"),
+    # `''` closes (PTB), also when its quote opened on an earlier line
+    ("`` we will win\nit is ours , '' he said", '"we will win\nit is ours," he said'),
+    ("it is ours , '' he said", 'it is ours," he said'),
+    ("` we will win\nit is ours , ' he said", "'we will win\nit is ours,' he said"),
+    ("it was false , ' spokesman john smith said", "it was false,' spokesman john smith said"),
+]
+
+
+@pytest.mark.parametrize(("ptb", "expected"), WIRE_CASES)
+def test_detokenize_wire_copy(ptb, expected):
+    assert detokenize(ptb) == expected
+
+
+def test_detokenize_issue_example_hyphens():
+    # `al-abadi` does not mean the tokenizer kept compounds; `1 - a` is a dash (meaning!)
+    text = "on highway 1 - a road , the us - led coalition and isis - held tikrit , said al-abadi"
+    assert detokenize(text) == "on highway 1 - a road, the us-led coalition and isis-held tikrit, said al-abadi"
+    assert detokenize("iraq 's second - largest city during its eight - year occupation") == (
+        "iraq's second-largest city during its eight-year occupation"
+    )
