@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["detokenize", "tokenize_ptb"]
+__all__ = ["detokenize", "joined_hyphens", "tokenize_ptb"]
 
 _BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}
 _OPEN_BRACKETS = frozenset("([{")
@@ -166,6 +166,13 @@ def _join_hyphens(tokens: list[str], hyphens_split: bool | None) -> set[int]:
     return joined
 
 
+def joined_hyphens(tokens: list[str]) -> set[int]:
+    """Indexes of the ` - ` tokens of one line that `detokenize` joins into compounds (guessing
+    whether the tokenizer split compounds, as `detokenize` does)."""
+    split = None if any(_UNSPLIT_COMPOUND.search(t) and not _NAME_PREFIX.match(t) for t in tokens) else True
+    return _join_hyphens(tokens, split)
+
+
 def _pair_score(left: str, right: str, parts: int = 2) -> float:
     if parts == 2 and (right.lower() in _DASH_OPENERS or left.lower() in _DASH_OPENERS):
         # `highway 1 - a road`, `officials - who`: a word that opens a clause after a dash
@@ -220,6 +227,15 @@ def _pieces(tokens: list[str], hyphens_split: bool | None, state: dict) -> list[
         elif token == '"':
             double_open = not double_open
             pieces.append(_Piece('"', glue_right=double_open, glue_left=not double_open))
+        elif (
+            token in ("'", "’")
+            and _is_word(prev)
+            and nxt is not None
+            and nxt.lower() in ("s", "t", "re", "ll", "ve", "d", "m")
+            and (i + 2 >= len(tokens) or tokens[i + 2] not in ("'", "’"))
+            and not single_open
+        ):
+            pieces.append(_Piece(token, glue_left=True, glue_right=True))  # `club ’ s` -> club’s
         elif token == "`":
             single_open = True
             pieces.append(_Piece("'", glue_right=True))

@@ -56,6 +56,9 @@ _ELLIPSES = frozenset({"...", "..", "…"})
 _OPEN_QUOTES = frozenset({"``", "`", '"', "“", "‘"})
 _OPEN_BRACKETS = frozenset({"-lrb-", "-lsb-", "-lcb-", "(", "[", "{"})
 _DASHES = frozenset({"--", "-", "—", "–"})
+_CLOSE_BRACKETS = frozenset({"-rrb-", "-rsb-", "-rcb-", ")", "]", "}"})
+_APOSTROPHES = frozenset({"'", "’"})
+_CLITIC_PARTS = frozenset({"s", "t", "re", "ll", "ve", "d", "m"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_KEEP_SPACE = re.compile(r"(\s+)")
 _UNCASED_FORMS = ("l", "t", "u")  # lower, Title, UPPER: the classes of the unknown-word model
@@ -182,7 +185,7 @@ def position_kinds(lower_tokens: Sequence[str]) -> list[str]:
                 pending = BRACKET
             prev_word_like = False
             continue
-        if token in ("'", "''"):
+        if token in ("'", "''", "’"):
             nxt = lower_tokens[i + 1] if i + 1 < len(lower_tokens) else ""
             opening = (
                 token == "'"
@@ -213,12 +216,30 @@ def position_kinds(lower_tokens: Sequence[str]) -> list[str]:
             prev_word_like = False
             continue
         if _HAS_LETTER.search(token) or any(c.isdigit() for c in token):
+            if i > 1 and token in _CLITIC_PARTS and lower_tokens[i - 1] in _APOSTROPHES:
+                kinds.append(MID)  # `club ’ s`: a split clitic, not a word after a quote
+                pending, prev_word_like = MID, True
+                continue
             kinds.append(pending)
             pending, prev_word_like = MID, True
         else:
             kinds.append(MID)
             prev_word_like = False
+    _dateline_starts(lower_tokens, kinds)
     return kinds
+
+
+def _dateline_starts(lower_tokens: Sequence[str], kinds: list[str]) -> None:
+    """`( cnn ) the ...`, `london , england -lrb- cnn -rrb- -- the ...`: the word after a one-word
+    bracket near the start of a line (and an optional dash) starts the article's first sentence."""
+    for j in range(min(len(lower_tokens) - 3, 8)):
+        if lower_tokens[j] in _OPEN_BRACKETS and lower_tokens[j + 2] in _CLOSE_BRACKETS:
+            k = j + 3
+            if k < len(lower_tokens) and lower_tokens[k] in _DASHES:
+                k += 1
+            if k < len(lower_tokens) and _HAS_LETTER.search(lower_tokens[k]) and (j == 0 or k > j + 3):
+                kinds[k] = START
+            return
 
 
 _NUMBER = re.compile(r"^[+-]?\d[\d,.:/]*$")
@@ -561,16 +582,49 @@ class StatisticalTruecaser:
                 next_cap = self._majority_capitalized(lower[i + 1])
             elif i + 1 >= len(lower) or not _HAS_LETTER.search(lower[i + 1]):
                 next_cap = False
+            if (
+                word in _CLITIC_PARTS
+                and i > 1
+                and lower[i - 1] in _APOSTROPHES
+                and _HAS_LETTER.search(lower[i - 2])
+            ):
+                out.append(_apply(token, "l"))  # `club ’ s`: the clitic of a split `’s`
+                prev_cap = False
+                continue
             code = self._word_code(word, prev, nxt, prev_cap, next_cap)
             cased = _apply(token, code)
             if self._capitalizes(kinds[i], word):
                 cased = _capitalize_first(cased)
             out.append(cased)
             prev_cap = _is_capitalized(code)
+        self._case_split_compounds(tokens, lower, kinds, out)
         for i in range(len(tokens) - 1):
             if kinds[i] == START and (lower[i], lower[i + 1]) in _CAPS_PHRASES:
                 out[i], out[i + 1] = _apply(tokens[i], "u"), _apply(tokens[i + 1], "u")
         return out
+
+    def _case_split_compounds(
+        self, tokens: Sequence[str], lower: Sequence[str], kinds: Sequence[str], out: list[str]
+    ) -> None:
+        """`us - led` -> `US-led`: where the detokenizer will join a split compound that the
+        counts know whole, case its parts as the compound (in place)."""
+        from summarizer.casing.detokenize import joined_hyphens
+
+        if "-" not in lower:
+            return
+        for j in sorted(joined_hyphens(list(lower))):
+            compound = f"{lower[j - 1]}-{lower[j + 1]}"
+            if compound not in self.forms:
+                continue
+            prev, _ = _neighbours(lower, j - 1)
+            _, nxt = _neighbours(lower, j + 1)
+            code = self._word_code(
+                compound, prev, nxt, j > 1 and _is_capitalized(_form_code(out[j - 2])), None
+            )
+            left, right = _apply(f"{tokens[j - 1]}-{tokens[j + 1]}", code).split("-", 1)
+            if self._capitalizes(kinds[j - 1], lower[j - 1]):
+                left = _capitalize_first(left)
+            out[j - 1], out[j + 1] = left, right
 
     def capitalized_positions(self, tokens: Sequence[str]) -> list[bool]:
         """Per token of one line: whether `restore_tokens` capitalizes it whatever the word's

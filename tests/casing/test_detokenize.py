@@ -334,3 +334,8 @@ def test_detokenize_issue_example_hyphens():
     assert detokenize("iraq 's second - largest city during its eight - year occupation") == (
         "iraq's second-largest city during its eight-year occupation"
     )
+
+
+def test_detokenize_split_curly_clitic():
+    assert detokenize("the club ’ s new coach") == "the club’s new coach"
+    assert detokenize("the players ' union") == "the players' union"

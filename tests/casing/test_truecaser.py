@@ -176,3 +176,15 @@ def test_score_floor_on_frank_valid(shipped, shared_data: Path):
     assert scores.changed_records == 0
     assert scores.accuracy >= 0.965
     assert scores.f1 >= 0.92
+
+
+def test_wire_copy_position_fixes():
+    from summarizer.casing.truecaser import StatisticalTruecaser
+
+    tc = StatisticalTruecaser.from_pretrained()
+    # a curly apostrophe split off its clitic is no quote; a dateline's bracket ends the dateline
+    assert tc.restore("the club ’ s new coach") == "The club ’ s new coach"
+    assert tc.restore("( cnn ) the minister said").startswith("( CNN ) The minister")
+    assert tc.restore("washington -lrb- cnn -rrb- -- the minister").split()[5] == "The"
+    # a split compound that the counts know whole is cased as the compound
+    assert tc.restore("the us - led coalition").split()[1] == "US"
