@@ -33,7 +33,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import torch
 from transformers import HfArgumentParser
+
+from summarizer.weights.loading import choose_backend, cpu_flags
 
 __all__ = ["BenchArguments", "main", "run_job"]
 
@@ -241,7 +244,8 @@ def render(rows: list[dict], meta: dict) -> str:
         "",
         f"`{meta['command']}`; {meta['threads']} threads, batch {meta['batch_size']}, "
         f"{meta['articles']} SumLLM val articles, {meta['casing_records']} frank_refs records, "
-        f"{meta['cpu']}.",
+        f"{meta['cpu']} ({meta['cpu_kind']}; `backend=\"auto\"` chooses {meta['auto_backend']}); "
+        f"1-minute load average at the end {meta['load_average_1min']}.",
         "",
         "| run | items/s | gen tok/s | p50 s | p95 s | peak RSS MB | quality | vs baseline |",
         "|---|---|---|---|---|---|---|---|",
@@ -286,6 +290,16 @@ def _plot(scaling: list[dict], lengths: list[tuple[int, float]], path: Path) -> 
     plt.close(fig)
 
 
+def _cpu_kind() -> str:
+    """What decides the backend: native bf16 (AMX / AVX-512-BF16), AVX-512 or AVX2 only."""
+    flags = cpu_flags()
+    if flags & {"amx_bf16", "avx512_bf16"}:
+        return "native bf16 (" + ", ".join(sorted(flags & {"amx_bf16", "avx512_bf16"})) + ")"
+    if "avx512f" in flags:
+        return "AVX-512 without bf16" + (" (VNNI)" if "avx512_vnni" in flags else "")
+    return "AVX2 only" if "avx2" in flags else "unknown"
+
+
 def _cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -298,6 +312,7 @@ def _cpu_name() -> str:
 
 def main(argv: Sequence[str] | None = None) -> dict:
     (args,) = HfArgumentParser(BenchArguments).parse_args_into_dataclasses(args=argv)
+    print(f"[bench] {_cpu_name()}: {_cpu_kind()}; backend='auto' -> {choose_backend(torch.device('cpu'))[0]}")
     from summarizer.weights.shipped import default_model_path
 
     data_dir = _data_dir(args)
@@ -366,6 +381,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "articles": len(articles),
         "casing_records": args.casing_records,
         "cpu": _cpu_name(),
+        "cpu_kind": _cpu_kind(),
+        "auto_backend": "{} ({})".format(*choose_backend(torch.device("cpu"))),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "settings": asdict(args),
     }
     report = {"meta": meta, "rows": rows, "scaling": scaling, "lengths": lengths}

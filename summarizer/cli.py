@@ -27,6 +27,7 @@ from summarizer.batch.jobs import (
 )
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
 from summarizer.casing.normalize import NORMALIZE_METHODS
+from summarizer.config import BACKENDS
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 from summarizer.text.layout import INPUT_FORMATS
 
@@ -39,9 +40,9 @@ def _add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="model folder or hub id (default: the embedded model)")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16"], help="default float32")
-    parser.add_argument("--backend", default="torch", choices=["torch", "bf16", "int8"],
-                        help="inference backend (default torch; bf16 is ~2x faster on CPUs with AMX, "
-                        "docs/results_speed.md)")
+    parser.add_argument("--backend", default="auto", choices=list(BACKENDS),
+                        help="inference backend (default auto: bf16 where the CPU/GPU computes it natively, "
+                        "else fp32 'torch'; int8 is faster on AVX2 CPUs at some quality cost; docs/results_speed.md)")
     parser.add_argument("--batch-size", type=int, default=8, help="most records per model call (default 8)")
     parser.add_argument(
         "--max-batch-tokens", type=int, default=DEFAULT_MAX_BATCH_TOKENS,

@@ -16,6 +16,7 @@ from typing import Any
 from summarizer.casing.windows import GENERATE_WINDOW_WORDS
 
 __all__ = [
+    "BACKENDS",
     "CONFIG_NAME",
     "DEFAULT_STYLES",
     "GENERATION_SETTINGS",
@@ -25,6 +26,11 @@ __all__ = [
 ]
 
 CONFIG_NAME = "summarizer_config.json"
+
+# How the weights run (`Summarizer.from_pretrained(backend=...)`, `--backend`): "auto" (chosen for
+# the machine, `summarizer.weights.loading.choose_backend`), "torch" (in the requested dtype),
+# "bf16" (bfloat16 weights and activations), "int8" (dynamic int8 linear layers, CPU only).
+BACKENDS = ("auto", "torch", "bf16", "int8")
 
 # Tokens per English word for the BPE vocabularies we use (SmolLM2, BART): measured ~1.3 on
 # news text; 1.6 leaves headroom so a word budget is not cut short by the token budget.

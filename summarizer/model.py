@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,10 +32,12 @@ from summarizer.weights.adapters import is_adapter_dir, load_adapter_model
 from summarizer.weights.loading import (
     BACKENDS,
     Family,
+    choose_backend,
     detect_family,
     load_model_and_tokenizer,
     model_context_length,
     quantize_int8,
+    resolve_device,
 )
 from summarizer.weights.shipped import default_model_path
 
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
     from summarizer.casing.lm_check import CaseLMSettings
 
 __all__ = ["BACKENDS", "Summarizer", "Summary"]
+
+logger = logging.getLogger(__name__)
 
 
 
@@ -79,7 +84,7 @@ class Summarizer:
         device: str | torch.device | None = None,
         dtype: str | torch.dtype | None = None,
         config: SummarizerConfig | None = None,
-        backend: str = "torch",
+        backend: str = "auto",
     ) -> Summarizer:
         """Load a summarizer.
 
@@ -90,13 +95,21 @@ class Summarizer:
         device: "cpu", "cuda", ...; default cuda when available.
         dtype: "float32" (default) or "bfloat16".
         config: project settings; default the ones saved with the model, else the defaults.
-        backend: "torch" (weights in `dtype`), "bf16" (bfloat16 weights and activations: on CPUs
-            with AMX/AVX-512-BF16 prefill is ~2x faster and decoding reads half the bytes; see
-            docs/results_speed.md for the measured speed and quality) or "int8" (torch dynamic
-            int8 quantization of the linear layers, fp32 activations; CPU only).
+        backend: "auto" (default: "bf16" where the hardware computes bfloat16 natively, CUDA or a
+            CPU with AMX/AVX-512-BF16, else "torch"; logged, and kept in `.backend`), "torch"
+            (weights in `dtype`), "bf16" (bfloat16 weights and activations: ~2x faster on CPUs
+            with AMX, but several times slower on CPUs without native bf16; see
+            docs/results_speed.md) or "int8" (torch dynamic int8 quantization of the linear
+            layers, fp32 activations; CPU only; faster on AVX2/VNNI CPUs, lower quality).
         """
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
+        if backend == "auto":
+            if dtype is not None:
+                backend = "torch"  # an explicit dtype is a choice already made
+            else:
+                backend, why = choose_backend(resolve_device(device))
+                logger.info("backend auto -> %s (%s)", backend, why)
         if backend == "bf16":
             if dtype not in (None, "bfloat16", torch.bfloat16):
                 raise ValueError(f"backend 'bf16' runs in bfloat16; dtype={dtype!r} contradicts it")

@@ -601,7 +601,7 @@ def summarize_dataset(
     input_format: str = "auto",
     device: str | None = None,
     dtype: str | None = None,
-    backend: str = "torch",
+    backend: str = "auto",
     ray_address: str | None = None,
     **kwargs: Any,
 ) -> DistributedReport:

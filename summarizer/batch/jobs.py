@@ -160,7 +160,7 @@ class SummarizeTask:
     overrides: tuple[tuple[str, Any], ...] = ()
     device: str | None = None
     dtype: str | None = None
-    backend: str = "torch"
+    backend: str = "auto"
 
     def load(self) -> Worker:
         from summarizer.model import Summarizer
@@ -209,7 +209,7 @@ class NormalizeTask:
     model: str | None = None
     device: str | None = None
     dtype: str | None = None
-    backend: str = "torch"
+    backend: str = "auto"
 
     def load(self) -> Worker:
         from summarizer.casing.headline import headline_case

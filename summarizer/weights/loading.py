@@ -19,13 +19,18 @@ from transformers import (
     PreTrainedModel,
 )
 
+from summarizer.config import BACKENDS
+
 __all__ = [
     "BACKENDS",
     "Family",
+    "choose_backend",
+    "cpu_flags",
     "detect_family",
     "load_model_and_tokenizer",
     "model_context_length",
     "quantize_int8",
+    "resolve_device",
     "resolve_dtype",
 ]
 
@@ -86,9 +91,36 @@ def model_context_length(model: PreTrainedModel, tokenizer: object) -> int:
     return 512
 
 
-# How the weights run: "torch" (in the requested dtype), "bf16" (bfloat16 weights and
-# activations), "int8" (dynamic int8 linear layers, CPU only).
-BACKENDS = ("torch", "bf16", "int8")
+# CPU flags (Linux /proc/cpuinfo) with native bfloat16 arithmetic. Without them bf16 is emulated
+# and several times slower than fp32 (measured on an AVX2-only EPYC: prefill 57 vs 289 tokens/s).
+_BF16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})
+
+
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where it cannot be read)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def choose_backend(device: torch.device, flags: frozenset[str] | None = None) -> tuple[str, str]:
+    """(backend, why) for `backend="auto"`: bf16 where the hardware computes it natively (CUDA
+    with bf16 support, CPUs with AMX or AVX-512-BF16), else fp32 ("torch"). int8 is never chosen
+    for you: it is faster on AVX2/VNNI CPUs but loses quality (docs/results_speed.md)."""
+    if device.type == "cuda":
+        if torch.cuda.is_bf16_supported():
+            return "bf16", "CUDA device with bfloat16 support"
+        return "torch", "CUDA device without bfloat16 support"
+    flags = cpu_flags() if flags is None else flags
+    native = sorted(_BF16_FLAGS & flags)
+    if native:
+        return "bf16", f"CPU computes bfloat16 natively ({', '.join(native)})"
+    return "torch", "CPU without native bfloat16 (no amx_bf16/avx512_bf16): fp32 is faster there"
 
 
 def quantize_int8(model: Any) -> Any:

@@ -80,3 +80,19 @@ def test_default_model_round_trips_through_save_pretrained(default_summarizer, t
     assert "quantization_config" not in (tmp_path / "copy" / "config.json").read_text()
     copy = Summarizer.from_pretrained(tmp_path / "copy")
     assert copy.summarize([article], style="headline") == default_summarizer.summarize([article], style="headline")
+
+
+def test_auto_backend_follows_the_hardware(tiny_causal_dir):
+    import torch
+
+    from summarizer import Summarizer
+    from summarizer.weights.loading import choose_backend
+
+    cpu = torch.device("cpu")
+    assert choose_backend(cpu, frozenset({"avx2", "amx_bf16"}))[0] == "bf16"
+    assert choose_backend(cpu, frozenset({"avx512_bf16"}))[0] == "bf16"
+    backend, why = choose_backend(cpu, frozenset({"avx2", "avx512f"}))
+    assert backend == "torch" and "without native bfloat16" in why
+    s = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
+    assert s.backend == choose_backend(cpu)[0]
+    assert Summarizer.from_pretrained(tiny_causal_dir, device="cpu", dtype="float32").backend == "torch"
