@@ -1,28 +1,40 @@
 """Rebuild the shipped statistical truecaser and hyphen-compound lexicon from cased news.
 
-Run from the repository root:
+Run from the repository root (one command; ~10 min on 2 cores, tokenized text cached):
 
     python -m training.build_truecaser                    # data: summarizer.paths.data_root()
     python -m training.build_truecaser --data /path/to/data --out summarizer/resources
 
-Training text is `casing/news_text.jsonl`, minus every article that the casing evaluation
-touches: all FRANK documents (the frank_refs references summarize them; the valid split is
-used for tuning, so it is held out as well as the test split), and every article of
-`summarization/realsumm.jsonl` and `summarization/sumllm_cnndm_test.jsonl`. A record is dropped
-when its id names such a document, when its normalized text (lowercase, [a-z0-9] only, first
-400 characters) matches, or when half or more of its word 8-grams occur in those articles.
-Each kept text is PTB-tokenized with `tokenize_ptb` (cased); the model learns from the tokens.
+Training text, all cased and read from the data root:
+
+* every article of `eval.wirecopy.SOURCES` (`casing/news_text.jsonl`, `casing/news_text_extra.jsonl`,
+  the articles of `summarization/*.jsonl`), de-duplicated by `eval.wirecopy.article_key`;
+* the descriptions of `headlines/rss_news.jsonl` (~10M words). Headlines are not used: title
+  case says nothing about a word's running-text case;
+* the cased sentences of `casing/wsj_ptb_pairs.jsonl` split=train (already PTB-tokenized).
+
+Held out, never trained on: every article the casing evaluation touches: the wire-copy dev
+and test splits (`eval.wirecopy.article_split` != "train", all of them, not only the capped
+sample that is scored), all FRANK documents (frank_refs summarize them), and every article of
+`summarization/realsumm.jsonl` and `summarization/sumllm_cnndm_test.jsonl`; and the WSJ
+split=valid sentences. A record or description is dropped when its id names such a document,
+when its normalized text (`article_key`) matches one, or when half or more of its word 8-grams
+occur in them. Each kept text is PTB-tokenized with `tokenize_ptb` (cased); the model learns
+from the tokens.
 
 Writes `truecaser_en.json.gz` and `hyphens_en.json.gz`, plus `truecaser_en.build.json` (the
-run's config and the excluded ids) beside them.
+run's config and how many records each rule excluded) beside them.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import gzip
+import hashlib
 import json
 import logging
+import multiprocessing
 import re
 import time
 import zlib
@@ -30,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from eval.wirecopy import SOURCES, article_body, article_key, article_split
 from summarizer.casing.detokenize import hyphen_key, tokenize_ptb
 from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
 from summarizer.paths import data_root
@@ -47,6 +60,8 @@ class BuildConfig:
     data: Path
     out: Path = DEFAULT_OUT
     min_pair_count: int = 1
+    prune_min_count: int = 3  # StatisticalTruecaser.prune_contexts: the table budget
+    prune_max_share: float = 0.98
 
     def __post_init__(self) -> None:
         self.data = Path(self.data)
@@ -58,9 +73,7 @@ class BuildConfig:
             )
 
 
-def normalized_key(text: str) -> str:
-    """The de-duplication key of an article: lowercase, [a-z0-9] only, first 400 chars."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())[:400]
+normalized_key = article_key  # the de-duplication key: lowercase, [a-z0-9] only, first 400 chars
 
 
 def _ngrams(text: str) -> set[int]:
@@ -76,44 +89,122 @@ def _read_jsonl(path: Path) -> Iterator[dict]:
 
 
 def held_out_articles(data: Path) -> dict[str, str]:
-    """id -> article of every document the casing evaluation uses."""
+    """id -> article of every document the casing evaluation uses (see the module docstring)."""
     held: dict[str, str] = {}
     for record in _read_jsonl(data / "summarization" / "frank.jsonl"):
         held[record["id"]] = record["article"]
     for name in ("realsumm.jsonl", "sumllm_cnndm_test.jsonl"):
-        for record in _read_jsonl(data / "summarization" / name):
-            held[record["id"]] = record["article"]
+        path = data / "summarization" / name
+        if path.is_file():
+            for record in _read_jsonl(path):
+                held[record["id"]] = record["article"]
+    for name, field in SOURCES:
+        path = data / name
+        if not path.is_file():
+            continue
+        for record in _read_jsonl(path):
+            text = record.get(field)
+            if isinstance(text, str) and not record.get("tokenized"):
+                body = article_body(record, text)
+                if article_split(body) != "train":
+                    held[record["id"]] = body
     return held
 
 
-def training_records(data: Path) -> tuple[list[dict], list[str]]:
-    """The news_text records safe to train on, and the ids of those excluded."""
+@dataclass
+class _Exclusion:
+    ids: set[str]
+    keys: set[str]
+    grams: set[int]
+
+    def reason(self, record_id: str | None, text: str) -> str | None:
+        if record_id is not None and record_id in self.ids:
+            return "id"
+        if normalized_key(text) in self.keys:
+            return "key"
+        record_grams = _ngrams(text)
+        if record_grams and len(record_grams & self.grams) / len(record_grams) >= 0.5:
+            return "ngrams"
+        return None
+
+
+def _exclusion(data: Path) -> _Exclusion:
     held = held_out_articles(data)
-    keys = {normalized_key(a) for a in held.values()}
     grams: set[int] = set()
     for article in held.values():
         grams |= _ngrams(article)
-    kept, excluded = [], []
-    for record in _read_jsonl(data / "casing" / "news_text.jsonl"):
-        text = record["text"]
-        record_grams = _ngrams(text)
-        overlap = len(record_grams & grams) / max(1, len(record_grams))
-        if record["id"] in held or normalized_key(text) in keys or overlap >= 0.5:
-            excluded.append(record["id"])
-        else:
-            kept.append(record)
+    return _Exclusion(set(held), {normalized_key(a) for a in held.values()}, grams)
+
+
+def training_records(data: Path, exclusion: _Exclusion | None = None) -> tuple[list[dict], list[str]]:
+    """The article records safe to train on (`text`, `tokenized`), and the ids of those excluded."""
+    exclusion = exclusion or _exclusion(data)
+    kept, excluded, seen = [], [], set()
+    for name, field in SOURCES:
+        path = data / name
+        if not path.is_file():
+            continue
+        for record in _read_jsonl(path):
+            text = record.get(field)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            body = text if record.get("tokenized") else article_body(record, text)
+            key = normalized_key(body)
+            if record["id"] in seen or key in seen:
+                continue
+            seen.update((record["id"], key))
+            if exclusion.reason(record["id"], body) or (
+                not record.get("tokenized") and article_split(body) != "train"
+            ):
+                excluded.append(record["id"])
+            else:
+                kept.append({"id": record["id"], "text": body, "tokenized": bool(record.get("tokenized"))})
     return kept, excluded
 
 
-def tokenized_lines(records: Iterable[dict]) -> Iterator[str]:
-    """Cased PTB-tokenized lines (paragraphs) of the records."""
+def description_records(data: Path, exclusion: _Exclusion | None = None) -> tuple[list[dict], int]:
+    """RSS descriptions as one-paragraph records (headlines skipped), and how many were excluded."""
+    path = data / "headlines" / "rss_news.jsonl"
+    if not path.is_file():
+        return [], 0
+    exclusion = exclusion or _exclusion(data)
+    kept, dropped = [], 0
+    for record in _read_jsonl(path):
+        text = (record.get("description") or "").strip()
+        if len(text.split()) < 4:
+            continue
+        if exclusion.reason(None, text):
+            dropped += 1
+        else:
+            kept.append({"id": record["id"], "text": " ".join(text.split()), "tokenized": False})
+    return kept, dropped
+
+
+def wsj_lines(data: Path) -> list[str]:
+    """The cased PTB sentences of the WSJ train split."""
+    path = data / "casing" / "wsj_ptb_pairs.jsonl"
+    if not path.is_file():
+        return []
+    return [r["target"] for r in _read_jsonl(path) if r.get("split") == "train"]
+
+
+def _tokenize_record(record: dict) -> list[str]:
+    text = record["text"]
+    if not record.get("tokenized"):
+        text = tokenize_ptb(_GLUED.sub(" ", text))
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def tokenized_lines(records: Iterable[dict], processes: int = 1) -> Iterator[str]:
+    """Cased PTB-tokenized lines (paragraphs) of the records, in order."""
+    records = list(records)
+    if processes > 1 and len(records) > 1000:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for lines in pool.imap(_tokenize_record, records, chunksize=256):
+                yield from lines
+        return
     for record in records:
-        text = record["text"]
-        if not record.get("tokenized"):
-            text = tokenize_ptb(_GLUED.sub(" ", text))
-        for line in text.split("\n"):
-            if line.strip():
-                yield line
+        yield from _tokenize_record(record)
 
 
 def hyphen_lexicon(records: Iterable[dict], min_pair_count: int = 1) -> dict:
@@ -156,31 +247,72 @@ def main(argv: list[str] | None = None) -> dict:
         "--data", default=str(data_root()), help="data root (default: $SUMMARIZER_DATA, else shared/data)"
     )
     parser.add_argument("--out", default=str(DEFAULT_OUT))
+    parser.add_argument("--processes", type=int, default=2, help="tokenizer processes")
+    parser.add_argument(
+        "--tokens-cache",
+        default=None,
+        help="a .txt.gz of the tokenized training lines: read when it exists, else written (reruns skip tokenizing)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config = BuildConfig(data=args.data, out=args.out)
     config.out.mkdir(parents=True, exist_ok=True)
 
     start = time.perf_counter()
-    records, excluded = training_records(config.data)
-    logger.info("training on %d news_text records (%d excluded)", len(records), len(excluded))
+    exclusion = _exclusion(config.data)
+    records, excluded = training_records(config.data, exclusion)
+    descriptions, dropped_descriptions = description_records(config.data, exclusion)
+    wsj = wsj_lines(config.data)
+    logger.info(
+        "training on %d articles (%d excluded), %d descriptions (%d excluded), %d WSJ sentences",
+        len(records),
+        len(excluded),
+        len(descriptions),
+        dropped_descriptions,
+        len(wsj),
+    )
 
-    lexicon = hyphen_lexicon(records, config.min_pair_count)
+    lexicon = hyphen_lexicon([r for r in records + descriptions if not r["tokenized"]], config.min_pair_count)
     write_json_gz(config.out / "hyphens_en.json.gz", lexicon)
 
+    cache = Path(args.tokens_cache) if args.tokens_cache else None
+    if cache is not None and cache.is_file():
+        with gzip.open(cache, "rt", encoding="utf-8") as f:
+            lines = [line.rstrip("\n") for line in f]
+    else:
+        lines = list(tokenized_lines(records + descriptions, args.processes)) + wsj
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            with gzip.open(cache, "wt", encoding="utf-8") as f:
+                f.writelines(line + "\n" for line in lines)
+    logger.info("%d lines, %d tokens (%.0fs)", len(lines), sum(len(x.split()) for x in lines), time.perf_counter() - start)
+
     truecaser = StatisticalTruecaser()
-    truecaser.train(tokenized_lines(records))
+    truecaser.train(lines)
+    truecaser.prune_contexts(config.prune_min_count, config.prune_max_share)
     model_path = config.out / "truecaser_en.json.gz"
     truecaser.save(model_path)
 
     summary = {
-        "config": {"data": str(config.data), "min_pair_count": config.min_pair_count},
+        "config": {
+            "data": str(config.data),
+            "min_pair_count": config.min_pair_count,
+            "prune_min_count": config.prune_min_count,
+            "prune_max_share": config.prune_max_share,
+        },
         "truecaser_config": asdict(truecaser.config),
         "records": len(records),
-        "excluded_ids": sorted(excluded),
+        "descriptions": len(descriptions),
+        "wsj_sentences": len(wsj),
+        "training_tokens": sum(len(x.split()) for x in lines),
+        "excluded_articles": len(excluded),
+        "excluded_descriptions": dropped_descriptions,
+        "excluded_ids_sha256": hashlib.sha256("\n".join(sorted(excluded)).encode()).hexdigest(),
         "model_bytes": model_path.stat().st_size,
+        "hyphen_bytes": (config.out / "hyphens_en.json.gz").stat().st_size,
     }
     (config.out / "truecaser_en.build.json").write_text(json.dumps(summary, indent=1) + "\n")
+    summary["excluded_ids"] = sorted(excluded)
     logger.info(
         "wrote %s (%d bytes) in %.0fs", model_path, summary["model_bytes"], time.perf_counter() - start
     )

@@ -11,6 +11,7 @@ from bench import casing as bench_casing
 from bench.casing import case_counts, first_word_baseline, score_casing
 from eval.metrics.casing import CasingCounts, casing_counts
 from summarizer.casing.truecaser import StatisticalTruecaser
+from eval.wirecopy import article_split, split_articles
 from training import build_truecaser
 
 
@@ -102,8 +103,18 @@ def tiny_data(tmp_path: Path) -> Path:
 def test_build_then_bench_in_process(tiny_data: Path, tmp_path: Path):
     out = tmp_path / "resources"
     summary = build_truecaser.main(["--data", str(tiny_data), "--out", str(out)])
-    assert set(summary["excluded_ids"]) == {"frank-cnndm-1", "copy"}
-    assert summary["records"] == 3
+    # held out: FRANK/realsumm/SumLLM-test articles, a near copy of one, and n2, whose article
+    # falls in the wire-copy dev/test split (eval.wirecopy.article_split)
+    assert article_split("Police in London said the man, 39, was held.\n\nHe said: 'We will win.'") != "train"
+    assert set(summary["excluded_ids"]) == {
+        "frank-cnndm-1",
+        "frank-cnndm-2",
+        "copy",
+        "realsumm-000",
+        "sumllm-cnndm-test-000",
+        "n2",
+    }
+    assert summary["records"] == 2
     model = StatisticalTruecaser.load(out / "truecaser_en.json.gz")
     assert (
         model.restore("angela merkel met officials in new york .")
@@ -136,3 +147,22 @@ def test_build_then_bench_in_process(tiny_data: Path, tmp_path: Path):
 def test_build_rejects_missing_data(tmp_path: Path):
     with pytest.raises(ValueError, match="news_text"):
         build_truecaser.main(["--data", str(tmp_path)])
+
+
+def test_build_excludes_every_scored_wire_copy_article(shared_data_root):
+    """On the real data: no dev or test article of the wire-copy set is in the training records."""
+    kept, _ = build_truecaser.training_records(shared_data_root)
+    kept_keys = {build_truecaser.normalized_key(r["text"]) for r in kept}
+    kept_ids = {r["id"] for r in kept}
+    for split in ("dev", "test"):
+        for article in split_articles(split, shared_data_root):
+            assert article.id not in kept_ids and build_truecaser.normalized_key(article.text) not in kept_keys
+
+
+@pytest.fixture()
+def shared_data_root() -> Path:
+    from summarizer.paths import data_root
+
+    if not (data_root() / "casing" / "news_text_extra.jsonl").is_file():
+        pytest.skip("shared data not found")
+    return data_root()
