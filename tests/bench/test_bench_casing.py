@@ -10,8 +10,8 @@ import pytest
 from bench import casing as bench_casing
 from bench.casing import case_counts, first_word_baseline, score_casing
 from eval.metrics.casing import CasingCounts, casing_counts
-from summarizer.casing.truecaser import StatisticalTruecaser
 from eval.wirecopy import article_split, split_articles
+from summarizer.casing.truecaser import StatisticalTruecaser
 from training import build_truecaser
 
 
