@@ -11,12 +11,13 @@ documented mappings, which restore characters the CNN/DM preprocessing replaced:
 Design choices:
 
 * A spaced hyphen is ambiguous. CNN/DM's own tokenizer kept compounds whole (`39-year-old`),
-  so there ` - ` is always a real dash; other pipelines split every hyphen (`state - run`).
-  When the text holds a letter-letter compound (`year-old`) its hyphens were not split and
-  every ` - ` stays a spaced dash. Otherwise a ` - ` between two words is joined when the
-  pair is a known compound (counts of `a-b` versus `a - b` in cased news, shipped in
-  `summarizer/resources/hyphens_en.json.gz`), when both sides are numbers (`2 - 1`), or
-  inside a chain of three or more parts (`hour - and - a - half`).
+  other pipelines split every hyphen (`state - run`). Each ` - ` between two words is joined
+  when the evidence for the pair says compound (counts of `a-b` versus `a - b` in cased news,
+  shipped in `summarizer/resources/hyphens_en.json.gz`), when both sides are numbers (`2 - 1`,
+  `9 - 1/2`) or an acronym meets a number (`F - 16`); a chain of three or more parts gets a
+  bonus; a word that opens a clause (`a`, `the`, `who`) vetoes a two-part join (`highway 1 - a
+  road`). When the line holds letter-letter compounds (`year-old`, not `al-abadi`), its
+  tokenizer kept them whole and a join needs a much larger margin.
 * Dashes stay the characters they are: ` - ` and ` -- ` are kept, never turned into an em dash,
   because only case and spacing may change.
 * Single quotes are paired: `` ` `` always opens; a `'` closes an open quote, and otherwise
