@@ -105,11 +105,12 @@ def test_nyt_title_headlines_are_kept(shared_data):
 
 
 def test_bbc_sentence_headlines_survive_title_and_back(shared_data):
-    """BBC sentence-case titles -> title case -> sentence case gives the original back (>= 85%).
+    """BBC sentence-case titles -> title case -> sentence case gives the original back (>= 78%).
 
-    The BBC articles (title line included) are in the truecaser's training text, so this
-    checks the plumbing more than it measures the model.
+    Since issue 4 the truecaser no longer trains on title lines (title case is not evidence), so
+    these titles are unseen text: 80.2% come back (85% was the figure when the same titles were
+    in the training text).
     """
     sentences = _headlines(shared_data, "bbc_titles.jsonl", "sentence")[:1000]
     back = sum(headline_case(headline_case(s, "title"), "sentence") == s for s in sentences)
-    assert back / len(sentences) >= 0.85
+    assert back / len(sentences) >= 0.78
