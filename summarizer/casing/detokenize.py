@@ -241,30 +241,8 @@ def _pieces(tokens: list[str], hyphens_split: bool | None, state: dict) -> list[
             single_open = True
             pieces.append(_Piece("'", glue_right=True))
         elif token == "'":
-            later = quotes_left[i + 1]
-            possessive_ok = _possessive_host(prev) and _is_word(prev)
-            if single_open:
-                if possessive_ok and _is_word(nxt) and later % 2 == 1:
-                    pieces.append(_Piece("'", glue_left=True))  # players' (quote still open)
-                elif prev in _SENTENCE_PUNCT and _is_word(nxt) and later % 2 == 1:
-                    # `' she said . ' just do it , '`: the first quote ran on unclosed; this one
-                    # opens a new quote that the one left over closes.
-                    pieces.append(_Piece("'", glue_right=True))
-                else:
-                    single_open = False
-                    pieces.append(_Piece("'", glue_left=True))
-            elif possessive_ok and (later % 2 == 0 or nxt in ("'", "`", "``")):
-                pieces.append(_Piece("'", glue_left=True))
-            elif prev in _QUOTE_CLOSERS and _speech_follows(tokens, i + 1):
-                # `it was false , ' spokesman X said`: closes a quote opened on an earlier line.
-                pieces.append(_Piece("'", glue_left=True))
-            elif nxt is not None and (
-                _is_word(nxt) or nxt in ("``", "$", "#") or nxt.lower() in ("-lrb-", "-lsb-")
-            ):
-                single_open = True
-                pieces.append(_Piece("'", glue_right=True))
-            else:
-                pieces.append(_Piece("'", glue_left=prev is not None))
+            piece, single_open = _single_quote(tokens, i, single_open, quotes_left[i + 1])
+            pieces.append(piece)
         elif token == "#" and nxt is not None and _STARTS_WITH_DIGIT.match(nxt):
             pieces.append(_Piece("£", glue_right=True))
         elif lower in _CURRENCY and nxt is not None and _STARTS_WITH_DIGIT.match(nxt):
@@ -277,6 +255,30 @@ def _pieces(tokens: list[str], hyphens_split: bool | None, state: dict) -> list[
             pieces.append(_Piece(token))
     state["single"], state["double"] = single_open, double_open
     return pieces
+
+
+def _single_quote(tokens: list[str], i: int, single_open: bool, later: int) -> tuple[_Piece, bool]:
+    """The piece for a `'` token at `i` (a closing or opening quote, or a plural possessive),
+    and whether a single quote is open after it. `later`: `'` tokens after this one."""
+    prev = tokens[i - 1] if i > 0 else None
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    possessive_ok = _possessive_host(prev) and _is_word(prev)
+    if single_open:
+        if possessive_ok and _is_word(nxt) and later % 2 == 1:
+            return _Piece("'", glue_left=True), True  # players' (quote still open)
+        if prev in _SENTENCE_PUNCT and _is_word(nxt) and later % 2 == 1:
+            # `' she said . ' just do it , '`: the first quote ran on unclosed; this one
+            # opens a new quote that the one left over closes.
+            return _Piece("'", glue_right=True), True
+        return _Piece("'", glue_left=True), False
+    if possessive_ok and (later % 2 == 0 or nxt in ("'", "`", "``")):
+        return _Piece("'", glue_left=True), False
+    if prev in _QUOTE_CLOSERS and _speech_follows(tokens, i + 1):
+        # `it was false , ' spokesman X said`: closes a quote opened on an earlier line.
+        return _Piece("'", glue_left=True), False
+    if nxt is not None and (_is_word(nxt) or nxt in ("``", "$", "#") or nxt.lower() in ("-lrb-", "-lsb-")):
+        return _Piece("'", glue_right=True), True
+    return _Piece("'", glue_left=prev is not None), False
 
 
 def _speech_follows(tokens: list[str], start: int) -> bool:
