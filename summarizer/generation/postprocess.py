@@ -18,11 +18,15 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 
 
 # Words that open a new clause or phrase: a cut just before one leaves a complete phrase
-# ("ISIS fighters flee Tikrit | as Iraqi soldiers advance").
+# ("ISIS fighters flee Tikrit | as Iraqi soldiers advance", "... in the United States | on Monday").
 _CLAUSE_OPENERS = frozenset(
     "and but or nor as while when whereas after before because although though since until unless "
-    "which who whom whose where that if so yet with without amid despite".split()
+    "which who whom whose where that if so yet with without amid despite "
+    "to on in at of for from by than into onto over under about against between during through "
+    "across along around behind beyond near toward towards upon via within".split()
 )
+# A phrase does not end on these (a cut "... to be a | better finisher" would).
+_NO_PHRASE_END = frozenset("a an the his her its their our my your this that these those".split()) | _CLAUSE_OPENERS
 _CLAUSE_PUNCT = re.compile(r"[,;:]$")
 _DASHES = frozenset({"-", "--", "–", "—"})
 
@@ -37,6 +41,9 @@ def shorten_at_clause(sentence: str, max_words: int) -> str:
         return sentence
     for end in range(max_words, max(1, max_words // 2) - 1, -1):
         following = words[end].lower().strip("\"'“‘(")
+        last = words[end - 1].lower().strip("\"'”’)")
+        if last in _NO_PHRASE_END:
+            continue
         if _CLAUSE_PUNCT.search(words[end - 1]) or following in _CLAUSE_OPENERS or following in _DASHES:
             head = " ".join(words[:end]).rstrip(",;: ")
             return head if head.endswith((".", "!", "?")) else head + "."
@@ -70,6 +77,21 @@ def drop_unfinished(text: str) -> str:
     return text
 
 
+_QUOTES = "\"'“”‘’"
+
+
+def _unwrap(text: str) -> str:
+    """A headline without quotes wrapped around all of it, or left dangling at one end; a quote
+    that closes a quoted phrase inside it ("... been 'too lean'") stays."""
+    if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        return text[1:-1].strip()
+    if text[:1] in _QUOTES and sum(c in _QUOTES for c in text) == 1:
+        return text[1:].strip()
+    if text[-1:] in _QUOTES and sum(c in _QUOTES for c in text) == 1:
+        return text[:-1].strip()
+    return text
+
+
 def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *, truncated: bool = False) -> str:
     """Strip chat preambles, list bullets and quotes; enforce sentence, line and word limits.
 
@@ -82,7 +104,7 @@ def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *,
         text = lines[0] if lines else ""
         # Only the last line can have been cut by the token limit.
         truncated = truncated and len(lines) == 1
-        text = text.strip().strip("\"'“”*#").strip()
+        text = _unwrap(text.strip().strip("*#").strip())
         text = re.sub(r"\.$", "", text)
     text = " ".join(text.split())
     if truncated and not style.single_line:

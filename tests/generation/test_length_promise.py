@@ -53,3 +53,26 @@ def test_every_style_keeps_its_limit_on_a_run_on_sentence(tiny, style):
 def test_selection_prefers_a_sentence_that_fits(tiny):
     (summary,) = tiny.summarize([ARTICLE], style="one_sentence")
     assert summary.text == "Engineers reopened the Harbour Street bridge on Tuesday after the storm."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("President Barack Obama has pledged to implement mandatory voting in the United States on Monday",
+         "President Barack Obama has pledged to implement mandatory voting in the United States."),
+        ("England goalkeeper Joe Hart considers Sergio Aguero to be a better finisher than Lionel Messi",
+         "England goalkeeper Joe Hart considers Sergio Aguero to be a better finisher."),
+    ],
+)
+def test_a_cut_never_ends_on_a_preposition_or_inside_a_noun_phrase(text, expected):
+    assert shorten_at_clause(text, 14) == expected
+
+
+def test_headline_quotes_are_unwrapped_not_cut_off():
+    from summarizer.config import DEFAULT_STYLES
+    from summarizer.generation.postprocess import clean_output
+
+    headline = DEFAULT_STYLES["headline"]
+    assert clean_output("Lawwell admits he has been 'too lean'", headline) == "Lawwell admits he has been 'too lean'"
+    assert clean_output('"Council approves bridge budget"', headline) == "Council approves bridge budget"
+    assert clean_output('"Council approves bridge budget', headline) == "Council approves bridge budget"
