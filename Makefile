@@ -27,7 +27,8 @@ system-deps:
 
 summarize: setup
 	@rm -f out/example_summaries.jsonl
-	$(BIN)/summarizer summarize examples/harbour_bridge.txt examples/articles.jsonl --output out/example_summaries.jsonl
+	$(BIN)/summarizer summarize examples/harbour_bridge.txt examples/articles.jsonl \
+		$(wildcard ../shared/examples/wire_copy.txt) --output out/example_summaries.jsonl
 	@cat out/example_summaries.jsonl
 
 test: setup system-deps
