@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from summarizer.config import GenerationSettings, StyleConfig, SummarizerConfig
+from summarizer.config import GenerationSettings, StyleConfig
 from summarizer.generation.batching import length_sorted_batches, pad_batch
 from summarizer.generation.chunking import chunk_text
 from summarizer.generation.extractive import extract_for_style
@@ -99,9 +99,10 @@ class _Inputs:
     chunked: list[bool]
 
 
-def _reduce_round(model, prompter: Prompter, config: SummarizerConfig, inputs: _Inputs, too_long: list[int], *,
+def _reduce_round(model, prompter: Prompter, inputs: _Inputs, too_long: list[int], *,
                   batch_size: int, progress: bool) -> None:
     """One map step: chunk each too-long text, summarize all chunks together, join per text."""
+    config = prompter.config
     map_style = config.style(config.map_style)
     map_settings = map_style.generation
     budget = prompter.article_budget(map_style, map_settings)
@@ -132,7 +133,7 @@ def _reduce_round(model, prompter: Prompter, config: SummarizerConfig, inputs: _
         inputs.texts[i], inputs.lengths[i] = new_text, new_len
 
 
-def _fit_inputs(model, prompter: Prompter, config: SummarizerConfig, articles: Sequence[str], style: StyleConfig,
+def _fit_inputs(model, prompter: Prompter, articles: Sequence[str], style: StyleConfig,
                 budget: int, input_tokens: list[int], *, batch_size: int, progress: bool) -> _Inputs:
     """The model input of each article, map-reduced until it fits `budget` tokens."""
     texts = [prompter.model_input(a, style) for a in articles]
@@ -144,7 +145,7 @@ def _fit_inputs(model, prompter: Prompter, config: SummarizerConfig, articles: S
             return inputs
         if round_ == _MAX_REDUCE_ROUNDS:
             raise RuntimeError(f"articles {too_long} did not shrink below {budget} tokens")
-        _reduce_round(model, prompter, config, inputs, too_long, batch_size=batch_size, progress=progress)
+        _reduce_round(model, prompter, inputs, too_long, batch_size=batch_size, progress=progress)
     return inputs
 
 
@@ -173,7 +174,7 @@ def write_summaries(
     """Each article's summary written by the model (map-reduce for long articles), guarded."""
     budget = prompter.article_budget(style, settings)
     input_tokens = [prompter.count_tokens(a) for a in articles]
-    inputs = _fit_inputs(model, prompter, prompter.config, articles, style, budget, input_tokens,
+    inputs = _fit_inputs(model, prompter, articles, style, budget, input_tokens,
                          batch_size=batch_size, progress=progress)
     outputs = generate(model, prompter, inputs.texts, style, settings, batch_size=batch_size,
                        progress=progress, desc=f"summarize ({style.name})")

@@ -21,33 +21,52 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 # ("ISIS fighters flee Tikrit | as Iraqi soldiers advance", "... in the United States | on Monday").
 _CLAUSE_OPENERS = frozenset(
     "and but or nor as while when whereas after before because although though since until unless "
-    "which who whom whose where that if so yet with without amid despite "
+    "which who whom whose where that if so yet with without amid despite".split()
+)
+# Prepositions open a phrase: a weaker boundary, used only where no clause boundary is in reach
+# ("in Tikrit, | a city of" cuts at the comma, not before "of").
+_PHRASE_OPENERS = frozenset(
     "to on in at of for from by than into onto over under about against between during through "
     "across along around behind beyond near toward towards upon via within".split()
 )
 # A phrase does not end on these (a cut "... to be a | better finisher" would).
-_NO_PHRASE_END = frozenset("a an the his her its their our my your this that these those".split()) | _CLAUSE_OPENERS
+_NO_PHRASE_END = (
+    frozenset("a an the his her its their our my your this that these those".split())
+    | _CLAUSE_OPENERS
+    | _PHRASE_OPENERS
+)
 _CLAUSE_PUNCT = re.compile(r"[,;:]$")
 _DASHES = frozenset({"-", "--", "–", "—"})
 
 
+def _cut_points(words: list[str], max_words: int) -> tuple[list[int], list[int]]:
+    """Word counts, longest first, within the second half of `max_words`, after which `words`
+    may be cut: (at a clause boundary: after , ; : or before a dash or clause opener; at a
+    phrase boundary: before a preposition). A cut never ends on an article or an opener."""
+    clause, phrase = [], []
+    for end in range(max_words, max(1, max_words // 2) - 1, -1):
+        following = words[end].lower().strip("\"'“‘(")
+        if words[end - 1].lower().strip("\"'”’)") in _NO_PHRASE_END:
+            continue
+        if _CLAUSE_PUNCT.search(words[end - 1]) or following in _CLAUSE_OPENERS or following in _DASHES:
+            clause.append(end)
+        elif following in _PHRASE_OPENERS:
+            phrase.append(end)
+    return clause, phrase
+
+
 def shorten_at_clause(sentence: str, max_words: int) -> str:
-    """The longest start of `sentence` of at most `max_words` words that ends a clause (before a
-    clause opener or a dash, or after a comma, semicolon or colon), with a final period; its
-    words are the sentence's own. Without such a point in the second half of the limit, the
-    first `max_words` words."""
+    """The longest start of `sentence` of at most `max_words` words that ends a clause, else a
+    phrase (`_cut_points`), with a final period; its words are the sentence's own. Without such
+    a point in the second half of the limit, the first `max_words` words."""
     words = sentence.split()
     if len(words) <= max_words:
         return sentence
-    for end in range(max_words, max(1, max_words // 2) - 1, -1):
-        following = words[end].lower().strip("\"'“‘(")
-        last = words[end - 1].lower().strip("\"'”’)")
-        if last in _NO_PHRASE_END:
-            continue
-        if _CLAUSE_PUNCT.search(words[end - 1]) or following in _CLAUSE_OPENERS or following in _DASHES:
-            head = " ".join(words[:end]).rstrip(",;: ")
-            return head if head.endswith((".", "!", "?")) else head + "."
-    return " ".join(words[:max_words])
+    clause, phrase = _cut_points(words, max_words)
+    if not clause and not phrase:
+        return " ".join(words[:max_words])
+    head = " ".join(words[: (clause or phrase)[0]]).rstrip(",;: ")
+    return head if head.endswith((".", "!", "?")) else head + "."
 
 
 def trim_words(text: str, max_words: int) -> str:

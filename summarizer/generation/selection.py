@@ -303,7 +303,7 @@ def _decoder_prefix(model: Any, prompter: Prompter) -> list[int]:
     return prefix
 
 
-def _within_limit(sentences: list[str], candidates: list[list[int]], max_words: int | None) -> list[int]:
+def _within_limit(sentences: list[str], max_words: int | None) -> list[int]:
     """Positions of the candidates a summary of at most `max_words` words can hold whole (all of
     them when none fits: the chosen one is then shortened at a clause boundary)."""
     fits = [k for k, s in enumerate(sentences) if max_words is None or len(s.split()) <= max_words]
@@ -320,7 +320,7 @@ def _select_one(
     if not candidates:
         return "", 0
     # The lead prior stays tied to each sentence's place in the article.
-    positions = _within_limit(sentences, candidates, max_words)
+    positions = _within_limit(sentences, max_words)
     sentences = [sentences[k] for k in positions]
     candidates = [candidates[k] for k in positions]
     max_sentences = style.max_sentences or 3

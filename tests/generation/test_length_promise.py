@@ -56,16 +56,20 @@ def test_selection_prefers_a_sentence_that_fits(tiny):
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "expected", "limit"),
     [
         ("President Barack Obama has pledged to implement mandatory voting in the United States on Monday",
-         "President Barack Obama has pledged to implement mandatory voting in the United States."),
+         "President Barack Obama has pledged to implement mandatory voting in the United States.", 14),
         ("England goalkeeper Joe Hart considers Sergio Aguero to be a better finisher than Lionel Messi",
-         "England goalkeeper Joe Hart considers Sergio Aguero to be a better finisher."),
+         "England goalkeeper Joe Hart considers Sergio Aguero to be a better finisher.", 14),
+        # A clause boundary (the comma) wins over a later phrase boundary (before "of"): a
+        # headline the token limit cut after "of" is shortened by one word and more.
+        ("Iraqi forces have launched airstrikes against ISIS militants in Tikrit, a city of",
+         "Iraqi forces have launched airstrikes against ISIS militants in Tikrit.", 12),
     ],
 )
-def test_a_cut_never_ends_on_a_preposition_or_inside_a_noun_phrase(text, expected):
-    assert shorten_at_clause(text, 14) == expected
+def test_a_cut_never_ends_on_a_preposition_or_inside_a_noun_phrase(text, expected, limit):
+    assert shorten_at_clause(text, limit) == expected
 
 
 def test_headline_quotes_are_unwrapped_not_cut_off():
