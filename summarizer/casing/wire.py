@@ -36,13 +36,13 @@ def wire_to_plain(text: str, layout: Layout | None = None) -> str:
     """`text` (wire copy) as plain text: case restored where it was lowercased, PTB spacing
     undone where it was tokenized, a period after each unterminated sentence line."""
     layout = layout or detect_layout(text)
-    lines = text.splitlines()
+    # Both read the whole text at once: the truecaser takes each line as its own run of
+    # sentences, and the detokenizer carries a quote opened on one line to the line closing it.
     if layout.lowercased:
-        truecaser = shipped_truecaser()
-        # Line by line: each line is its own run of sentences, so its first word opens one.
-        lines = [truecaser.restore(line) if line.strip() else line for line in lines]
+        text = shipped_truecaser().restore(text)
     if layout.tokenized:
-        lines = [detokenize(line) for line in lines]
+        text = detokenize(text)
+    lines = text.splitlines()
     if layout.sentence_lines:
         lines = [line.rstrip() + "." if line.strip() and not _ENDS_SENTENCE.search(line.rstrip()) else line
                  for line in lines]
