@@ -10,14 +10,15 @@ Dev sets (fixed; never a test split):
   first line is its title (the reference), the rest is what the headline is written from.
 
 Systems: `lead-10` (the text's first sentence cut to 10 words at a phrase boundary, like the
-library cuts a headline) and the shipped `headline` style. Per system: ROUGE-1/2/L against the
-real headline (rouge-score, stemmed), entity and number precision against the source, words.
+library cuts a headline) and the model's `headline` style (`--model`, default the shipped one).
+Per system: ROUGE-1/2/L against the real headline (rouge-score, stemmed), entity and number
+precision against the source, words. Then the headline of
+`../shared/examples/article_with_headline.txt` beside the publisher's.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -28,12 +29,9 @@ from summarizer.generation.postprocess import shorten_at_clause
 from summarizer.guard.faithfulness import entity_precision, number_precision
 from summarizer.paths import data_root
 from summarizer.text.sentences import split_sentences
+from training.data import id_bucket
 
 MIN_DESCRIPTION_WORDS = 25
-
-
-def _hash(text: str) -> int:
-    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16)
 
 
 def rss_dev(limit: int) -> list[tuple[str, str]]:
@@ -42,8 +40,8 @@ def rss_dev(limit: int) -> list[tuple[str, str]]:
     with (data_root() / "headlines" / "rss_news.jsonl").open(encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
-            if _hash(record["id"]) % 50 == 1 and len(record["description"].split()) >= MIN_DESCRIPTION_WORDS:
-                items.append((_hash(record["id"]), record["description"], record["headline"]))
+            if id_bucket(record["id"], 50) == 1 and len(record["description"].split()) >= MIN_DESCRIPTION_WORDS:
+                items.append((id_bucket(record["id"], 1 << 48), record["description"], record["headline"]))
     return [(text, headline) for _, text, headline in sorted(items)[:limit]]
 
 
@@ -110,8 +108,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(_row(dev, results[-1]), flush=True)
         start = time.perf_counter()
         written = [s.text for s in summarizer.summarize(texts, style="headline")]
-        results.append({"dev": dev, **score("headline (shipped)", written, pairs, time.perf_counter() - start)})
+        results.append({"dev": dev, **score("headline", written, pairs, time.perf_counter() - start)})
         print(_row(dev, results[-1]), flush=True)
+    example = data_root().parent / "examples" / "article_with_headline.txt"
+    if example.is_file():
+        title, body = example.read_text(encoding="utf-8").strip().split("\n", 1)
+        print(f"\nexample article: publisher {title.strip()!r}, ours {summarizer.summarize(body.strip(), style='headline').text!r}")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")

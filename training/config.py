@@ -68,6 +68,11 @@ class TaskConfig:
     # from the training records. Dev records never reach training, in any task.
     dev_splits: tuple[str, ...] | None = None
     dev_size: int = 0
+    # Dev records by a hash of the record's `id` (files with no split of their own, e.g.
+    # rss_news, xsum_extra): those with `id_bucket(id, dev_modulus) == dev_remainder`. Fixed by
+    # the id alone, so the experiments score exactly the records training never saw.
+    dev_modulus: int = 0
+    dev_remainder: int = 0
     # Record fields.
     text_field: str = "article"
     references_field: str = "references"
@@ -88,6 +93,12 @@ class TaskConfig:
     window_words: int | None = None
     # Read at most this many records after filtering (None: all).
     max_records: int | None = None
+    # Skip records whose text has fewer words (a 9-word RSS description teaches little).
+    min_text_words: int = 0
+    # Drop pairs whose target names a person/place/organisation or a number the source lacks:
+    # headlines often add what the description never says, and training on those teaches the
+    # model to invent (the guard would then drop the headline at run time).
+    faithful_only: bool = False
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -104,12 +115,15 @@ class TaskConfig:
             raise ValueError(
                 f"task {self.name!r}: unknown target_format {self.target_format!r}; choose one of {TARGET_FORMATS}"
             )
-        for name in ("dev_size", "lead_sentences", "min_rest_sentences", "windows_per_text"):
-            minimum = 0 if name in ("dev_size", "min_rest_sentences") else 1
+        for name in ("dev_size", "lead_sentences", "min_rest_sentences", "windows_per_text", "dev_modulus",
+                     "dev_remainder", "min_text_words"):
+            minimum = 1 if name in ("lead_sentences", "windows_per_text") else 0
             if getattr(self, name) < minimum:
                 raise ValueError(
                     f"task {self.name!r}: {name} must be >= {minimum}, got {getattr(self, name)}"
                 )
+        if self.dev_modulus and not self.dev_remainder < self.dev_modulus:
+            raise ValueError(f"task {self.name!r}: dev_remainder must be < dev_modulus ({self.dev_modulus})")
         if self.window_words is not None and self.window_words < 1:
             raise ValueError(
                 f"task {self.name!r}: window_words must be >= 1 or None, got {self.window_words}"
@@ -211,6 +225,31 @@ PRESETS: dict[str, TaskConfig] = {
             splits=("train",),
             dev_splits=("valid",),
         ),
+        # RSS items: the publisher's headline from its description (the largest headline source;
+        # dev: ids in bucket 1 of 50, as `experiments.headlines` scores them).
+        TaskConfig(
+            name="headline_rss",
+            pairing="references",
+            path="headlines/rss_news.jsonl",
+            style="headline",
+            text_field="description",
+            references_field="headline",
+            dev_modulus=50,
+            dev_remainder=1,
+            min_text_words=15,
+            faithful_only=True,
+        ),
+        # XSum-style article / one-sentence pairs (no split of their own; dev: ids in bucket 0 of 10).
+        TaskConfig(
+            name="one_sentence_xsum",
+            pairing="references",
+            path="summarization/xsum_extra.jsonl",
+            style="one_sentence_abstractive",
+            dev_modulus=10,
+            dev_remainder=0,
+            reference_kinds=("xsum-gold",),
+            faithful_only=True,
+        ),
         # Casing pairs made on the fly from cased news text; dev: held-out texts.
         TaskConfig(
             name="casing",
@@ -262,8 +301,17 @@ class FinetuneModelArguments:
         metadata={"help": "LoRA: also write merged full weights so output_dir loads as a Summarizer"},
     )
     gradient_checkpointing: bool = False
+    init_adapter: str | None = field(
+        default=None,
+        metadata={
+            "help": "LoRA: start from this adapter's weights (a folder with adapter_model.safetensors, e.g. "
+            "the shipped default) instead of fresh ones; its rank and alpha must match"
+        },
+    )
 
     def __post_init__(self) -> None:
+        if self.init_adapter is not None and self.finetune != "lora":
+            raise ValueError("init_adapter continues a LoRA adapter; it needs finetune='lora'")
         if self.finetune not in ("lora", "full"):
             raise ValueError(f"finetune must be 'lora' or 'full', got {self.finetune!r}")
         if self.lora_r < 1 or self.lora_alpha < 1:

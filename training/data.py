@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import itertools
 import json
 import logging
@@ -31,6 +32,7 @@ from typing import Any
 
 from summarizer.casing.detokenize import detokenize, tokenize_ptb
 from summarizer.casing.windows import case_windows
+from summarizer.guard.faithfulness import entity_precision, number_precision
 from summarizer.text.sentences import split_sentences
 from training.config import TaskConfig
 
@@ -44,6 +46,7 @@ __all__ = [
     "cut_after",
     "drop_heldout",
     "format_target",
+    "id_bucket",
     "load_heldout",
     "load_task",
     "mix",
@@ -268,6 +271,15 @@ def _split_lead(text: str, n: int) -> tuple[str, str, int]:
     return " ".join(lead), text[cut_after(text, lead) :].strip(), len(sentences) - len(lead)
 
 
+def id_bucket(record_id: str, modulus: int) -> int:
+    """A record's bucket among `modulus`, from its id alone (dev splits of files without one)."""
+    return int(hashlib.sha256(str(record_id).encode()).hexdigest()[:12], 16) % modulus
+
+
+def _supported(target: str, source: str) -> bool:
+    return not (entity_precision(target, source).unsupported or number_precision(target, source).unsupported)
+
+
 def _reference_targets(task: TaskConfig, record: dict) -> list[str]:
     references = _as_list(record.get(task.references_field))
     kinds = _as_list(record.get("reference_kind")) or [""] * len(references)
@@ -305,14 +317,17 @@ def task_pairs(task: TaskConfig, record: dict, rng: random.Random, window_words:
     if task.skip_title:
         text = _split_title(text)[1]
     if task.pairing == "references":
-        return [Pair(task.name, "summary", task.style, text, t) for t in _reference_targets(task, record)]
-    if task.pairing == "title":
+        pairs = [Pair(task.name, "summary", task.style, text, t) for t in _reference_targets(task, record)]
+    elif task.pairing == "title":
         title, body = _split_title(text)
-        return [Pair(task.name, "summary", task.style, body, title)] if title and body else []
-    lead, rest, left = _split_lead(text, task.lead_sentences)
-    if not lead or left < max(1, task.min_rest_sentences):
-        return []
-    return [Pair(task.name, "summary", task.style, rest, lead)]
+        pairs = [Pair(task.name, "summary", task.style, body, title)] if title and body else []
+    else:
+        lead, rest, left = _split_lead(text, task.lead_sentences)
+        enough = lead and left >= max(1, task.min_rest_sentences)
+        pairs = [Pair(task.name, "summary", task.style, rest, lead)] if enough else []
+    if task.faithful_only:
+        pairs = [p for p in pairs if _supported(p.target, p.source)]
+    return pairs
 
 
 def dev_item(task: TaskConfig, record: dict, window_words: int, casing_windows: int = 3) -> DevItem | None:
@@ -379,14 +394,20 @@ def load_task(
     if data.dropped_heldout:
         logger.info("task %s: dropped %d held-out record(s) of %s", task.name, data.dropped_heldout, path)
     rng = random.Random(f"{seed}:{task.name}")
-    if task.dev_splits is not None:
+    if task.min_text_words:
+        records = [r for r in records if len(data.text_of(r).split()) >= task.min_text_words]
+    if task.dev_modulus:
+        in_dev = [id_bucket(r.get("id", ""), task.dev_modulus) == task.dev_remainder for r in records]
+        data.dev = [r for r, dev in zip(records, in_dev, strict=True) if dev]
+        records = [r for r, dev in zip(records, in_dev, strict=True) if not dev]
+    elif task.dev_splits is not None:
         data.dev = [r for r in records if r.get("split") in task.dev_splits]
         records = [r for r in records if r.get("split") not in task.dev_splits]
     if task.splits is not None:
         records = [r for r in records if r.get("split") in task.splits]
     rng.shuffle(records)
     dev_size = task.dev_size if dev_limit is None else min(task.dev_size, dev_limit)
-    if task.dev_splits is None and dev_size:
+    if task.dev_splits is None and not task.dev_modulus and dev_size:
         if dev_size >= len(records):
             raise ValueError(
                 f"task {task.name!r}: dev_size {dev_size} leaves no training records of {len(records)}"

@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from peft import LoraConfig, PeftModel, TaskType, get_peft_model
+from peft import LoraConfig, PeftModel, TaskType, get_peft_model, set_peft_model_state_dict
+from safetensors.torch import load_file
 
 from summarizer import Summarizer
-from summarizer.weights.adapters import ADAPTER_CONFIG, BASE_FILE
+from summarizer.weights.adapters import ADAPTER_CONFIG, BASE_FILE, WEIGHTS
 from training.config import FinetuneModelArguments
 
 # The adapter folder's file names are the library's (re-exported for callers of this module).
-__all__ = ["ADAPTER_CONFIG", "BASE_FILE", "add_lora", "save_adapter"]
+__all__ = ["ADAPTER_CONFIG", "BASE_FILE", "add_lora", "load_initial_weights", "save_adapter"]
 
 
 def add_lora(summarizer: Summarizer, args: FinetuneModelArguments) -> PeftModel:
@@ -33,7 +34,28 @@ def add_lora(summarizer: Summarizer, args: FinetuneModelArguments) -> PeftModel:
         lora_dropout=args.lora_dropout,
         target_modules=args.target_modules,
     )
-    return get_peft_model(summarizer.model, config)
+    model = get_peft_model(summarizer.model, config)
+    if args.init_adapter is not None:
+        load_initial_weights(model, args)
+    return model
+
+
+def load_initial_weights(model: PeftModel, args: FinetuneModelArguments) -> None:
+    """Continue training an existing adapter (a second stage of a recipe): copy its weights in.
+
+    The adapter must have the run's rank and alpha (its scale is alpha / r), and every LoRA
+    weight of the model must be in it: a partial match would silently train from noise."""
+    folder = Path(args.init_adapter)
+    saved = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
+    if (saved["r"], saved["lora_alpha"]) != (args.lora_r, args.lora_alpha):
+        raise ValueError(
+            f"{folder}: rank/alpha {saved['r']}/{saved['lora_alpha']} differ from the run's {args.lora_r}/{args.lora_alpha}"
+        )
+    weights = {k: v.float() for k, v in load_file(str(folder / WEIGHTS)).items()}
+    result = set_peft_model_state_dict(model, weights)
+    lora_keys = [k for k in model.state_dict() if "lora_" in k]
+    if result.unexpected_keys or any(k in result.missing_keys for k in lora_keys):
+        raise ValueError(f"{folder}: adapter weights do not match the model's LoRA layers")
 
 
 def save_adapter(model: PeftModel, summarizer: Summarizer, directory: str | Path, base: str | None) -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 from tqdm.auto import tqdm
+from transformers import LogitsProcessor, LogitsProcessorList
 
 from summarizer.config import GenerationSettings, StyleConfig
 from summarizer.generation.batching import length_sorted_batches, pad_batch
@@ -28,7 +29,7 @@ from summarizer.guard.faithfulness import drop_unsupported
 from summarizer.guard.injection import drop_injected, without_instructions
 from summarizer.text.sentences import split_sentences
 
-__all__ = ["generate", "write_summaries"]
+__all__ = ["SourceTokenBias", "generate", "write_summaries"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,28 @@ def _generated_count(ids: list[int], tokenizer: Any) -> int:
         if token not in special:
             count += 1
     return count
+
+
+class SourceTokenBias(LogitsProcessor):
+    """Adds `bias` to the logits of the tokens in each row's prompt (special tokens excluded):
+    a copy prior for names and numbers. Rows are the batch's prompts in order; with beam search
+    each prompt's beams follow it (`model.generate`'s layout)."""
+
+    def __init__(self, prompt_ids: torch.Tensor, mask: torch.Tensor, vocab_size: int, bias: float,
+                 special_ids: Sequence[int]) -> None:
+        boost = torch.zeros(prompt_ids.shape[0], vocab_size)
+        for row in range(prompt_ids.shape[0]):
+            boost[row, prompt_ids[row][mask[row].bool()]] = bias
+        boost[:, [i for i in special_ids if i < vocab_size]] = 0.0
+        self.boost = boost
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        boost = self.boost.to(scores.device, scores.dtype)
+        if scores.shape[0] != boost.shape[0]:  # beams: each prompt's rows are consecutive
+            boost = boost.repeat_interleave(scores.shape[0] // boost.shape[0], dim=0)
+        width = min(scores.shape[1], boost.shape[1])
+        scores[:, :width] += boost[:, :width]
+        return scores
 
 
 @torch.inference_mode()
@@ -70,12 +93,17 @@ def generate(
     with tqdm(total=len(texts), desc=desc, unit="doc", disable=not progress, leave=False) as bar:
         for batch in length_sorted_batches([len(e) for e in encoded], batch_size):
             ids, mask = pad_batch([encoded[i] for i in batch], tokenizer.pad_token_id, left=left_pad)
+            extra = {}
+            if settings.copy_bias:
+                bias = SourceTokenBias(ids, mask, len(tokenizer), settings.copy_bias, tokenizer.all_special_ids)
+                extra["logits_processor"] = LogitsProcessorList([bias])
             out = model.generate(
                 input_ids=ids.to(device),
                 attention_mask=mask.to(device),
                 pad_token_id=tokenizer.pad_token_id,
                 eos_token_id=tokenizer.eos_token_id,
                 **kwargs,
+                **extra,
             )
             new = out[:, ids.shape[1] :] if left_pad else out
             for row, i in enumerate(batch):

@@ -19,6 +19,7 @@ from training.data import (
     drop_heldout,
     exclude_dev,
     format_target,
+    id_bucket,
     load_heldout,
     load_task,
     mix,
@@ -229,3 +230,48 @@ def test_task_specs_from_flags_and_dicts():
         TaskConfig(name="x", pairing="references", path="a.jsonl")
     with pytest.raises(ValueError, match="unknown task setting"):
         TaskConfig.from_spec({"preset": "casing", "wieght": 1})
+
+
+def test_dev_by_id_bucket_is_fixed_by_the_id_and_never_trained(tmp_path):
+    records = [{"id": f"rss-{i}", "description": f"Item {i} says what happened today in the town.",
+                "headline": f"Item {i} happened"} for i in range(200)]  # fmt: skip
+    (tmp_path / "rss.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    task = TaskConfig(name="rss", pairing="references", path="rss.jsonl", style="headline",
+                      text_field="description", references_field="headline", dev_modulus=10, dev_remainder=3)  # fmt: skip
+    data = load_task(task, tmp_path, HeldOut.from_texts([]), seed=0)
+    expected = {r["id"] for r in records if id_bucket(r["id"], 10) == 3}
+    assert {r["id"] for r in data.dev} == expected and 5 < len(expected) < 40
+    assert not expected & {r["id"] for r in data.train}
+    assert len(data.dev) + len(data.train) == 200
+    # The experiments draw the same dev records: the bucket depends on the id alone.
+    assert id_bucket("rss-7", 10) == id_bucket("rss-7", 10)
+    with pytest.raises(ValueError, match="dev_remainder"):
+        dataclasses.replace(task, dev_remainder=10)
+
+
+def test_min_text_words_skips_short_records(tmp_path):
+    records = [{"id": "a", "description": "Too short.", "headline": "A"},
+               {"id": "b", "description": "This description has more than enough words in it.", "headline": "B"}]  # fmt: skip
+    (tmp_path / "rss.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    task = TaskConfig(name="rss", pairing="references", path="rss.jsonl", style="headline",
+                      text_field="description", references_field="headline", min_text_words=5)  # fmt: skip
+    assert [r["id"] for r in load_task(task, tmp_path, HeldOut.from_texts([]), seed=0).train] == ["b"]
+
+
+def test_faithful_only_drops_targets_naming_what_the_source_lacks():
+    task = TaskConfig(name="rss", pairing="references", path="x.jsonl", style="headline",
+                      text_field="description", references_field="headline", faithful_only=True)  # fmt: skip
+    source = "The city council in Leeds voted on Tuesday to close 12 libraries."
+    kept = {"description": source, "headline": "Leeds council votes to close 12 libraries"}
+    invented_name = {"description": source, "headline": "Mayor Smith closes Leeds libraries"}
+    invented_number = {"description": source, "headline": "Leeds to close 15 libraries"}
+    assert [p.target for p in task_pairs(task, kept, random.Random(0), WINDOW_WORDS)] == [kept["headline"]]
+    assert task_pairs(task, invented_name, random.Random(0), WINDOW_WORDS) == []
+    assert task_pairs(task, invented_number, random.Random(0), WINDOW_WORDS) == []
+    # The same filter serves the title and lead pairings.
+    lead = TaskConfig(name="lead", pairing="lead", path="x.jsonl", style="one_sentence_abstractive",
+                      lead_sentences=1, min_rest_sentences=1, faithful_only=True)  # fmt: skip
+    article = {"article": "Jane Doe won the race. The race was run in the rain. Jane Doe was pleased."}
+    assert [p.target for p in task_pairs(lead, article, random.Random(0), WINDOW_WORDS)] == ["Jane Doe won the race."]
+    article = {"article": "Jane Doe won the race. The race was run in the rain. She was pleased."}
+    assert task_pairs(lead, article, random.Random(0), WINDOW_WORDS) == []

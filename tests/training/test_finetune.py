@@ -151,7 +151,24 @@ def test_lora_with_gradient_checkpointing_trains_the_adapter(tiny_dir, tiny_data
     assert any("lora_B" in name and weights[name].abs().sum() > 0 for name in weights)
 
 
-@pytest.mark.parametrize("name", ["cpu_smoke.json", "cpu_recipe.json", "gpu_recipe.json"])
+def test_init_adapter_continues_an_adapter_and_checks_its_rank(lora_run, tiny_dir, tiny_data_dir, tmp_path):
+    out, _, _ = lora_run
+    start = out / "adapter"
+    # Learning rate 0: the continued adapter must come out exactly as it went in.
+    main(run_args(tiny_dir, tiny_data_dir, tmp_path / "stage2", "--init_adapter", str(start), "--max_steps", "1",
+                  "--learning_rate", "0", "--dev_examples_per_task", "0", "--save_steps", "0"))  # fmt: skip
+    before = load_file(start / "adapter_model.safetensors")
+    after = load_file(tmp_path / "stage2" / "adapter" / "adapter_model.safetensors")
+    assert before.keys() == after.keys() and any(v.abs().sum() > 0 for k, v in before.items() if "lora_B" in k)
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    with pytest.raises(ValueError, match="rank/alpha"):
+        main(run_args(tiny_dir, tiny_data_dir, tmp_path / "bad", "--init_adapter", str(start), "--lora_r", "8",
+                      "--max_steps", "1", "--dev_examples_per_task", "0", "--save_steps", "0"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name", ["cpu_smoke.json", "cpu_recipe.json", "gpu_recipe.json", "default_recipe.json", "writing_recipe.json"]
+)
 def test_example_configs_parse(name):
     path = Path(__file__).resolve().parents[2] / "training" / "configs" / name
     model_args, data_args, train_args = parse_args(["--config", str(path)])

@@ -1,0 +1,79 @@
+"""XSum-style one-sentence summaries beside published systems (issue 16's figures).
+
+    python -m experiments.one_sentence --limit 50 --json runs/one_sentence.json
+
+Sets (never a training record):
+- `frank-xsum-test`: the XSum `split == "test"` documents of `summarization/frank.jsonl` (75),
+  with FRANK's published outputs of BERTS2S, TranS2S, TConvS2S and PtGen on the same documents;
+- `xsum_extra-dev`: `summarization/xsum_extra.jsonl` records in id bucket 0 of 10 (the
+  `one_sentence_xsum` training task's dev records, which training never reads), first `--limit`.
+
+Per system: ROUGE-1/2/L against the gold sentence (rouge-score, stemmed) and entity precision
+against the article (`experiments.headlines.score`), beside `lead-1` (the article's first
+sentence) and the model's `one_sentence_abstractive` (guard on, as users get it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from experiments.headlines import score
+from summarizer import Summarizer
+from summarizer.paths import data_root
+from summarizer.text.sentences import split_sentences
+from training.data import id_bucket
+
+PUBLISHED = ("BERTS2S", "TranS2S", "TConvS2S", "PtGen")
+
+
+def frank_xsum_test() -> list[dict]:
+    with (data_root() / "summarization" / "frank.jsonl").open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f]
+    return [r for r in records if r.get("split") == "test" and r.get("dataset") == "xsum"]
+
+
+def xsum_extra_dev(limit: int) -> list[dict]:
+    with (data_root() / "summarization" / "xsum_extra.jsonl").open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f]
+    return [r for r in records if id_bucket(r["id"], 10) == 0][:limit]
+
+
+def _row(dev: str, r: dict) -> str:
+    p = "-" if r["entity_precision"] is None else f"{r['entity_precision']:.3f}"
+    return (f"| {dev} | {r['system']} | {r['n']} | {r['rouge1']:.2f} | {r['rouge2']:.2f} | {r['rougeL']:.2f} "
+            f"| {p} | {r['words']:.1f} | {r['seconds_per_item']:.2f} |")
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=50, help="xsum_extra dev records (FRANK: all 75)")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args(argv)
+    summarizer = Summarizer.from_pretrained(args.model)
+    print("| set | system | n | R-1 | R-2 | R-L | entity P | words | s / item |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    results = []
+    for dev, records in (("frank-xsum-test", frank_xsum_test()), ("xsum_extra-dev", xsum_extra_dev(args.limit))):
+        pairs = [(r["article"], r["references"][0]) for r in records]
+        texts = [text for text, _ in pairs]
+        systems = {"lead-1": [(split_sentences(t) or [t])[0] for t in texts]}
+        systems.update({name: [r["systems"][name] for r in records] for name in PUBLISHED if all(name in r.get("systems", {}) for r in records)})
+        for name, outputs in systems.items():
+            results.append({"set": dev, **score(name, outputs, pairs, 0.0)})
+            print(_row(dev, results[-1]), flush=True)
+        start = time.perf_counter()
+        written = [s.text for s in summarizer.summarize(texts, style="one_sentence_abstractive")]
+        results.append({"set": dev, **score("one_sentence_abstractive", written, pairs, time.perf_counter() - start)})
+        print(_row(dev, results[-1]), flush=True)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    main()
