@@ -56,6 +56,17 @@ def bbc_dev(limit: int) -> list[tuple[str, str]]:
     return pairs[:limit]
 
 
+def parse_overrides(pairs: list[str]) -> dict:
+    """`name=value` strings as generation overrides (values parsed as JSON: 1.0, 8, true)."""
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--set expects NAME=VALUE, got {pair!r}")
+        overrides[name] = json.loads(value)
+    return overrides
+
+
 def lead_baseline(text: str, words: int = 10) -> str:
     first = (split_sentences(text) or [text])[0]
     return shorten_at_clause(first, words).rstrip(".")
@@ -95,7 +106,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--model", default=None)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="generation settings for the model's style, e.g. copy_bias=1.0")
     args = parser.parse_args(argv)
+    overrides = parse_overrides(args.set)
     summarizer = Summarizer.from_pretrained(args.model)
     print("| dev set | system | n | R-1 | R-2 | R-L | entity P | number P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -107,13 +121,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
         results.append({"dev": dev, **score("lead-10", lead, pairs, time.perf_counter() - start)})
         print(_row(dev, results[-1]), flush=True)
         start = time.perf_counter()
-        written = [s.text for s in summarizer.summarize(texts, style="headline")]
+        written = [s.text for s in summarizer.summarize(texts, style="headline", **overrides)]
         results.append({"dev": dev, **score("headline", written, pairs, time.perf_counter() - start)})
         print(_row(dev, results[-1]), flush=True)
     example = data_root().parent / "examples" / "article_with_headline.txt"
     if example.is_file():
         title, body = example.read_text(encoding="utf-8").strip().split("\n", 1)
-        print(f"\nexample article: publisher {title.strip()!r}, ours {summarizer.summarize(body.strip(), style='headline').text!r}")
+        print(f"\nexample article: publisher {title.strip()!r}, ours {summarizer.summarize([body.strip()], style='headline', **overrides)[0].text!r}")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")

@@ -20,7 +20,7 @@ import json
 import time
 from pathlib import Path
 
-from experiments.headlines import score
+from experiments.headlines import parse_overrides, score
 from summarizer import Summarizer
 from summarizer.paths import data_root
 from summarizer.text.sentences import split_sentences
@@ -52,7 +52,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--limit", type=int, default=50, help="xsum_extra dev records (FRANK: all 75)")
     parser.add_argument("--model", default=None)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="generation settings for the model's style, e.g. copy_bias=1.0")
     args = parser.parse_args(argv)
+    overrides = parse_overrides(args.set)
     summarizer = Summarizer.from_pretrained(args.model)
     print("| set | system | n | R-1 | R-2 | R-L | entity P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -66,7 +69,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             results.append({"set": dev, **score(name, outputs, pairs, 0.0)})
             print(_row(dev, results[-1]), flush=True)
         start = time.perf_counter()
-        written = [s.text for s in summarizer.summarize(texts, style="one_sentence_abstractive")]
+        written = [s.text for s in summarizer.summarize(texts, style="one_sentence_abstractive", **overrides)]
         results.append({"set": dev, **score("one_sentence_abstractive", written, pairs, time.perf_counter() - start)})
         print(_row(dev, results[-1]), flush=True)
     if args.json:

@@ -53,6 +53,11 @@ class GenerationSettings:
     # and names get ahead of ones it lacks, so the model copies a name instead of inventing one
     # (0: off). See `summarizer.generation.free.SourceTokenBias`.
     copy_bias: float = 0.0
+    # Prompt lookup decoding: up to this many next tokens are proposed by matching the text so
+    # far against the prompt and checked in one forward pass (0: off). Greedy output is
+    # unchanged; it runs one article at a time (transformers' assisted decoding), which on a
+    # CPU costs little, since batching barely helps there (docs/results_speed.md).
+    prompt_lookup_tokens: int = 0
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -71,6 +76,10 @@ class GenerationSettings:
             raise ValueError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
         if self.copy_bias < 0:
             raise ValueError(f"copy_bias must be >= 0, got {self.copy_bias}")
+        if self.prompt_lookup_tokens < 0:
+            raise ValueError(f"prompt_lookup_tokens must be >= 0, got {self.prompt_lookup_tokens}")
+        if self.prompt_lookup_tokens and self.num_beams > 1:
+            raise ValueError("prompt_lookup_tokens works with greedy decoding only (num_beams=1)")
 
     def override(self, **overrides: Any) -> GenerationSettings:
         """A copy with `overrides` applied; unknown names raise a TypeError listing the valid ones.
@@ -102,6 +111,8 @@ class GenerationSettings:
             kwargs["early_stopping"] = True
         if self.repetition_penalty != 1.0:
             kwargs["repetition_penalty"] = self.repetition_penalty
+        if self.prompt_lookup_tokens:
+            kwargs["prompt_lookup_num_tokens"] = self.prompt_lookup_tokens
         return kwargs
 
 

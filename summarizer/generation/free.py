@@ -90,6 +90,8 @@ def generate(
     left_pad = prompter.family == "causal"
     kwargs = settings.generate_kwargs()
     device = next(model.parameters()).device
+    if settings.prompt_lookup_tokens:
+        batch_size = 1  # transformers' assisted decoding takes one sequence at a time
     with tqdm(total=len(texts), desc=desc, unit="doc", disable=not progress, leave=False) as bar:
         for batch in length_sorted_batches([len(e) for e in encoded], batch_size):
             ids, mask = pad_batch([encoded[i] for i in batch], tokenizer.pad_token_id, left=left_pad)

@@ -45,3 +45,13 @@ def test_a_large_copy_bias_writes_only_prompt_tokens(tiny_dir):
 def test_copy_bias_must_not_be_negative():
     with pytest.raises(ValueError, match="copy_bias"):
         GenerationSettings(copy_bias=-1.0)
+
+
+def test_prompt_lookup_decoding_writes_what_greedy_writes(tiny_dir):
+    summarizer = Summarizer.from_pretrained(tiny_dir, device="cpu")
+    articles = [ARTICLE, "The council in York met on Friday. It agreed to build 40 homes near the river."]
+    plain = summarizer.summarize(articles, style="highlights_abstractive", faithful=False)
+    lookup = summarizer.summarize(articles, style="highlights_abstractive", faithful=False, prompt_lookup_tokens=5)
+    assert [s.text for s in lookup] == [s.text for s in plain]
+    with pytest.raises(ValueError, match="greedy"):
+        GenerationSettings(prompt_lookup_tokens=5, num_beams=2)
