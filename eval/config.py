@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eval.sources import Source
+
 __all__ = [
     "BootstrapArguments",
+    "SourceArguments",
     "ModelArguments",
     "OutputArguments",
     "config_dict",
@@ -22,6 +25,46 @@ __all__ = [
     "SystemSpec",
     "parse_system_specs",
 ]
+
+
+@dataclass
+class SourceArguments:
+    """Where the scored records come from: the fields `eval summarize` and `eval normalize`
+    share (each subclass adds its own columns and systems)."""
+
+    data: str | None = field(
+        default=None,
+        metadata={
+            "help": "A .jsonl/.json/.csv/.tsv/.parquet file or a save_to_disk folder (path, or relative "
+            "to the data root)."
+        },
+    )
+    dataset_name: str | None = field(
+        default=None, metadata={"help": "Instead of --data: a dataset for datasets.load_dataset."}
+    )
+    dataset_config: str | None = field(default=None, metadata={"help": "Its configuration (e.g. 3.0.0)."})
+    split: str | None = field(
+        default=None,
+        metadata={"help": "Split of a dataset or folder; for a file, keep the records with this `split`."},
+    )
+    id_column: str | None = field(
+        default=None, metadata={"help": "Id column (default: 'id' if present, else the row number)."}
+    )
+    limit: int | None = field(
+        default=None, metadata={"help": "Score only the first N records after filters."}
+    )
+    allow_missing: bool = field(
+        default=False, metadata={"help": "Score only the records every system of ours covers."}
+    )
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"--limit must be >= 1, got {self.limit}")
+        if (self.data is None) == (self.dataset_name is None):
+            raise ValueError("give --data (a file or folder) or --dataset_name, exactly one of them")
+
+    def source(self) -> Source:
+        return Source(self.data, self.dataset_name, self.dataset_config, self.split)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from eval.config import (
     BootstrapArguments,
     ModelArguments,
     OutputArguments,
+    SourceArguments,
     config_dict,
     parse_arguments,
     parse_system_specs,
@@ -68,7 +69,6 @@ from eval.report import (
     write_json,
     write_jsonl,
 )
-from eval.sources import Source
 from summarizer.text.sentences import split_sentences
 
 __all__ = ["NormalizeArguments", "main", "score_casing_systems"]
@@ -79,35 +79,14 @@ PredictFn = Callable[[list[str]], list[str]]
 
 
 @dataclass
-class NormalizeArguments:
-    data: str | None = field(
-        default=None,
-        metadata={
-            "help": "Aligned pairs: a .jsonl/.json/.csv/.tsv/.parquet file or a save_to_disk folder "
-            "(path, or relative to the data root)."
-        },
-    )
-    dataset_name: str | None = field(
-        default=None, metadata={"help": "Instead of --data: a dataset for datasets.load_dataset."}
-    )
-    dataset_config: str | None = field(default=None, metadata={"help": "Its configuration."})
-    split: str | None = field(
-        default=None,
-        metadata={"help": "Split of a dataset or folder; for a file, keep the records with this `split`."},
-    )
+class NormalizeArguments(SourceArguments):
     input_column: str | None = field(
         default=None, metadata={"help": "Column of the lowercased input (default: input)."}
     )
     target_column: str | None = field(
         default=None, metadata={"help": "Column of the cased target (default: target)."}
     )
-    id_column: str | None = field(
-        default=None, metadata={"help": "Id column (default: 'id' if present, else the row number)."}
-    )
     kind: str | None = field(default=None, metadata={"help": "Keep records of this `kind` only."})
-    limit: int | None = field(
-        default=None, metadata={"help": "Score only the first N records after filters."}
-    )
     system: list[str] = field(
         default_factory=list,
         metadata={
@@ -116,9 +95,6 @@ class NormalizeArguments:
             "action": "extend",
         },
     )
-    allow_missing: bool = field(
-        default=False, metadata={"help": "Score only the records every system covers."}
-    )
     method: str = field(
         default="model",
         metadata={"help": "Summarizer.normalize method for --model: 'model' or 'statistical'."},
@@ -126,15 +102,6 @@ class NormalizeArguments:
     baselines: bool = field(
         default=True, metadata={"help": "Add the lowercase, sentence-initial and truecase baselines."}
     )
-
-    def __post_init__(self) -> None:
-        if self.limit is not None and self.limit < 1:
-            raise ValueError(f"--limit must be >= 1, got {self.limit}")
-        if (self.data is None) == (self.dataset_name is None):
-            raise ValueError("give --data (a file or folder) or --dataset_name, exactly one of them")
-
-    def source(self) -> Source:
-        return Source(self.data, self.dataset_name, self.dataset_config, self.split)
 
     def columns(self) -> CasingColumns:
         return CasingColumns(self.input_column, self.target_column, self.id_column)

@@ -45,6 +45,7 @@ from eval.config import (
     BootstrapArguments,
     ModelArguments,
     OutputArguments,
+    SourceArguments,
     config_dict,
     parse_arguments,
     parse_system_specs,
@@ -67,7 +68,6 @@ from eval.report import (
     write_json,
     write_jsonl,
 )
-from eval.sources import Source
 from eval.summarize_report import SORT_KEY, plots, render_report, versus
 from summarizer.text.sentences import split_sentences
 
@@ -88,22 +88,7 @@ VALIDATED_ON = {"entity_precision": ("cnndm", "xsum"), "number_precision": ("cnn
 
 
 @dataclass
-class SummarizeArguments:
-    data: str | None = field(
-        default=None,
-        metadata={
-            "help": "Data: a .jsonl/.json/.csv/.tsv/.parquet file or a save_to_disk folder (path, or "
-            "relative to the data root)."
-        },
-    )
-    dataset_name: str | None = field(
-        default=None, metadata={"help": "Instead of --data: a dataset for datasets.load_dataset."}
-    )
-    dataset_config: str | None = field(default=None, metadata={"help": "Its configuration (e.g. 3.0.0)."})
-    split: str | None = field(
-        default=None,
-        metadata={"help": "Split of a dataset or folder; for a file, keep the records with this `split`."},
-    )
+class SummarizeArguments(SourceArguments):
     text_column: str | None = field(
         default=None, metadata={"help": "Column of the source text (default: article, document or text)."}
     )
@@ -115,14 +100,8 @@ class SummarizeArguments:
             "nargs": "+",
         },
     )
-    id_column: str | None = field(
-        default=None, metadata={"help": "Id column (default: 'id' if present, else the row number)."}
-    )
     dataset: str | None = field(
         default=None, metadata={"help": "Keep records with this `dataset` field (cnndm|xsum)."}
-    )
-    limit: int | None = field(
-        default=None, metadata={"help": "Score only the first N records after filters."}
     )
     system: list[str] = field(
         default_factory=list,
@@ -132,24 +111,12 @@ class SummarizeArguments:
             "action": "extend",
         },
     )
-    allow_missing: bool = field(
-        default=False, metadata={"help": "Score only the documents every system of ours covers."}
-    )
     references: Literal["first", "all"] = field(
         default="first", metadata={"help": "ROUGE against the first reference or the max over all."}
     )
     stemmer: bool = field(default=True, metadata={"help": "Porter stemming in ROUGE."})
     baselines: bool = field(default=True, metadata={"help": "Add Lead-1, Lead-3 and TextRank."})
     peers: bool = field(default=True, metadata={"help": "Add the published systems of the data file."})
-
-    def __post_init__(self) -> None:
-        if self.limit is not None and self.limit < 1:
-            raise ValueError(f"--limit must be >= 1, got {self.limit}")
-        if (self.data is None) == (self.dataset_name is None):
-            raise ValueError("give --data (a file or folder) or --dataset_name, exactly one of them")
-
-    def source(self) -> Source:
-        return Source(self.data, self.dataset_name, self.dataset_config, self.split)
 
     def columns(self) -> SummaryColumns:
         return SummaryColumns(self.text_column, tuple(self.summary_column), self.id_column)
