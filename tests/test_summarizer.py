@@ -203,3 +203,16 @@ def test_unknown_or_contradicting_backend(tiny_causal_dir):
         Summarizer.from_pretrained(tiny_causal_dir, backend="onnx")
     with pytest.raises(ValueError, match="contradicts"):
         Summarizer.from_pretrained(tiny_causal_dir, backend="bf16", dtype="float32")
+
+
+def test_a_style_with_a_case_comes_back_in_headline_case(tiny_causal_dir):
+    s = Summarizer.from_pretrained(tiny_causal_dir)
+    s.config.styles["title_line"] = StyleConfig(
+        name="title_line", instruction="", extractive=True, max_sentences=1, single_line=True, case="title"
+    )
+    (summary,) = s.summarize(["Maria Lopez opened the new bridge in Leeds on Monday. It cost a lot."],
+                             style="title_line")  # fmt: skip
+    assert summary.text == "Maria Lopez Opened the New Bridge in Leeds on Monday"
+    assert s.config.style("headline").case == "sentence"
+    with pytest.raises(ValueError, match="case"):
+        StyleConfig(name="x", instruction="", case="upper")
