@@ -36,6 +36,7 @@ from pathlib import Path
 import torch
 from transformers import HfArgumentParser
 
+from summarizer.config import parse_setting_overrides
 from summarizer.weights.loading import choose_backend, cpu_flags
 
 __all__ = ["BenchArguments", "main", "run_job"]
@@ -54,6 +55,9 @@ class BenchArguments:
     batch_size: int = 8
     backends: str = field(default="torch,bf16", metadata={"help": "comma-separated: torch, bf16, int8"})
     styles: str = "highlights,one_sentence,headline"
+    settings: str = field(
+        default="", metadata={"help": "generation settings for ours, NAME=VALUE,...: e.g. prompt_lookup_tokens=10"}
+    )
     normalize_methods: str = field(default="statistical,model", metadata={"help": "'' to skip"})
     baseline: bool = field(default=True, metadata={"help": "time the one-at-a-time fp32 generate baseline"})
     scaling: bool = field(default=False, metadata={"help": "also batch sizes 1..16 and length curve"})
@@ -139,14 +143,15 @@ def _ours(job: dict) -> dict:
 
     model = Summarizer.from_pretrained(job["model"], backend=job["backend"])
     articles, batch = job["articles"], job["batch_size"]
-    model.summarize(articles[:1], style=job["style"])  # warm-up: first-call allocations
+    settings = job.get("settings", {})
+    model.summarize(articles[:1], style=job["style"], **settings)  # warm-up: first-call allocations
     outputs, latencies, generated, input_tokens = [], [], 0, []
     # Batches of the given size in input order; each article's latency is its batch's time
     # (what a caller waiting on that batch sees).
     for start in range(0, len(articles), batch):
         chunk = articles[start : start + batch]
         began = time.perf_counter()
-        summaries = model.summarize(chunk, style=job["style"], batch_size=batch)
+        summaries = model.summarize(chunk, style=job["style"], batch_size=batch, **settings)
         elapsed = time.perf_counter() - began
         latencies.extend([elapsed] * len(chunk))
         outputs.extend(s.text for s in summaries)
@@ -320,7 +325,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     model_path = str(args.model or default_model_path())
     articles, references = load_articles(data_dir, args.articles)
-    base = {"model": args.model, "model_path": model_path, "threads": args.threads}
+    base = {"model": args.model, "model_path": model_path, "threads": args.threads,
+            "settings": parse_setting_overrides([p for p in args.settings.split(",") if p.strip()])}
     backends = [b for b in args.backends.split(",") if b]
     rows: list[dict] = []
 
@@ -344,7 +350,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
             job = {**base, "kind": "ours", "articles": articles, "style": style, "backend": backend,
                    "batch_size": args.batch_size}
             result = timed(f"ours {style} {backend}", job)
-            row = summarize_row(f"ours {backend}: {style}", result)
+            label = f"ours {backend}" + (f" ({args.settings})" if args.settings else "")
+            row = summarize_row(f"{label}: {style}", result)
             row.update(rouge(result["outputs"], references))
             if baseline_rate:
                 row["speedup"] = row["items_per_s"] / baseline_rate

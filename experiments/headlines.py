@@ -25,6 +25,7 @@ from pathlib import Path
 
 from eval.metrics.rouge import rouge_scores
 from summarizer import Summarizer
+from summarizer.config import parse_setting_overrides
 from summarizer.generation.postprocess import shorten_at_clause
 from summarizer.guard.faithfulness import entity_precision, number_precision
 from summarizer.paths import data_root
@@ -54,17 +55,6 @@ def bbc_dev(limit: int) -> list[tuple[str, str]]:
                 title, body = record["article"].split("\n", 1)
                 pairs.append((body.strip(), title.strip()))
     return pairs[:limit]
-
-
-def parse_overrides(pairs: list[str]) -> dict:
-    """`name=value` strings as generation overrides (values parsed as JSON: 1.0, 8, true)."""
-    overrides = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise SystemExit(f"--set expects NAME=VALUE, got {pair!r}")
-        overrides[name] = json.loads(value)
-    return overrides
 
 
 def lead_baseline(text: str, words: int = 10) -> str:
@@ -109,7 +99,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="generation settings for the model's style, e.g. copy_bias=1.0")
     args = parser.parse_args(argv)
-    overrides = parse_overrides(args.set)
+    overrides = parse_setting_overrides(args.set)
     summarizer = Summarizer.from_pretrained(args.model)
     print("| dev set | system | n | R-1 | R-2 | R-L | entity P | number P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|---|")

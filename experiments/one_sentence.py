@@ -20,8 +20,9 @@ import json
 import time
 from pathlib import Path
 
-from experiments.headlines import parse_overrides, score
+from experiments.headlines import score
 from summarizer import Summarizer
+from summarizer.config import parse_setting_overrides
 from summarizer.paths import data_root
 from summarizer.text.sentences import split_sentences
 from training.data import id_bucket
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="generation settings for the model's style, e.g. copy_bias=1.0")
     args = parser.parse_args(argv)
-    overrides = parse_overrides(args.set)
+    overrides = parse_setting_overrides(args.set)
     summarizer = Summarizer.from_pretrained(args.model)
     print("| set | system | n | R-1 | R-2 | R-L | entity P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_STYLES",
     "GENERATION_SETTINGS",
     "GenerationSettings",
+    "parse_setting_overrides",
     "StyleConfig",
     "SummarizerConfig",
 ]
@@ -119,6 +121,19 @@ class GenerationSettings:
 # The names `summarize(..., **overrides)` accepts, derived from the dataclass so a new setting
 # needs no second list.
 GENERATION_SETTINGS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(GenerationSettings))
+
+
+def parse_setting_overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    """`NAME=VALUE` strings (values read as JSON: 1.0, 8, true) as `summarize` overrides; the
+    command-line form of a benchmark's or study's generation settings."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or name.strip() not in GENERATION_SETTINGS:
+            raise ValueError(f"expected NAME=VALUE with NAME one of {list(GENERATION_SETTINGS)}, got {pair!r}")
+        overrides[name.strip()] = json.loads(value)
+    return overrides
+
 
 # What each kind of style can honour: styles that copy article sentences (extract, select)
 # decode nothing freely, so only the word budget applies to them.

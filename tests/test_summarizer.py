@@ -216,3 +216,14 @@ def test_a_style_with_a_case_comes_back_in_headline_case(tiny_causal_dir):
     assert s.config.style("headline").case == "sentence"
     with pytest.raises(ValueError, match="case"):
         StyleConfig(name="x", instruction="", case="upper")
+
+
+def test_setting_overrides_parse_from_the_command_line_form():
+    from summarizer.config import parse_setting_overrides
+
+    assert parse_setting_overrides(["copy_bias=1.5", "prompt_lookup_tokens=10", "max_words=9"]) == {
+        "copy_bias": 1.5, "prompt_lookup_tokens": 10, "max_words": 9,
+    }  # fmt: skip
+    for bad in (["copy_bias"], ["colour=3"]):
+        with pytest.raises(ValueError, match="NAME=VALUE"):
+            parse_setting_overrides(bad)
