@@ -273,7 +273,10 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
             "Summarize the news article below in one sentence. Use only facts, names and numbers "
             "that appear in the article."
         ),
-        generation=GenerationSettings(max_new_tokens=64, no_repeat_ngram_size=4, max_words=ONE_SENTENCE_WORDS),
+        # copy_bias: xsum_extra dev ROUGE-1 +0.3 (noise); fewer garbled rewrites reach the guard.
+        generation=GenerationSettings(
+            max_new_tokens=64, no_repeat_ngram_size=4, max_words=ONE_SENTENCE_WORDS, copy_bias=1.0
+        ),
         max_sentences=1,
         # XSum's one sentence draws on the opening; ten lead sentences halve the prefill.
         source_sentences=10,
@@ -284,7 +287,9 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
             "Write a short news headline for the article below. Use only names and facts that "
             "appear in the article."
         ),
-        generation=GenerationSettings(max_new_tokens=24, max_words=14),
+        # copy_bias: measured on the RSS/BBC dev sets, ROUGE-1 +1.1 / -0.6 (noise), but the
+        # headline copies the article's words instead of misreading it (docs/results_headlines.md).
+        generation=GenerationSettings(max_new_tokens=24, max_words=14, copy_bias=1.0),
         max_sentences=1,
         single_line=True,
         # Most publishers (and 69% of the RSS headlines) write sentence case.

@@ -12,7 +12,7 @@ import torch
 from tqdm.auto import tqdm
 
 from summarizer.casing.constrained import CaseTrie, restore_case_with_model, token_bytes_table
-from summarizer.casing.headline import headline_case
+from summarizer.casing.headline import headline_case, source_names
 from summarizer.casing.normalize import (
     NORMALIZE_METHODS,
     Normalized,
@@ -236,7 +236,10 @@ class Summarizer:
                 faithful=faithful, batch_size=batch_size, progress=progress,
             )
         if style_cfg.case is not None:
-            summaries = [dataclasses.replace(s, text=headline_case(s.text, style_cfg.case)) for s in summaries]
+            summaries = [
+                dataclasses.replace(s, text=headline_case(s.text, style_cfg.case, names=source_names(text)))
+                for s, text in zip(summaries, texts, strict=True)
+            ]
         return [
             s if p.input_format == "plain" else dataclasses.replace(s, input_format=p.input_format)
             for s, p in zip(summaries, prepared, strict=True)

@@ -18,7 +18,8 @@ statistical truecaser says they are normally capitalized in that context (proper
 when they are acronyms or mixed case, or when the model does not know them and the headline
 is not in title case (there an unknown capitalized word is most likely a name; in a title-cased
 headline the model's guess for unknown words decides). Text that is all lowercase or all uppercase carries no case
-information, so it is first cased by the truecaser.
+information, so it is first cased by the truecaser. `names` (for a summary:
+`source_names(article)`, what the article capitalizes mid-sentence) keep their capitals.
 
 Only letter case changes: `headline_case(x, style).lower() == x.lower()`.
 """
@@ -26,11 +27,13 @@ Only letter case changes: `headline_case(x, style).lower() == x.lower()`.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Literal
 
 from summarizer.casing.truecaser import StatisticalTruecaser, _default
+from summarizer.text.sentences import split_sentences
 
-__all__ = ["headline_case"]
+__all__ = ["headline_case", "source_names"]
 
 _SMALL_WORDS = frozenset("a an the and but or nor for as at by in of on to per via vs vs. v v. en".split())
 _CHUNKS = re.compile(r"(\s+)")
@@ -117,7 +120,18 @@ def _title(text: str) -> str:
     return "".join(chunks)
 
 
-def _sentence(text: str, truecaser: StatisticalTruecaser) -> str:
+def source_names(article: str) -> frozenset[str]:
+    """Words the article capitalizes where no sentence starts: its names, as the writer cased
+    them (`Hit`, the Iraqi town, which the counts alone would take for the verb)."""
+    names = set()
+    for sentence in split_sentences(article):
+        for _, _, word, _ in _words(sentence)[1:]:
+            if word[:1].isupper():
+                names.add(_POSSESSIVE.sub("", word))
+    return frozenset(names)
+
+
+def _sentence(text: str, truecaser: StatisticalTruecaser, names: Collection[str] = ()) -> str:
     chunks = _CHUNKS.split(text)
     words = [w for w in _words(text) if any(c.isalpha() for c in w[2])]
     if not words:
@@ -133,8 +147,8 @@ def _sentence(text: str, truecaser: StatisticalTruecaser) -> str:
             out = word if _has_inner_capital(word) else _capitalize(word)
             if not _has_inner_capital(word) and not any(c.isupper() for c in pred[1:]):
                 out = _capitalize(word[:1] + word[1:].lower()) if word[:1].isalpha() else out
-        elif _has_inner_capital(word):
-            out = word  # acronyms and mixed case: iPhone, NASA, McDonald's
+        elif _has_inner_capital(word) or _POSSESSIVE.sub("", word) in names:
+            out = word  # acronyms and mixed case (iPhone, NASA, McDonald's); the source's names
         elif not any(c.isupper() for c in word):
             out = word  # the writer left it lowercase
         elif not known:
@@ -159,10 +173,12 @@ def headline_case(
     style: Literal["sentence", "title"] = "sentence",
     *,
     truecaser: StatisticalTruecaser | None = None,
+    names: Collection[str] = (),
 ) -> str:
     """Case a headline in `style` ("sentence" or "title"); only letter case changes.
 
-    `truecaser` decides which words are proper nouns (default: the shipped model).
+    `truecaser` decides which words are proper nouns (default: the shipped model); `names`
+    (e.g. `source_names(article)`) are kept capitalized whatever it says.
     """
     if not isinstance(text, str):
         raise TypeError(f"headline_case expects a str, got {type(text).__name__}")
@@ -174,7 +190,7 @@ def headline_case(
     letters = [c for c in text if c.isalpha()]
     if letters and (all(c.islower() for c in letters) or all(c.isupper() for c in letters)):
         text = _case_from_model(text, model)
-    out = _title(text) if style == "title" else _sentence(text, model)
+    out = _title(text) if style == "title" else _sentence(text, model, names)
     # Guard the contract: only letter case may differ.
     return out if out.lower() == text.lower() else text
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.casing.headline import headline_case
+from summarizer.casing.headline import headline_case, source_names
 
 TITLE_CASES = [
     # headlines/non_clickbait.jsonl (NYT) already in AP-style title case stay as they are
@@ -114,3 +114,12 @@ def test_bbc_sentence_headlines_survive_title_and_back(shared_data):
     sentences = _headlines(shared_data, "bbc_titles.jsonl", "sentence")[:1000]
     back = sum(headline_case(headline_case(s, "title"), "sentence") == s for s in sentences)
     assert back / len(sentences) >= 0.78
+
+
+def test_the_articles_names_keep_their_capitals():
+    article = "Iraqi forces began a push to retake Hit on Monday. The town of Hit lies west of Baghdad."
+    names = source_names(article)
+    assert {"Hit", "Baghdad"} <= names and "Iraqi" not in names and "The" not in names
+    headline = "Iraqi Forces Push to Retake Hit"
+    assert headline_case(headline, "sentence", names=names) == "Iraqi forces push to retake Hit"
+    assert headline_case(headline, "sentence").lower() == headline.lower()
