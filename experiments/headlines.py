@@ -57,6 +57,16 @@ def bbc_dev(limit: int) -> list[tuple[str, str]]:
     return pairs[:limit]
 
 
+def parse_model_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The flags every writing-style study takes: which model, its generation settings, where
+    to write the results (`experiments.one_sentence` uses them too)."""
+    parser.add_argument("--model", default=None, help="Summarizer folder (default: the shipped model)")
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="generation settings for the model's style, e.g. copy_bias=1.0")
+    return parser.parse_args(argv)
+
+
 def lead_baseline(text: str, words: int = 10) -> str:
     first = (split_sentences(text) or [text])[0]
     return shorten_at_clause(first, words).rstrip(".")
@@ -94,13 +104,8 @@ def _row(dev: str, r: dict) -> str:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=50)
-    parser.add_argument("--model", default=None)
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
-                        help="generation settings for the model's style, e.g. copy_bias=1.0")
-    args = parser.parse_args(argv)
-    overrides = parse_setting_overrides(args.set)
-    summarizer = Summarizer.from_pretrained(args.model)
+    args = parse_model_arguments(parser, argv)
+    summarizer, overrides = Summarizer.from_pretrained(args.model), parse_setting_overrides(args.set)
     print("| dev set | system | n | R-1 | R-2 | R-L | entity P | number P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     results = []

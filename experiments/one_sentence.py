@@ -20,7 +20,7 @@ import json
 import time
 from pathlib import Path
 
-from experiments.headlines import score
+from experiments.headlines import parse_model_arguments, score
 from summarizer import Summarizer
 from summarizer.config import parse_setting_overrides
 from summarizer.paths import data_root
@@ -51,13 +51,8 @@ def _row(dev: str, r: dict) -> str:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=50, help="xsum_extra dev records (FRANK: all 75)")
-    parser.add_argument("--model", default=None)
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
-                        help="generation settings for the model's style, e.g. copy_bias=1.0")
-    args = parser.parse_args(argv)
-    overrides = parse_setting_overrides(args.set)
-    summarizer = Summarizer.from_pretrained(args.model)
+    args = parse_model_arguments(parser, argv)
+    summarizer, overrides = Summarizer.from_pretrained(args.model), parse_setting_overrides(args.set)
     print("| set | system | n | R-1 | R-2 | R-L | entity P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|")
     results = []
