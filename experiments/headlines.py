@@ -19,6 +19,7 @@ precision against the source, words. Then the headline of
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -64,7 +65,19 @@ def parse_model_arguments(parser: argparse.ArgumentParser, argv: list[str] | Non
     parser.add_argument("--json", default=None)
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="generation settings for the model's style, e.g. copy_bias=1.0")
+    parser.add_argument("--source_sentences", type=int, default=None,
+                        help="show the model this many lead sentences (default: the style's own)")
     return parser.parse_args(argv)
+
+
+def load_summarizer(args: argparse.Namespace, style: str) -> tuple[Summarizer, dict]:
+    """The summarizer a study runs (`--model`), with `--source_sentences` applied to `style`,
+    and the generation overrides of `--set`."""
+    summarizer = Summarizer.from_pretrained(args.model)
+    if args.source_sentences is not None:
+        styles = summarizer.config.styles
+        styles[style] = dataclasses.replace(styles[style], source_sentences=args.source_sentences)
+    return summarizer, parse_setting_overrides(args.set)
 
 
 def lead_baseline(text: str, words: int = 10) -> str:
@@ -105,7 +118,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=50)
     args = parse_model_arguments(parser, argv)
-    summarizer, overrides = Summarizer.from_pretrained(args.model), parse_setting_overrides(args.set)
+    summarizer, overrides = load_summarizer(args, "headline")
     print("| dev set | system | n | R-1 | R-2 | R-L | entity P | number P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     results = []

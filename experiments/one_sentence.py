@@ -20,9 +20,7 @@ import json
 import time
 from pathlib import Path
 
-from experiments.headlines import parse_model_arguments, score
-from summarizer import Summarizer
-from summarizer.config import parse_setting_overrides
+from experiments.headlines import load_summarizer, parse_model_arguments, score
 from summarizer.paths import data_root
 from summarizer.text.sentences import split_sentences
 from training.data import id_bucket
@@ -52,7 +50,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=50, help="xsum_extra dev records (FRANK: all 75)")
     args = parse_model_arguments(parser, argv)
-    summarizer, overrides = Summarizer.from_pretrained(args.model), parse_setting_overrides(args.set)
+    summarizer, overrides = load_summarizer(args, "one_sentence_abstractive")
     print("| set | system | n | R-1 | R-2 | R-L | entity P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|")
     results = []
@@ -65,9 +63,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
             results.append({"set": dev, **score(name, outputs, pairs, 0.0)})
             print(_row(dev, results[-1]), flush=True)
         start = time.perf_counter()
-        written = [s.text for s in summarizer.summarize(texts, style="one_sentence_abstractive", **overrides)]
-        results.append({"set": dev, **score("one_sentence_abstractive", written, pairs, time.perf_counter() - start)})
-        print(_row(dev, results[-1]), flush=True)
+        summaries = summarizer.summarize(texts, style="one_sentence_abstractive", **overrides)
+        written = [s.text for s in summaries]
+        results.append({"set": dev, **score("one_sentence_abstractive", written, pairs, time.perf_counter() - start),
+                        "fallbacks": sum(s.extractive_fallback for s in summaries)})
+        print(_row(dev, results[-1]), f"(guard fell back to the lead {results[-1]['fallbacks']} times)", flush=True)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")

@@ -7,7 +7,7 @@ import re
 from summarizer.config import StyleConfig
 from summarizer.text.sentences import split_sentences
 
-__all__ = ["clean_output", "drop_unfinished", "shorten_at_clause", "trim_words"]
+__all__ = ["clean_output", "drop_unfinished", "end_headline", "shorten_at_clause", "trim_words"]
 
 # Chat models like to announce what they are about to do ("Here is a summary of the article:").
 _PREAMBLE = re.compile(
@@ -35,18 +35,29 @@ _NO_PHRASE_END = (
     | _CLAUSE_OPENERS
     | _PHRASE_OPENERS
 )
+# Nor does a headline end on an auxiliary, a pronoun or a quantifier: "... is being", "... support
+# for those most" leave the reader waiting for the rest.
+_NO_HEADLINE_END = _NO_PHRASE_END | frozenset(
+    "is are was were be been being has have had will would can could may might shall should must do "
+    "does did not no most than how what why very it he she they we i".split()
+)
+_OPENING_QUOTES = "\"'“‘"
+_CLOSING_QUOTES = "\"'”’"
 _CLAUSE_PUNCT = re.compile(r"[,;:]$")
 _DASHES = frozenset({"-", "--", "–", "—"})
 
 
-def _cut_points(words: list[str], max_words: int) -> tuple[list[int], list[int]]:
-    """Word counts, longest first, within the second half of `max_words`, after which `words`
-    may be cut: (at a clause boundary: after , ; : or before a dash or clause opener; at a
-    phrase boundary: before a preposition). A cut never ends on an article or an opener."""
+def _cut_points(words: list[str], max_words: int, min_words: int | None = None,
+                no_end: frozenset[str] = _NO_PHRASE_END) -> tuple[list[int], list[int]]:
+    """Word counts, longest first, from `max_words` down to `min_words` (default: half of
+    `max_words`), after which `words` may be cut: (at a clause boundary: after , ; : or before
+    a dash or clause opener; at a phrase boundary: before a preposition). A cut never ends on a
+    word of `no_end` (an article or an opener)."""
     clause, phrase = [], []
-    for end in range(max_words, max(1, max_words // 2) - 1, -1):
+    lowest = max(1, max_words // 2) if min_words is None else min_words
+    for end in range(max_words, lowest - 1, -1):
         following = words[end].lower().strip("\"'“‘(")
-        if words[end - 1].lower().strip("\"'”’)") in _NO_PHRASE_END:
+        if words[end - 1].lower().strip("\"'”’),;:") in no_end:
             continue
         if _CLAUSE_PUNCT.search(words[end - 1]) or following in _CLAUSE_OPENERS or following in _DASHES:
             clause.append(end)
@@ -67,6 +78,52 @@ def shorten_at_clause(sentence: str, max_words: int) -> str:
         return " ".join(words[:max_words])
     head = " ".join(words[: (clause or phrase)[0]]).rstrip(",;: ")
     return head if head.endswith((".", "!", "?")) else head + "."
+
+
+def _open_quote(words: list[str]) -> bool:
+    """A quotation opened (a word starting with a quote) and not closed by the end of `words`."""
+    opened = closed = 0
+    for word in (w.rstrip(",;:.!?") or w for w in words):
+        starts, ends = word[0] in _OPENING_QUOTES, len(word) > 1 and word[-1] in _CLOSING_QUOTES
+        opened += starts and not ends
+        closed += ends and not starts
+    return opened > closed
+
+
+def _headline_ends(words: list[str], high: int, low: int) -> list[list[int]]:
+    """Where a headline may end, from `high` words down to `low`, best kind first: clause
+    boundaries, phrase boundaries, then any word a phrase may end on."""
+    if high < low:
+        return []
+    clause, phrase = _cut_points(words, high, min_words=low, no_end=_NO_HEADLINE_END)
+    ends = [e for e in range(high, low - 1, -1) if words[e - 1].lower().strip("\"'”’),;:") not in _NO_HEADLINE_END]
+    return [clause, phrase, ends]
+
+
+def end_headline(text: str, max_words: int | None, *, truncated: bool = False) -> str:
+    """A one-line text (a headline) of at most `max_words` words that ends on a complete phrase.
+
+    A text the model finished (EOS) within the limit is kept. Otherwise, of the text's own
+    words: the longest start that ends at a clause boundary, else a phrase boundary (in the
+    second half of the limit first, then anywhere from three words), else at any word that may
+    end a phrase: never an article, auxiliary, pronoun or opener, nor inside a quotation;
+    failing all that, the words that fit.
+    truncated: the token limit stopped the model, so the last word may be cut mid-way and is
+    never kept.
+    """
+    words = text.split()
+    usable = len(words) - 1 if truncated else len(words)
+    limit = usable if max_words is None else min(max_words, usable)
+    if not truncated and len(words) <= limit:
+        return text
+    if limit < 1:
+        return text if not truncated else ""
+    half = max(1, limit // 2)
+    for group in [*_headline_ends(words, limit, half), *_headline_ends(words, half - 1, 2)]:
+        for end in group:
+            if not _open_quote(words[:end]):
+                return " ".join(words[:end]).rstrip(",;: ")
+    return " ".join(words[:limit])
 
 
 def trim_words(text: str, max_words: int) -> str:
@@ -126,16 +183,16 @@ def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *,
         text = _unwrap(text.strip().strip("*#").strip())
         text = re.sub(r"\.$", "", text)
     text = " ".join(text.split())
-    if truncated and not style.single_line:
-        text = drop_unfinished(text)
-    elif truncated and len(text.split()) > 1:
-        # A one-line text cut by the token limit ends mid-phrase (or mid-word): end it at the
-        # last clause boundary instead.
-        text = shorten_at_clause(text, len(text.split()) - 1)
-    if style.max_sentences is not None and not style.single_line:
-        text = " ".join(split_sentences(text)[: style.max_sentences])
-    if max_words is not None:
-        text = trim_words(text, max_words)
+    if style.single_line:
+        # A headline the token or word limit cut ends mid-phrase: end it where a phrase ends.
+        text = end_headline(text, max_words, truncated=truncated)
+    else:
+        if truncated:
+            text = drop_unfinished(text)
+        if style.max_sentences is not None:
+            text = " ".join(split_sentences(text)[: style.max_sentences])
+        if max_words is not None:
+            text = trim_words(text, max_words)
     if style.single_line:
         # A headline cut at its word limit must not end on a dangling comma or dash, nor a period.
         text = re.sub(r"[\s,;:.\-–—]+$", "", text)

@@ -80,3 +80,41 @@ def test_headline_quotes_are_unwrapped_not_cut_off():
     assert clean_output("Lawwell admits he has been 'too lean'", headline) == "Lawwell admits he has been 'too lean'"
     assert clean_output('"Council approves bridge budget"', headline) == "Council approves bridge budget"
     assert clean_output('"Council approves bridge budget', headline) == "Council approves bridge budget"
+
+
+@pytest.mark.parametrize(
+    "text, truncated, expected",
+    [
+        # The token limit cut the headline inside a word: the phrase before "of" is complete.
+        ("Fukushima Daiichi nuclear power plant begins third release of treated radioac", True,
+         "Fukushima Daiichi nuclear power plant begins third release"),
+        # Not "... support for those most": a headline does not end on a quantifier or pronoun.
+        ("China's state council puts onus on local governments to bolster support for those most vulnerable",
+         False, "China's state council puts onus on local governments to bolster support"),
+        # Not inside a quotation the cut would leave open.
+        ("Phishing, business email compromise, ransomware attacks: victims face 'no time to", True,
+         "Phishing, business email compromise, ransomware attacks"),
+        # No boundary in reach: the longest start that ends on a word a phrase may end on.
+        ("A system to make it easier to create website addresses using alphabets like Cyrillic could open",
+         True, "A system to make it easier to create website addresses using alphabets like Cyrillic"),
+        # What the model finished within the limit stays as written.
+        ("Lawwell admits he has been 'too lean'", False, "Lawwell admits he has been 'too lean'"),
+    ],
+)
+def test_a_headline_ends_on_a_complete_phrase(text, truncated, expected):
+    from summarizer.generation.postprocess import end_headline
+
+    assert end_headline(text, 14, truncated=truncated) == expected
+
+
+@given(st.lists(st.sampled_from(["Bridge", "the", "'open", "shut'", "of", "is", "Council,", "and", "reopens", "-"]),
+                min_size=1, max_size=30),
+       st.integers(min_value=1, max_value=16), st.booleans())
+def test_end_headline_keeps_a_start_of_the_texts_own_words_within_the_limit(words, limit, truncated):
+    from summarizer.generation.postprocess import end_headline
+
+    out = end_headline(" ".join(words), limit, truncated=truncated).split()
+    assert len(out) <= limit
+    assert [w.rstrip(",;:") for w in out] == [w.rstrip(",;:") for w in words[: len(out)]]
+    if truncated:
+        assert len(out) < len(words) or not out
