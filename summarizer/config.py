@@ -53,8 +53,11 @@ class GenerationSettings:
     repetition_penalty: float = 1.0
     # Added to the logits of every (non-special) token of the prompt: the article's own words
     # and names get ahead of ones it lacks, so the model copies a name instead of inventing one
-    # (0: off). See `summarizer.generation.free.SourceTokenBias`.
+    # (0: off). See `summarizer.generation.copying.SourceTokenBias`.
     copy_bias: float = 0.0
+    # A capitalized word or a number may only be written as a word of the article (up to case):
+    # decoding cannot misspell a name it copies or invent a number (`copying.NameCopy`).
+    copy_names: bool = False
     # Prompt lookup decoding: up to this many next tokens are proposed by matching the text so
     # far against the prompt and checked in one forward pass (0: off). Greedy output is
     # unchanged; it runs one article at a time (transformers' assisted decoding), which on a

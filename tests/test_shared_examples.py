@@ -41,3 +41,29 @@ def test_examples_give_publishable_summaries(real, cased_example, wire_example, 
         if style != "headline":  # copied styles: every word is the article's own
             article = prepare_article(text).text
             assert set(_WORD.findall(summary.text)) <= set(_WORD.findall(article)), (name, style)
+
+
+@pytest.mark.slow
+def test_writing_stops_once_past_what_the_style_keeps(real, cased_example, wire_example, monkeypatch):
+    # Each row stops when it begins a sentence one_sentence_abstractive would cut: the text is
+    # the same as decoding on to max_new_tokens, written in fewer decoding steps.
+    import torch
+
+    from summarizer.generation import free
+
+    texts = list(_inputs(cased_example, wire_example).values())
+    stopped = real.summarize(texts, style="one_sentence_abstractive", faithful=False)
+    monkeypatch.setattr(free._StopPastLimit, "__call__",
+                        lambda self, input_ids, scores, **kwargs: torch.zeros(len(input_ids), dtype=torch.bool))
+    full = real.summarize(texts, style="one_sentence_abstractive", faithful=False)
+    assert [s.text for s in stopped] == [s.text for s in full]
+    assert sum(s.output_tokens for s in stopped) <= sum(s.output_tokens for s in full)
+
+
+@pytest.mark.slow
+def test_example_headlines_end_on_a_complete_phrase(real, cased_example, wire_example):
+    from summarizer.generation.postprocess import _NO_HEADLINE_END
+
+    for text in _inputs(cased_example, wire_example).values():
+        (headline,) = real.summarize([text], style="headline")
+        assert headline.text.split()[-1].lower().strip("\"'”’") not in _NO_HEADLINE_END, headline.text

@@ -16,20 +16,21 @@ from typing import Any
 
 import torch
 from tqdm.auto import tqdm
-from transformers import LogitsProcessor, LogitsProcessorList
+from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
 from summarizer.config import GenerationSettings, StyleConfig
 from summarizer.generation.batching import length_sorted_batches, pad_batch
 from summarizer.generation.chunking import chunk_text
+from summarizer.generation.copying import NameCopy, SourceTokenBias
 from summarizer.generation.extractive import extract_for_style
-from summarizer.generation.postprocess import clean_output
+from summarizer.generation.postprocess import clean_output, past_limit
 from summarizer.generation.prompts import Prompter
 from summarizer.generation.summary import Summary
 from summarizer.guard.faithfulness import drop_unsupported
 from summarizer.guard.injection import drop_injected, without_instructions
 from summarizer.text.sentences import split_sentences
 
-__all__ = ["SourceTokenBias", "generate", "write_summaries"]
+__all__ = ["generate", "write_summaries"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,26 +50,31 @@ def _generated_count(ids: list[int], tokenizer: Any) -> int:
     return count
 
 
-class SourceTokenBias(LogitsProcessor):
-    """Adds `bias` to the logits of the tokens in each row's prompt (special tokens excluded):
-    a copy prior for names and numbers. Rows are the batch's prompts in order; with beam search
-    each prompt's beams follow it (`model.generate`'s layout)."""
+class _StopPastLimit(StoppingCriteria):
+    """Ends each row once it has begun a sentence or line past what its style keeps
+    (`postprocess.past_limit`): a batch no longer decodes to `max_new_tokens` for text that is
+    cut anyway, and the kept text is the same."""
 
-    def __init__(self, prompt_ids: torch.Tensor, mask: torch.Tensor, vocab_size: int, bias: float,
-                 special_ids: Sequence[int]) -> None:
-        boost = torch.zeros(prompt_ids.shape[0], vocab_size)
-        for row in range(prompt_ids.shape[0]):
-            boost[row, prompt_ids[row][mask[row].bool()]] = bias
-        boost[:, [i for i in special_ids if i < vocab_size]] = 0.0
-        self.boost = boost
+    def __init__(self, tokenizer: Any, style: StyleConfig, prompt_length: int) -> None:
+        self.tokenizer, self.style, self.prompt_length = tokenizer, style, prompt_length
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        boost = self.boost.to(scores.device, scores.dtype)
-        if scores.shape[0] != boost.shape[0]:  # beams: each prompt's rows are consecutive
-            boost = boost.repeat_interleave(scores.shape[0] // boost.shape[0], dim=0)
-        width = min(scores.shape[1], boost.shape[1])
-        scores[:, :width] += boost[:, :width]
-        return scores
+    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
+        written = self.tokenizer.batch_decode(input_ids[:, self.prompt_length:], skip_special_tokens=True)
+        return torch.tensor([past_limit(text, self.style) for text in written], device=input_ids.device)
+
+
+def _decoding_controls(tokenizer: Any, style: StyleConfig, settings: GenerationSettings, ids: torch.Tensor,
+                       mask: torch.Tensor, sources: list[str], prompt_length: int) -> dict[str, Any]:
+    """The logits processors and stopping criteria `model.generate` gets for one batch."""
+    processors = LogitsProcessorList()
+    if settings.copy_bias:
+        processors.append(SourceTokenBias(ids, mask, len(tokenizer), settings.copy_bias, tokenizer.all_special_ids))
+    if settings.copy_names:
+        processors.append(NameCopy(sources, tokenizer, prompt_length))
+    extra: dict[str, Any] = {"logits_processor": processors} if processors else {}
+    if settings.num_beams == 1 and (style.single_line or style.max_sentences is not None):
+        extra["stopping_criteria"] = StoppingCriteriaList([_StopPastLimit(tokenizer, style, prompt_length)])
+    return extra
 
 
 @torch.inference_mode()
@@ -95,10 +101,9 @@ def generate(
     with tqdm(total=len(texts), desc=desc, unit="doc", disable=not progress, leave=False) as bar:
         for batch in length_sorted_batches([len(e) for e in encoded], batch_size):
             ids, mask = pad_batch([encoded[i] for i in batch], tokenizer.pad_token_id, left=left_pad)
-            extra = {}
-            if settings.copy_bias:
-                bias = SourceTokenBias(ids, mask, len(tokenizer), settings.copy_bias, tokenizer.all_special_ids)
-                extra["logits_processor"] = LogitsProcessorList([bias])
+            # Decoder-only rows hold the prompt before what they wrote; seq2seq rows do not.
+            extra = _decoding_controls(tokenizer, style, settings, ids, mask, [texts[i] for i in batch],
+                                       prompt_length=ids.shape[1] if left_pad else 0)
             out = model.generate(
                 input_ids=ids.to(device),
                 attention_mask=mask.to(device),

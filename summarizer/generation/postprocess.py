@@ -7,7 +7,7 @@ import re
 from summarizer.config import StyleConfig
 from summarizer.text.sentences import split_sentences
 
-__all__ = ["clean_output", "drop_unfinished", "end_headline", "shorten_at_clause", "trim_words"]
+__all__ = ["clean_output", "drop_unfinished", "end_headline", "past_limit", "shorten_at_clause", "trim_words"]
 
 # Chat models like to announce what they are about to do ("Here is a summary of the article:").
 _PREAMBLE = re.compile(
@@ -166,6 +166,15 @@ def _unwrap(text: str) -> str:
     if text[-1:] in _QUOTES and sum(c in _QUOTES for c in text) == 1:
         return text[:-1].strip()
     return text
+
+
+def past_limit(text: str, style: StyleConfig) -> bool:
+    """Whether generation may stop: `text` has begun a line (single-line styles) or a sentence
+    (`max_sentences`) that `clean_output` would cut off anyway."""
+    text = _BULLET.sub("", _PREAMBLE.sub("", text.lstrip(), count=1))
+    if style.single_line:
+        return "\n" in text.strip()
+    return style.max_sentences is not None and len(split_sentences(text)) > style.max_sentences
 
 
 def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *, truncated: bool = False) -> str:

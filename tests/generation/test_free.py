@@ -1,13 +1,15 @@
-"""Free generation: the copy prior (`copy_bias`)."""
+"""Free generation: the copy prior (`copy_bias`) and the name constraint (`copy_names`)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import torch
 
 from summarizer import Summarizer
 from summarizer.config import GenerationSettings
-from summarizer.generation.free import SourceTokenBias
+from summarizer.generation.copying import SourceTokenBias
 
 ARTICLE = "Maria Lopez opened the new bridge in Leeds on Monday. It cost 12 million pounds to build."
 
@@ -55,3 +57,24 @@ def test_prompt_lookup_decoding_writes_what_greedy_writes(tiny_dir):
     assert [s.text for s in lookup] == [s.text for s in plain]
     with pytest.raises(ValueError, match="greedy"):
         GenerationSettings(prompt_lookup_tokens=5, num_beams=2)
+
+
+def _names_and_numbers(text: str) -> set[str]:
+    return {w for w in re.findall(r"[A-Za-z]+|[0-9]+", text) if w[0].isupper() or w[0].isdigit()}
+
+
+@pytest.mark.parametrize("num_beams", [1, 3])
+def test_copy_names_writes_only_the_articles_names_and_numbers(tiny_dir, num_beams):
+    # A random model writes random capitals and digits; constrained, every capitalized word and
+    # digit run it writes is the article's (a sentence may capitalize the article's lowercase word).
+    summarizer = Summarizer.from_pretrained(tiny_dir, device="cpu")
+    articles = [ARTICLE, "The council in York met on Friday. It agreed to build 40 homes near the river."]
+    settings = {"style": "highlights_abstractive", "faithful": False, "num_beams": num_beams, "min_new_tokens": 12}
+    free = summarizer.summarize(articles, **settings)
+    copied = summarizer.summarize(articles, **settings, copy_names=True)
+    for article, summary in zip(articles, copied, strict=True):
+        runs = set(re.findall(r"[A-Za-z]+|[0-9]+", article))
+        allowed = runs | {w[0].upper() + w[1:] for w in runs}
+        assert summary.text and _names_and_numbers(summary.text) <= allowed
+    # The check can fail: unconstrained, the same model writes names the articles lack.
+    assert any(not _names_and_numbers(s.text) <= set(re.findall(r"\w+", a)) for s, a in zip(free, articles))

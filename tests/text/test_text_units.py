@@ -81,3 +81,16 @@ def test_trim_words_prefers_sentence_boundaries():
     assert trim_words("One two three. Four five six seven.", 5) == "One two three."
     assert trim_words("One two three four five six.", 3) == "One two three"
     assert trim_words("Short.", 5) == "Short."
+
+
+def test_generation_may_stop_once_text_past_the_styles_limit_has_begun():
+    from summarizer.generation.postprocess import past_limit
+
+    one, head = DEFAULT_STYLES["one_sentence_abstractive"], DEFAULT_STYLES["headline"]
+    assert not past_limit("Mr. Smith won the vote.", one)
+    assert past_limit("Mr. Smith won the vote. Jones", one)
+    # What clean_output strips does not count: a preamble is not a sentence of the summary.
+    assert not past_limit("Here is a summary of the article: Smith won the vote.", one)
+    assert not past_limit("\nBridge reopens", head) and past_limit("Bridge reopens\nSecond line", head)
+    # Whatever past_limit stops at, clean_output keeps the same text.
+    assert clean_output("Mr. Smith won the vote. Jones", one) == clean_output("Mr. Smith won the vote. Jones lost.", one)
