@@ -123,11 +123,11 @@ def _statistical(model_path: str | None) -> tuple[Callable[[Sequence[str]], list
     return (lambda texts: [truecaser.restore(t) for t in texts]), load
 
 
-def _model_method(model_path: str | None) -> tuple[Callable[[Sequence[str]], list[str]], float]:
+def _model_method(model_path: str | None, backend: str = "auto") -> tuple[Callable[[Sequence[str]], list[str]], float]:
     from summarizer import Summarizer
 
     start = time.perf_counter()
-    summarizer = Summarizer.from_pretrained(model_path)
+    summarizer = Summarizer.from_pretrained(model_path, backend=backend)
     load = time.perf_counter() - start
 
     def run(texts: Sequence[str]) -> list[str]:
@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
     parser.add_argument("--methods", nargs="+", default=["statistical"], choices=["statistical", "model"])
     parser.add_argument("--model", default=None, help="truecaser .json.gz, or checkpoint for method model")
+    parser.add_argument("--backend", default="auto", help="how the weights run for method model (auto, torch, bf16, int8)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N records of each set")
     parser.add_argument("--repeat", type=int, default=2, help="time the best of this many passes")
     parser.add_argument("--by-dataset", action="store_true", help="also print F1/accuracy per source")
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> dict:
     results: dict = {"split": args.split, "results": {}}
     systems = {}
     for method in args.methods:
-        run, load = _statistical(args.model) if method == "statistical" else _model_method(args.model)
+        run, load = _statistical(args.model) if method == "statistical" else _model_method(args.model, args.backend)
         systems[method] = run
         results[f"{method}_load_seconds"] = round(load, 2)
         print(f"{method}: loaded in {load:.2f} s")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.sources import Source
+from summarizer.config import BACKENDS
 
 __all__ = [
     "BootstrapArguments",
@@ -78,8 +79,11 @@ class ModelArguments:
         default="highlights", metadata={"help": "Summary style passed to Summarizer.summarize."}
     )
     batch_size: int = field(default=8, metadata={"help": "Model batch size."})
+    backend: str = field(default="auto", metadata={"help": f"How the weights run: one of {BACKENDS}."})
 
     def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"--backend must be one of {BACKENDS}, got {self.backend!r}")
         if self.batch_size < 1:
             raise ValueError(f"--batch_size must be >= 1, got {self.batch_size}")
         if self.model is not None and not self.model_name:

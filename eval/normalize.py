@@ -107,10 +107,10 @@ class NormalizeArguments(SourceArguments):
         return CasingColumns(self.input_column, self.target_column, self.id_column)
 
 
-def model_predict_fn(model: str, method: str, batch_size: int) -> PredictFn:
+def model_predict_fn(model: str, method: str, batch_size: int, backend: str = "auto") -> PredictFn:
     from summarizer import Summarizer
 
-    summarizer = Summarizer.from_pretrained(None if model == "default" else model)
+    summarizer = Summarizer.from_pretrained(None if model == "default" else model, backend=backend)
 
     def predict(texts: list[str]) -> list[str]:
         results = summarizer.normalize(texts, detokenize=False, method=method, batch_size=batch_size)
@@ -136,7 +136,7 @@ def _model_outputs(
     path.parent.mkdir(parents=True, exist_ok=True)
     meta_path.write_text(json.dumps(meta) + "\n")
     if predict_fn is None:
-        predict_fn = model_predict_fn(model.model, method, model.batch_size)
+        predict_fn = model_predict_fn(model.model, method, model.batch_size, model.backend)
     return predict_to_file(
         path,
         [(r.id, r.input) for r in records],

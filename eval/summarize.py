@@ -142,11 +142,11 @@ class DocumentScores:
 # Systems
 
 
-def model_predict_fn(model: str, style: str, batch_size: int) -> PredictFn:
+def model_predict_fn(model: str, style: str, batch_size: int, backend: str = "auto") -> PredictFn:
     """Our model as a list-in, list-out function (loaded once, here, not at import)."""
     from summarizer import Summarizer
 
-    summarizer = Summarizer.from_pretrained(None if model == "default" else model)
+    summarizer = Summarizer.from_pretrained(None if model == "default" else model, backend=backend)
 
     def predict(articles: list[str]) -> list[str]:
         results = summarizer.summarize(articles, style=style, batch_size=batch_size, progress=False)
@@ -169,7 +169,7 @@ def _model_predictions(
     path.parent.mkdir(parents=True, exist_ok=True)
     meta_path.write_text(json.dumps(meta) + "\n")
     if predict_fn is None:
-        predict_fn = model_predict_fn(model.model, model.style, model.batch_size)
+        predict_fn = model_predict_fn(model.model, model.style, model.batch_size, model.backend)
     return predict_to_file(
         path,
         [(d.id, d.article) for d in documents],

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from eval.metrics.rouge import rouge_scores
 from summarizer import Summarizer
-from summarizer.config import parse_setting_overrides
+from summarizer.config import BACKENDS, parse_setting_overrides
 from summarizer.generation.postprocess import shorten_at_clause
 from summarizer.guard.faithfulness import entity_precision, number_precision
 from summarizer.paths import data_root
@@ -65,15 +65,16 @@ def parse_model_arguments(parser: argparse.ArgumentParser, argv: list[str] | Non
     parser.add_argument("--json", default=None)
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="generation settings for the model's style, e.g. copy_bias=1.0")
+    parser.add_argument("--backend", default="auto", choices=BACKENDS, help="how the weights run")
     parser.add_argument("--source_sentences", type=int, default=None,
                         help="show the model this many lead sentences (default: the style's own)")
     return parser.parse_args(argv)
 
 
 def load_summarizer(args: argparse.Namespace, style: str) -> tuple[Summarizer, dict]:
-    """The summarizer a study runs (`--model`), with `--source_sentences` applied to `style`,
+    """The summarizer a study runs (`--model`, `--backend`), with `--source_sentences` applied to `style`,
     and the generation overrides of `--set`."""
-    summarizer = Summarizer.from_pretrained(args.model)
+    summarizer = Summarizer.from_pretrained(args.model, backend=args.backend)
     if args.source_sentences is not None:
         styles = summarizer.config.styles
         styles[style] = dataclasses.replace(styles[style], source_sentences=args.source_sentences)

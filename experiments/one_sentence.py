@@ -10,7 +10,8 @@ Sets (never a training record):
 
 Per system: ROUGE-1/2/L against the gold sentence (rouge-score, stemmed) and entity precision
 against the article (`experiments.headlines.score`), beside `lead-1` (the article's first
-sentence) and the model's `one_sentence_abstractive` (guard on, as users get it).
+sentence) and the model's `one_sentence_abstractive` (guard on, as users get it), with
+`--styles ... one_sentence` also the selection style (the model picks one article sentence).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from summarizer.text.sentences import split_sentences
 from training.data import id_bucket
 
 PUBLISHED = ("BERTS2S", "TranS2S", "TConvS2S", "PtGen")
+STYLE = "one_sentence_abstractive"
 
 
 def frank_xsum_test() -> list[dict]:
@@ -49,8 +51,10 @@ def _row(dev: str, r: dict) -> str:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=50, help="xsum_extra dev records (FRANK: all 75)")
+    parser.add_argument("--styles", nargs="+", default=[STYLE], choices=[STYLE, "one_sentence"],
+                        help="one_sentence: the model selects one of the article's sentences")
     args = parse_model_arguments(parser, argv)
-    summarizer, overrides = load_summarizer(args, "one_sentence_abstractive")
+    summarizer, overrides = load_summarizer(args, STYLE)
     print("| set | system | n | R-1 | R-2 | R-L | entity P | words | s / item |")
     print("|---|---|---|---|---|---|---|---|---|")
     results = []
@@ -62,12 +66,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for name, outputs in systems.items():
             results.append({"set": dev, **score(name, outputs, pairs, 0.0)})
             print(_row(dev, results[-1]), flush=True)
-        start = time.perf_counter()
-        summaries = summarizer.summarize(texts, style="one_sentence_abstractive", **overrides)
-        written = [s.text for s in summaries]
-        results.append({"set": dev, **score("one_sentence_abstractive", written, pairs, time.perf_counter() - start),
-                        "fallbacks": sum(s.extractive_fallback for s in summaries)})
-        print(_row(dev, results[-1]), f"(guard fell back to the lead {results[-1]['fallbacks']} times)", flush=True)
+        for style in args.styles:
+            start = time.perf_counter()
+            # The generation settings of --set are for the writing style; selection copies.
+            summaries = summarizer.summarize(texts, style=style, **(overrides if style == STYLE else {}))
+            written = [s.text for s in summaries]
+            results.append({"set": dev, **score(style, written, pairs, time.perf_counter() - start),
+                            "fallbacks": sum(s.extractive_fallback for s in summaries)})
+            print(_row(dev, results[-1]), f"(guard fell back to the lead {results[-1]['fallbacks']} times)", flush=True)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")

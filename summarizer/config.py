@@ -58,6 +58,9 @@ class GenerationSettings:
     # A capitalized word or a number may only be written as a word of the article (up to case):
     # decoding cannot misspell a name it copies or invent a number (`copying.NameCopy`).
     copy_names: bool = False
+    # With the guard on: a written summary the guard rejects whole is written again with
+    # copy_names before the extractive fallback (only those articles pay for a second pass).
+    rewrite_rejected: bool = False
     # Prompt lookup decoding: up to this many next tokens are proposed by matching the text so
     # far against the prompt and checked in one forward pass (0: off). Greedy output is
     # unchanged; it runs one article at a time (transformers' assisted decoding), which on a

@@ -213,14 +213,23 @@ def write_summaries(
                          batch_size=batch_size, progress=progress)
     outputs = generate(model, prompter, inputs.texts, style, settings, batch_size=batch_size,
                        progress=progress, desc=f"summarize ({style.name})")
-    summaries = []
-    for i, (text, n_out) in enumerate(outputs):
-        dropped, fallback = 0, False
-        if faithful:
+    guarded = [_guarded(text, articles[i], style, settings) if faithful else (text, 0, False)
+               for i, (text, _) in enumerate(outputs)]
+    rejected = [i for i, (_, _, fallback) in enumerate(guarded) if fallback]
+    if rejected and settings.rewrite_rejected and not settings.copy_names:
+        # Written again with the article's names and numbers only; kept if the guard passes it.
+        again = generate(model, prompter, [inputs.texts[i] for i in rejected], style,
+                         settings.override(copy_names=True), batch_size=batch_size,
+                         progress=progress, desc=f"rewrite rejected ({style.name})")
+        for i, (text, n_out) in zip(rejected, again, strict=True):
             text, dropped, fallback = _guarded(text, articles[i], style, settings)
-        summaries.append(Summary(
-            text=text, style=style.name, input_tokens=input_tokens[i], output_tokens=n_out,
+            if not fallback:
+                outputs[i], guarded[i] = (text, n_out), (text, guarded[i][1] + dropped, False)
+    return [
+        Summary(
+            text=text, style=style.name, input_tokens=input_tokens[i], output_tokens=outputs[i][1],
             chunked=inputs.chunked[i], num_chunks=inputs.num_chunks[i],
             dropped_sentences=dropped, extractive_fallback=fallback,
-        ))
-    return summaries
+        )
+        for i, (text, dropped, fallback) in enumerate(guarded)
+    ]

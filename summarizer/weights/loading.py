@@ -111,7 +111,9 @@ def cpu_flags() -> frozenset[str]:
 def choose_backend(device: torch.device, flags: frozenset[str] | None = None) -> tuple[str, str]:
     """(backend, why) for `backend="auto"`: bf16 where the hardware computes it natively (CUDA
     with bf16 support, CPUs with AMX or AVX-512-BF16), else fp32 ("torch"). int8 is never chosen
-    for you: it is faster on AVX2/VNNI CPUs but loses quality (docs/results_speed.md)."""
+    for you: it is faster on AVX2/VNNI CPUs at the same ROUGE, but it quantizes activations with
+    one scale per batch, so an article's summary would depend on the articles batched with it
+    (docs/results_speed.md)."""
     if device.type == "cuda":
         if torch.cuda.is_bf16_supported():
             return "bf16", "CUDA device with bfloat16 support"
@@ -123,10 +125,19 @@ def choose_backend(device: torch.device, flags: frozenset[str] | None = None) ->
     return "torch", "CPU without native bfloat16 (no amx_bf16/avx512_bf16): fp32 is faster there"
 
 
+# Linear layers left in fp32 by the int8 backend. A Llama MLP's down projection reads the
+# model's massive activations (inputs of ~3,000 against a median of ~18 in SmolLM2): quantized
+# per tensor, they round every other input to zero (logits off by 81% on the headline example,
+# 24% with these layers kept; docs/results_speed.md).
+_KEEP_FP32 = ("down_proj",)
+
+
 def quantize_int8(model: Any) -> Any:
     """The model with its linear layers dynamically quantized to int8 (weights int8, activations
-    quantized per batch; CPU only). The tied embedding stays fp32."""
+    quantized per batch; CPU only), but for `_KEEP_FP32`. The tied embedding stays fp32."""
     if next(model.parameters()).device.type != "cpu":
         raise ValueError("backend 'int8' (torch dynamic quantization) runs on CPU only")
     model = model.float()
-    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    layers = {name for name, module in model.named_modules()
+              if isinstance(module, torch.nn.Linear) and not name.endswith(_KEEP_FP32)}
+    return torch.ao.quantization.quantize_dynamic(model, layers, dtype=torch.qint8)

@@ -63,6 +63,12 @@ def _names_and_numbers(text: str) -> set[str]:
     return {w for w in re.findall(r"[A-Za-z]+|[0-9]+", text) if w[0].isupper() or w[0].isdigit()}
 
 
+def _copyable(article: str) -> set[str]:
+    """What copy_names lets a summary of `article` write: its words, also with a capital."""
+    runs = set(re.findall(r"[A-Za-z]+|[0-9]+", article))
+    return runs | {w[0].upper() + w[1:] for w in runs}
+
+
 @pytest.mark.parametrize("num_beams", [1, 3])
 def test_copy_names_writes_only_the_articles_names_and_numbers(tiny_dir, num_beams):
     # A random model writes random capitals and digits; constrained, every capitalized word and
@@ -73,8 +79,33 @@ def test_copy_names_writes_only_the_articles_names_and_numbers(tiny_dir, num_bea
     free = summarizer.summarize(articles, **settings)
     copied = summarizer.summarize(articles, **settings, copy_names=True)
     for article, summary in zip(articles, copied, strict=True):
-        runs = set(re.findall(r"[A-Za-z]+|[0-9]+", article))
-        allowed = runs | {w[0].upper() + w[1:] for w in runs}
-        assert summary.text and _names_and_numbers(summary.text) <= allowed
+        assert summary.text and _names_and_numbers(summary.text) <= _copyable(article)
     # The check can fail: unconstrained, the same model writes names the articles lack.
     assert any(not _names_and_numbers(s.text) <= set(re.findall(r"\w+", a)) for s, a in zip(free, articles))
+
+
+def test_rewrite_rejected_writes_again_only_what_the_guard_rejected(tiny_causal_dir, monkeypatch):
+    from summarizer.generation import free
+
+    # The seeded tiny decoder-only model writes names its articles lack (the seq2seq one may not).
+    summarizer = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
+    articles = [ARTICLE, "The council in York met on Friday. It agreed to build 40 homes near the river.",
+                "Rain fell in Cardiff. The match went ahead."]
+    first = summarizer.summarize(articles, style="one_sentence_abstractive", min_new_tokens=6)
+    calls = []
+    generate = free.generate
+
+    def observed(model, prompter, texts, style, settings, **kwargs):
+        calls.append((list(texts), settings.copy_names))
+        return generate(model, prompter, texts, style, settings, **kwargs)
+
+    monkeypatch.setattr(free, "generate", observed)
+    again = summarizer.summarize(articles, style="one_sentence_abstractive", min_new_tokens=6, rewrite_rejected=True)
+    rejected = [i for i, s in enumerate(first) if s.extractive_fallback]
+    assert rejected, "the random model's names should fail the guard"
+    assert [copy for _, copy in calls] == [False, True] and len(calls[1][0]) == len(rejected)
+    for i, (before, after) in enumerate(zip(first, again, strict=True)):
+        if i not in rejected:
+            assert after == before
+        elif not after.extractive_fallback:  # a rewrite the guard passed replaces the lead
+            assert _names_and_numbers(after.text) <= _copyable(articles[i])
