@@ -27,7 +27,7 @@ from summarizer.batch.jobs import (
 )
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
 from summarizer.casing.normalize import NORMALIZE_METHODS
-from summarizer.config import BACKENDS
+from summarizer.config import BACKENDS, parse_setting_overrides
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 from summarizer.text.layout import INPUT_FORMATS
 
@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--max-new-tokens", type=int, default=None, help="writing styles only")
     summarize.add_argument("--num-beams", type=int, default=None, help="writing styles only (beam search)")
     summarize.add_argument(
+        "--set", nargs="+", default=[], metavar="NAME=VALUE", dest="settings",
+        help="any other generation setting, e.g. copy_names=true rewrite_rejected=true (writing styles)",
+    )
+    summarize.add_argument(
         "--input-format", default="auto", choices=list(INPUT_FORMATS),
         help="auto (default): wire copy (lowercased / PTB-tokenized) is normalized before summarizing; "
         "wire: always normalize; plain: summarize the text as it is",
@@ -129,7 +133,8 @@ def _prepare() -> int:
 
 
 def _summarize_task(args: argparse.Namespace) -> SummarizeTask:
-    overrides = {"max_words": args.max_words, "max_new_tokens": args.max_new_tokens, "num_beams": args.num_beams}
+    flags = {"max_words": args.max_words, "max_new_tokens": args.max_new_tokens, "num_beams": args.num_beams}
+    overrides = {**parse_setting_overrides(args.settings), **{k: v for k, v in flags.items() if v is not None}}
     return SummarizeTask(
         model=args.model,
         style=args.style,

@@ -195,6 +195,22 @@ def _guarded(text: str, article: str, style: StyleConfig, settings: GenerationSe
     return fallback, len(checked.dropped) + injected, True
 
 
+def _rewrite_rejected(model: Any, prompter: Prompter, inputs: _Inputs, articles: Sequence[str], style: StyleConfig,
+                      settings: GenerationSettings, outputs: list[tuple[str, int]],
+                      guarded: list[tuple[str, int, bool]], *, batch_size: int, progress: bool) -> None:
+    """Write again, with the article's names and numbers only (`copy_names`), each summary the
+    guard rejected whole; a rewrite the guard passes replaces the fallback in `outputs`/`guarded`."""
+    rejected = [i for i, (_, _, fallback) in enumerate(guarded) if fallback]
+    if not rejected:
+        return
+    again = generate(model, prompter, [inputs.texts[i] for i in rejected], style, settings.override(copy_names=True),
+                     batch_size=batch_size, progress=progress, desc=f"rewrite rejected ({style.name})")
+    for i, (text, n_out) in zip(rejected, again, strict=True):
+        text, dropped, fallback = _guarded(text, articles[i], style, settings)
+        if not fallback:
+            outputs[i], guarded[i] = (text, n_out), (text, guarded[i][1] + dropped, False)
+
+
 def write_summaries(
     model: Any,
     prompter: Prompter,
@@ -215,16 +231,9 @@ def write_summaries(
                        progress=progress, desc=f"summarize ({style.name})")
     guarded = [_guarded(text, articles[i], style, settings) if faithful else (text, 0, False)
                for i, (text, _) in enumerate(outputs)]
-    rejected = [i for i, (_, _, fallback) in enumerate(guarded) if fallback]
-    if rejected and settings.rewrite_rejected and not settings.copy_names:
-        # Written again with the article's names and numbers only; kept if the guard passes it.
-        again = generate(model, prompter, [inputs.texts[i] for i in rejected], style,
-                         settings.override(copy_names=True), batch_size=batch_size,
-                         progress=progress, desc=f"rewrite rejected ({style.name})")
-        for i, (text, n_out) in zip(rejected, again, strict=True):
-            text, dropped, fallback = _guarded(text, articles[i], style, settings)
-            if not fallback:
-                outputs[i], guarded[i] = (text, n_out), (text, guarded[i][1] + dropped, False)
+    if settings.rewrite_rejected and not settings.copy_names:
+        _rewrite_rejected(model, prompter, inputs, articles, style, settings, outputs, guarded,
+                          batch_size=batch_size, progress=progress)
     return [
         Summary(
             text=text, style=style.name, input_tokens=input_tokens[i], output_tokens=outputs[i][1],
