@@ -126,10 +126,11 @@ class NameCopy(LogitsProcessor):
 
     def _start_mask(self, words: _Words) -> torch.Tensor:
         v = self.vocab
-        ok = torch.ones(len(v.runs), dtype=torch.bool)
+        ok = [True] * len(v.runs)
+        whole = v.whole.tolist()
         for token_id in torch.nonzero(v.upper | v.digit).flatten().tolist():
-            ok[token_id] = words.allows(v.runs[token_id], complete=not v.whole[token_id])
-        return ok
+            ok[token_id] = words.allows(v.runs[token_id], complete=not whole[token_id])
+        return torch.tensor(ok)
 
     def _continuations(self, words: _Words, run: str) -> list[int]:
         """Tokens that carry `run` on towards a source word."""
