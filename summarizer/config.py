@@ -55,8 +55,9 @@ class GenerationSettings:
     # and names get ahead of ones it lacks, so the model copies a name instead of inventing one
     # (0: off). See `summarizer.generation.copying.SourceTokenBias`.
     copy_bias: float = 0.0
-    # A capitalized word or a number may only be written as a word of the article (up to case):
-    # decoding cannot misspell a name it copies or invent a number (`copying.NameCopy`).
+    # A capitalized word or a number may only be written as a word of the article, letter for
+    # letter (its first letter may be capitalized): decoding cannot misspell a name it copies or
+    # invent a number (`copying.NameCopy`).
     copy_names: bool = False
     # With the guard on: a written summary the guard rejects whole is written again with
     # copy_names before the extractive fallback (only those articles pay for a second pass).

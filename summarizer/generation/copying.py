@@ -76,8 +76,8 @@ def _vocab(tokenizer) -> _Vocab:
     for token_id, data in enumerate(table):
         if not data:
             continue
-        core = data[1:] if data[:1] == b" " else data
-        spaced[token_id] = core is not data
+        spaced[token_id] = data[:1] == b" "
+        core = data[1:] if spaced[token_id] else data
         match = _RUN.match(core)
         if not match:
             continue

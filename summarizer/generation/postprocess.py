@@ -47,6 +47,11 @@ _CLAUSE_PUNCT = re.compile(r"[,;:]$")
 _DASHES = frozenset({"-", "--", "–", "—"})
 
 
+def _bare(word: str) -> str:
+    """A word as the end-of-phrase lists hold it: lowercased, without closing quotes or punctuation."""
+    return word.lower().strip("\"'”’),;:")
+
+
 def _cut_points(words: list[str], max_words: int, min_words: int | None = None,
                 no_end: frozenset[str] = _NO_PHRASE_END) -> tuple[list[int], list[int]]:
     """Word counts, longest first, from `max_words` down to `min_words` (default: half of
@@ -57,7 +62,7 @@ def _cut_points(words: list[str], max_words: int, min_words: int | None = None,
     lowest = max(1, max_words // 2) if min_words is None else min_words
     for end in range(max_words, lowest - 1, -1):
         following = words[end].lower().strip("\"'“‘(")
-        if words[end - 1].lower().strip("\"'”’),;:") in no_end:
+        if _bare(words[end - 1]) in no_end:
             continue
         if _CLAUSE_PUNCT.search(words[end - 1]) or following in _CLAUSE_OPENERS or following in _DASHES:
             clause.append(end)
@@ -96,7 +101,7 @@ def _headline_ends(words: list[str], high: int, low: int) -> list[list[int]]:
     if high < low:
         return []
     clause, phrase = _cut_points(words, high, min_words=low, no_end=_NO_HEADLINE_END)
-    ends = [e for e in range(high, low - 1, -1) if words[e - 1].lower().strip("\"'”’),;:") not in _NO_HEADLINE_END]
+    ends = [e for e in range(high, low - 1, -1) if _bare(words[e - 1]) not in _NO_HEADLINE_END]
     return [clause, phrase, ends]
 
 
@@ -177,6 +182,18 @@ def past_limit(text: str, style: StyleConfig) -> bool:
     return style.max_sentences is not None and len(split_sentences(text)) > style.max_sentences
 
 
+def _one_line(text: str, max_words: int | None, truncated: bool) -> str:
+    """A headline: the first line, unwrapped from quotes, ended where a phrase ends
+    (`end_headline`) and without a final period or a dangling comma or dash."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Only the last line can have been cut by the token limit.
+    truncated = truncated and len(lines) == 1
+    text = _unwrap((lines[0] if lines else "").strip("*#").strip())
+    text = " ".join(re.sub(r"\.$", "", text).split())
+    text = end_headline(text, max_words, truncated=truncated)
+    return re.sub(r"[\s,;:.\-–—]+$", "", text)
+
+
 def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *, truncated: bool = False) -> str:
     """Strip chat preambles, list bullets and quotes; enforce sentence, line and word limits.
 
@@ -185,24 +202,12 @@ def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *,
     text = _PREAMBLE.sub("", text.strip(), count=1)
     text = _BULLET.sub("", text)
     if style.single_line:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        text = lines[0] if lines else ""
-        # Only the last line can have been cut by the token limit.
-        truncated = truncated and len(lines) == 1
-        text = _unwrap(text.strip().strip("*#").strip())
-        text = re.sub(r"\.$", "", text)
+        return _one_line(text, max_words, truncated)
     text = " ".join(text.split())
-    if style.single_line:
-        # A headline the token or word limit cut ends mid-phrase: end it where a phrase ends.
-        text = end_headline(text, max_words, truncated=truncated)
-    else:
-        if truncated:
-            text = drop_unfinished(text)
-        if style.max_sentences is not None:
-            text = " ".join(split_sentences(text)[: style.max_sentences])
-        if max_words is not None:
-            text = trim_words(text, max_words)
-    if style.single_line:
-        # A headline cut at its word limit must not end on a dangling comma or dash, nor a period.
-        text = re.sub(r"[\s,;:.\-–—]+$", "", text)
+    if truncated:
+        text = drop_unfinished(text)
+    if style.max_sentences is not None:
+        text = " ".join(split_sentences(text)[: style.max_sentences])
+    if max_words is not None:
+        text = trim_words(text, max_words)
     return text
