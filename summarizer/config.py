@@ -85,6 +85,9 @@ class GenerationSettings:
             raise ValueError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
         if self.copy_bias < 0:
             raise ValueError(f"copy_bias must be >= 0, got {self.copy_bias}")
+        for flag in ("copy_names", "rewrite_rejected"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ValueError(f"{flag} must be true or false, got {getattr(self, flag)!r}")
         if self.prompt_lookup_tokens < 0:
             raise ValueError(f"prompt_lookup_tokens must be >= 0, got {self.prompt_lookup_tokens}")
         if self.prompt_lookup_tokens and self.num_beams > 1:
@@ -138,7 +141,10 @@ def parse_setting_overrides(pairs: Sequence[str]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         if not sep or name.strip() not in GENERATION_SETTINGS:
             raise ValueError(f"expected NAME=VALUE with NAME one of {list(GENERATION_SETTINGS)}, got {pair!r}")
-        overrides[name.strip()] = json.loads(value)
+        try:
+            overrides[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError(f"{pair!r}: the value must be JSON, e.g. 1.0, 8, true or null") from None
     return overrides
 
 

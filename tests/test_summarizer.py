@@ -230,3 +230,6 @@ def test_setting_overrides_parse_from_the_command_line_form():
     for bad in (["copy_bias"], ["colour=3"]):
         with pytest.raises(ValueError, match="NAME=VALUE"):
             parse_setting_overrides(bad)
+    assert parse_setting_overrides(["copy_names=true"]) == {"copy_names": True}
+    with pytest.raises(ValueError, match="must be JSON"):
+        parse_setting_overrides(["copy_names=yes"])

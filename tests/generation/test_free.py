@@ -49,6 +49,12 @@ def test_copy_bias_must_not_be_negative():
         GenerationSettings(copy_bias=-1.0)
 
 
+def test_copy_names_and_rewrite_rejected_take_only_booleans():
+    for flag in ("copy_names", "rewrite_rejected"):
+        with pytest.raises(ValueError, match=flag):
+            GenerationSettings(**{flag: "false"})  # a truthy string must not switch it on
+
+
 def test_prompt_lookup_decoding_writes_what_greedy_writes(tiny_dir):
     summarizer = Summarizer.from_pretrained(tiny_dir, device="cpu")
     articles = [ARTICLE, "The council in York met on Friday. It agreed to build 40 homes near the river."]
@@ -81,7 +87,7 @@ def test_copy_names_writes_only_the_articles_names_and_numbers(tiny_dir, num_bea
     for article, summary in zip(articles, copied, strict=True):
         assert summary.text and _names_and_numbers(summary.text) <= _copyable(article)
     # The check can fail: unconstrained, the same model writes names the articles lack.
-    assert any(not _names_and_numbers(s.text) <= set(re.findall(r"\w+", a)) for s, a in zip(free, articles))
+    assert any(not _names_and_numbers(s.text) <= set(re.findall(r"\w+", a)) for s, a in zip(free, articles, strict=True))
 
 
 def test_rewrite_rejected_writes_again_only_what_the_guard_rejected(tiny_causal_dir, monkeypatch):
