@@ -64,7 +64,7 @@ from training.data import (
 from training.examples import Example, ExampleEncoder
 from training.loop import LOG_NAME, Trainer, load_base_model, reset_accelerate_state, trainable_model
 
-__all__ = ["LOG_NAME", "PreparedData", "main", "prepare_data", "train"]
+__all__ = ["LOG_NAME", "PreparedData", "fit_prepared", "main", "prepare_data", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,20 @@ def _train(model_args: FinetuneModelArguments, data_args: DataArguments, train_a
     set_seed(train_args.seed)
     summarizer = load_base_model(model_args, accelerator.device)
     data = prepare_data(summarizer, data_args, train_args.seed)
+    return fit_prepared(accelerator, summarizer, data, model_args, train_args, config, started, resume_from)
 
+
+def fit_prepared(
+    accelerator: Accelerator,
+    summarizer: Summarizer,
+    data: PreparedData,
+    model_args: FinetuneModelArguments,
+    train_args: TrainArguments,
+    config: dict,
+    started: float,
+    resume_from: Path | None = None,
+) -> Path:
+    """Train on data already encoded (here by `prepare_data`, or packed elsewhere: training.gpu)."""
     set_seed(train_args.seed)
     model = trainable_model(summarizer, model_args)
     trainer = Trainer(accelerator, summarizer, model, data.train, data.dev, train_args, config, started)

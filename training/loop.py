@@ -112,8 +112,13 @@ def target_tokens(example: Example) -> int:
 # ------------------------------------------------------------------------------ setup
 def load_base_model(model_args: FinetuneModelArguments, device: torch.device) -> Summarizer:
     """The model to start from. None: the embedded base model, not the shipped default (which is
-    this recipe's output)."""
-    summarizer = Summarizer.from_pretrained(model_args.model_name_or_path or base_model_path(), device=device)
+    this recipe's output).
+
+    Always fp32 (`backend="torch"`): these are the master weights the optimizer updates, and
+    bf16 weights would lose most small updates to rounding. `backend="auto"` would choose bf16 on
+    CUDA and on bf16 CPUs; bf16 enters training only as autocast (`TrainArguments.bf16`)."""
+    path = model_args.model_name_or_path or base_model_path()
+    summarizer = Summarizer.from_pretrained(path, device=device, backend="torch", dtype=torch.float32)
     _plain_weights(summarizer.model)
     return summarizer
 
@@ -348,6 +353,8 @@ class Trainer:
                         "trainable_params": self.trainable,
                         "device": str(self.accelerator.device),
                         "family": self.family,
+                        "weights_dtype": str(next(self.unwrapped.parameters()).dtype).removeprefix("torch."),
+                        "autocast": self.accelerator.mixed_precision,
                     }
                 )
         logger.info(
