@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps summarize test test-fast lint clean default-model bench eval-quality
+.PHONY: setup system-deps summarize test test-fast test-bf16 lint clean default-model bench eval-quality
 
 setup: $(STAMP)
 
@@ -31,11 +31,19 @@ summarize: setup
 		$(wildcard ../shared/examples/wire_copy.txt) --output out/example_summaries.jsonl
 	@cat out/example_summaries.jsonl
 
+# The fast tests that load a model (marked backend_sensitive by tests/conftest.py) again with
+# backend "auto" forced to bf16: how a CPU with native bf16 runs them, on any CPU.
+TEST_BF16 := SUMMARIZER_FORCE_BF16=1 $(BIN)/python -m pytest -q -m "backend_sensitive and not slow"
+
 test: setup system-deps
 	$(BIN)/python -m pytest -q
+	$(TEST_BF16)
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
+
+test-bf16: setup
+	$(TEST_BF16)
 
 # Reproduce the shipped default model in two stages (see the model card in
 # summarizer/resources/default_model/README.md): every style, then the writing styles

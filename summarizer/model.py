@@ -97,7 +97,8 @@ class Summarizer:
         dtype: "float32" (default) or "bfloat16".
         config: project settings; default the ones saved with the model, else the defaults.
         backend: "auto" (default: "bf16" where the hardware computes bfloat16 natively, CUDA or a
-            CPU with AMX/AVX-512-BF16, else "torch"; logged, and kept in `.backend`), "torch"
+            CPU with AMX/AVX-512-BF16, else "torch"; SUMMARIZER_FORCE_BF16=1 makes it "bf16" on
+            any CPU; logged, and kept in `.backend`), "torch"
             (weights in `dtype`), "bf16" (bfloat16 weights and activations: ~2x faster on CPUs
             with AMX, but several times slower on CPUs without native bf16; see
             docs/results_speed.md) or "int8" (torch dynamic int8 quantization of the linear

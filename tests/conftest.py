@@ -25,6 +25,24 @@ _CORPUS = [
     "Summarize the news article below in one sentence. Article: Headline: Highlights:",
 ] * 3
 
+# Fixtures that load a model. A test using one, with backend "auto", runs in bf16 on a CPU with
+# native bf16 and in fp32 elsewhere: it is marked `backend_sensitive`, and `make test` runs those
+# again with SUMMARIZER_FORCE_BF16=1 so a CPU without bf16 checks them as a bf16 CPU would.
+_MODEL_FIXTURES = frozenset({"tiny_dir", "tiny_causal_dir", "tiny_seq2seq_dir", "default_summarizer"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.backend_sensitive)
+
+
+def pytest_report_header(config):
+    from summarizer.weights.loading import choose_backend
+
+    return "backend auto on cpu -> {} ({})".format(*choose_backend(torch.device("cpu")))
+
+
 CHAT_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
     "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"

@@ -106,7 +106,9 @@ def merge_lora_weights(model: torch.nn.Module, adapter_dir: str | Path) -> int:
             delta = (b.float() @ a.float()) * scale
             if delta.shape != target.shape:
                 raise ValueError(f"{module}: adapter shape {tuple(delta.shape)} != weight {tuple(target.shape)}")
-            target.add_(delta.to(target.dtype))
+            # Added in fp32 and rounded once to the weight's dtype, as peft's merge does: rounding
+            # the delta to bfloat16 first would round twice and differ from peft by one bf16 step.
+            target.add_(delta)
         merged += 1
     if merged == 0:
         raise ValueError(f"{adapter_dir} holds no LoRA weights")

@@ -6,6 +6,7 @@ name, so a renamed or local checkpoint loads the same way.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +24,9 @@ from summarizer.config import BACKENDS
 
 __all__ = [
     "BACKENDS",
+    "FORCE_BF16_ENV",
     "Family",
+    "bf16_forced",
     "choose_backend",
     "cpu_flags",
     "detect_family",
@@ -108,16 +111,32 @@ def cpu_flags() -> frozenset[str]:
     return frozenset()
 
 
+# Set to 1 to make backend "auto" choose bf16 on any CPU, as it does on one with native bf16:
+# how a machine without it runs the tests (or anything else) the way a bf16 CPU would.
+FORCE_BF16_ENV = "SUMMARIZER_FORCE_BF16"
+
+
+def bf16_forced() -> bool:
+    """Whether SUMMARIZER_FORCE_BF16 is set to 1 (unset, empty or 0: no; anything else is an error)."""
+    value = os.environ.get(FORCE_BF16_ENV, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(f"{FORCE_BF16_ENV}={value!r}: set it to 1 (force bf16) or 0 / unset it")
+    return value == "1"
+
+
 def choose_backend(device: torch.device, flags: frozenset[str] | None = None) -> tuple[str, str]:
     """(backend, why) for `backend="auto"`: bf16 where the hardware computes it natively (CUDA
     with bf16 support, CPUs with AMX or AVX-512-BF16), else fp32 ("torch"). int8 is never chosen
     for you: it is faster on AVX2/VNNI CPUs at the same ROUGE, but it quantizes activations with
     one scale per batch, so an article's summary would depend on the articles batched with it
-    (docs/results_speed.md)."""
+    (docs/results_speed.md). SUMMARIZER_FORCE_BF16=1 chooses bf16 on this machine's CPU whatever
+    its flags (explicit `flags` describe another CPU and are not overridden)."""
     if device.type == "cuda":
         if torch.cuda.is_bf16_supported():
             return "bf16", "CUDA device with bfloat16 support"
         return "torch", "CUDA device without bfloat16 support"
+    if flags is None and bf16_forced():
+        return "bf16", f"{FORCE_BF16_ENV}=1 (bfloat16 forced, native or not)"
     flags = cpu_flags() if flags is None else flags
     native = sorted(_BF16_FLAGS & flags)
     if native:

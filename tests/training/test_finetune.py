@@ -83,9 +83,11 @@ def test_adapter_loads_on_its_base_and_merges_to_the_same_model(lora_run):
     out, _, _ = lora_run
     adapter = out / "adapter"
     assert (adapter / "adapter_model.safetensors").stat().st_size < 1_000_000
-    merged = Summarizer.from_pretrained(out, device="cpu")
+    # fp32 throughout (backend "torch"): the logits are compared to 1e-5, and load_adapter_model
+    # below loads in fp32 whatever backend "auto" would choose.
+    merged = Summarizer.from_pretrained(out, device="cpu", backend="torch")
     # The library loads the adapter folder on the base it names, merged by default ...
-    merged_on_load = Summarizer.from_pretrained(adapter, device="cpu")
+    merged_on_load = Summarizer.from_pretrained(adapter, device="cpu", backend="torch")
     assert merged_on_load.config == merged.config
     # ... and, one level down, unmerged (peft layers kept).
     with_adapter, _, _ = load_adapter_model(adapter, merge=False, device="cpu")
@@ -97,7 +99,7 @@ def test_adapter_loads_on_its_base_and_merges_to_the_same_model(lora_run):
         assert torch.allclose(with_adapter(**inputs).logits, reference, atol=1e-5)
         assert torch.allclose(merged_on_load.model(**inputs).logits, reference, atol=1e-5)
         base = Summarizer.from_pretrained(
-            json.loads((adapter / "base_model.json").read_text())["model_name_or_path"]
+            json.loads((adapter / "base_model.json").read_text())["model_name_or_path"], backend="torch"
         )
         assert not torch.allclose(base.model(**inputs).logits, reference, atol=1e-5)
 

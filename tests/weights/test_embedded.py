@@ -96,3 +96,23 @@ def test_auto_backend_follows_the_hardware(tiny_causal_dir):
     s = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
     assert s.backend == choose_backend(cpu)[0]
     assert Summarizer.from_pretrained(tiny_causal_dir, device="cpu", dtype="float32").backend == "torch"
+
+
+def test_force_bf16_makes_auto_choose_bf16_on_any_cpu(tiny_causal_dir, monkeypatch):
+    import torch
+
+    from summarizer import Summarizer
+    from summarizer.weights.loading import choose_backend
+
+    cpu = torch.device("cpu")
+    monkeypatch.setenv("SUMMARIZER_FORCE_BF16", "1")
+    backend, why = choose_backend(cpu)
+    assert backend == "bf16" and "SUMMARIZER_FORCE_BF16" in why
+    assert choose_backend(cpu, frozenset({"avx2"}))[0] == "torch"  # flags of another CPU: not forced
+    s = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
+    assert s.backend == "bf16" and s.model.dtype == torch.bfloat16
+    monkeypatch.setenv("SUMMARIZER_FORCE_BF16", "0")
+    assert "SUMMARIZER_FORCE_BF16" not in choose_backend(cpu)[1]
+    monkeypatch.setenv("SUMMARIZER_FORCE_BF16", "yes")
+    with pytest.raises(ValueError, match="SUMMARIZER_FORCE_BF16='yes'"):
+        choose_backend(cpu)

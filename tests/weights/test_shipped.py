@@ -12,11 +12,11 @@ from summarizer.weights.adapters import merge_lora_weights
 from summarizer.weights.shipped import has_shipped_adapter, shipped_model_path
 
 
-def _adapter(tiny_causal_dir, tmp_path):
+def _adapter(tiny_causal_dir, tmp_path, backend="auto"):
     """A peft LoRA adapter on the tiny Llama with non-zero B (fresh LoRA has B = 0)."""
     from peft import LoraConfig, get_peft_model
 
-    base = Summarizer.from_pretrained(tiny_causal_dir).model
+    base = Summarizer.from_pretrained(tiny_causal_dir, backend=backend).model
     peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear"))
     torch.manual_seed(0)
     with torch.no_grad():
@@ -28,14 +28,17 @@ def _adapter(tiny_causal_dir, tmp_path):
     return peft_model, directory
 
 
-def test_manual_merge_matches_peft(tiny_causal_dir, tmp_path):
-    peft_model, directory = _adapter(tiny_causal_dir, tmp_path)
+@pytest.mark.parametrize("backend", ["torch", "bf16"])
+def test_manual_merge_matches_peft(tiny_causal_dir, tmp_path, backend):
+    # Both merge in fp32 and round once to the weights' dtype, so they agree bit for bit in
+    # bfloat16 too (rounding the delta first would be one bf16 step off peft).
+    peft_model, directory = _adapter(tiny_causal_dir, tmp_path, backend)
     expected = peft_model.merge_and_unload().state_dict()
-    plain = Summarizer.from_pretrained(tiny_causal_dir).model
+    plain = Summarizer.from_pretrained(tiny_causal_dir, backend=backend).model
     merged = merge_lora_weights(plain, directory)
     assert merged == len([k for k in expected if k.endswith("proj.weight")])
     for key, value in plain.state_dict().items():
-        torch.testing.assert_close(value, expected[key], rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(value, expected[key], rtol=0, atol=0)
 
 
 def test_merge_refuses_what_it_does_not_implement(tiny_causal_dir, tmp_path):
