@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps summarize test test-fast test-bf16 lint clean default-model bench eval-quality
+.PHONY: setup system-deps summarize test test-fast test-bf16 lint clean default-model bench eval-quality gpu-check gpu-pack
 
 setup: $(STAMP)
 
@@ -44,6 +44,16 @@ test-fast: setup
 
 test-bf16: setup
 	$(TEST_BF16)
+
+# On a CUDA machine: the default model and 20 training steps on the device (bench/gpu_check.py);
+# elsewhere it says there is no CUDA device and exits 0.
+gpu-check: setup
+	$(BIN)/python -m bench.gpu_check --json runs/gpu_check.json
+
+# Pack the full-scale writing recipe for the lent GPU machine; prints the calls to make there
+# (training/gpu/__init__.py, docs/results_gpu.md).
+gpu-pack: setup
+	$(BIN)/python -m training.gpu pack --config training/configs/gpu_writing_recipe.json
 
 # Reproduce the shipped default model in two stages (see the model card in
 # summarizer/resources/default_model/README.md): every style, then the writing styles

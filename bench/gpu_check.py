@@ -17,6 +17,7 @@ import dataclasses
 import json
 import logging
 import time
+import traceback
 from pathlib import Path
 
 import torch
@@ -104,6 +105,14 @@ def summarize_examples(seed_dir: Path) -> dict:
     return report
 
 
+def _reported(function, *args) -> dict:
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - the check reports what broke and goes on
+        logger.exception("GPU check step %s failed", function.__name__)
+        return {"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()[-4000:]}
+
+
 def run_check(seed_dir: Path, examples: list[Example], model_args: FinetuneModelArguments,
               train_args: TrainArguments, work: Path, out_json: Path | None, quick: bool = False) -> dict:  # fmt: skip
     """The whole check (only the real model's training steps with `quick`); printed and saved."""
@@ -111,9 +120,10 @@ def run_check(seed_dir: Path, examples: list[Example], model_args: FinetuneModel
     if torch.cuda.is_available():
         report["device_name"] = torch.cuda.get_device_name(0)
     if not quick:
-        report["default_model"] = summarize_examples(seed_dir)
+        # A failure here is a finding to report, not a reason to stop: the kit trains next.
+        report["default_model"] = _reported(summarize_examples, seed_dir)
         tiny = dataclasses.replace(model_args, model_name_or_path=str(tiny_model(work / "tiny")), init_adapter=None)
-        report["train_tiny"] = train_steps(examples, tiny, train_args, work / "steps_tiny")
+        report["train_tiny"] = _reported(train_steps, examples, tiny, train_args, work / "steps_tiny")
     report["train_real"] = train_steps(examples, model_args, train_args, work / "steps_real")
     report["step_seconds"] = report["train_real"]["step_seconds"]
     print(json.dumps(report, indent=1, ensure_ascii=False), flush=True)

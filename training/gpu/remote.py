@@ -98,7 +98,6 @@ def train(payload_dir: Path, work_dir: Path, step_seconds: float, train_seconds:
 
     run_config = json.loads((payload_dir / payload.CONFIG).read_text(encoding="utf-8"))
     examples = payload.load_examples(payload_dir / payload.EXAMPLES)
-    trainer_dev, _ = payload.load_dev(payload_dir / payload.DEV)
     output_dir = work_dir / "train"
     if output_dir.exists():
         shutil.rmtree(output_dir)
@@ -112,7 +111,8 @@ def train(payload_dir: Path, work_dir: Path, step_seconds: float, train_seconds:
     try:
         accelerator = Accelerator(mixed_precision="bf16" if train_args.bf16 else "no")
         summarizer = load_base_model(model_args, accelerator.device)
-        data = PreparedData(examples, trainer_dev, run_config["stats"])
+        # The dev sets are scored after training, for this run and its starting point alike.
+        data = PreparedData(examples, {}, run_config["stats"])
         fit_prepared(accelerator, summarizer, data, model_args, train_args, run_config["config"], started)
     finally:
         reset_accelerate_state()
@@ -149,6 +149,23 @@ def evaluate_studies(model: Summarizer, studies: dict[str, list[tuple[str, str]]
     return results
 
 
+def evaluate_model(path: Path | str | None, payload_dir: Path, batch_size: int) -> dict:
+    """One model on the packed dev sets: the trainer's (all tasks) and the writing studies'."""
+    from training.dev_eval import evaluate_dev
+
+    trainer_dev, studies = payload.load_dev(payload_dir / payload.DEV)
+    start = time.perf_counter()
+    model = Summarizer.from_pretrained(path, device="cuda" if torch.cuda.is_available() else "cpu")
+    with torch.no_grad():
+        result = {
+            "model": str(path), "backend": model.backend,
+            "trainer_dev": evaluate_dev(model, trainer_dev, batch_size).to_dict() if trainer_dev else None,
+            "studies": evaluate_studies(model, studies),
+        }  # fmt: skip
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    return result
+
+
 def _first_sentence(text: str) -> str:
     from summarizer.text.sentences import split_sentences
 
@@ -167,17 +184,14 @@ def run_payload(payload_dir: Path, work_dir: Path, out_dir: Path, train_seconds:
                                 work_dir / "check", out_dir / "gpu_check.json", quick=skip_check)  # fmt: skip
     output_dir, metrics["plan"] = train(payload_dir, work_dir, check["step_seconds"], train_seconds)
     shutil.copy2(output_dir / "train_log.jsonl", out_dir / "train_log.jsonl")
-    _, studies = payload.load_dev(payload_dir / payload.DEV)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    adapter_archive(output_dir / "adapter", out_dir)  # first: the adapter comes back even if evaluation fails
     # The model the run started from: the adapter it continues, else its base.
     start_model = model_args.init_adapter or model_args.model_name_or_path
     for name, path in (("new", output_dir / "adapter"), ("start", start_model)):
-        start = time.perf_counter()
-        model = Summarizer.from_pretrained(path, device=device)
-        metrics[name] = {"studies": evaluate_studies(model, studies), "seconds": None, "backend": model.backend}
-        metrics[name]["seconds"] = round(time.perf_counter() - start, 1)
-        del model
-    metrics["trainer_dev"] = [json.loads(line) for line in (output_dir / "train_log.jsonl").open() if '"eval"' in line]
-    adapter_archive(output_dir / "adapter", out_dir)
-    (out_dir / METRICS).write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+        try:
+            metrics[name] = evaluate_model(path, payload_dir, train_args.eval_batch_size)
+        except Exception as error:  # noqa: BLE001 - the adapter is out already; say what broke
+            logger.exception("evaluating %s failed", name)
+            metrics[name] = {"error": f"{type(error).__name__}: {error}", "studies": []}
+        (out_dir / METRICS).write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     return metrics
