@@ -45,10 +45,10 @@ test-fast: setup
 test-bf16: setup
 	$(TEST_BF16)
 
-# On a CUDA machine: the default model and 20 training steps on the device (bench/gpu_check.py);
+# On a CUDA machine: the default model and 20 training steps on the device (training/gpu/check.py);
 # elsewhere it says there is no CUDA device and exits 0.
 gpu-check: setup
-	$(BIN)/python -m bench.gpu_check --json runs/gpu_check.json
+	$(BIN)/python -m training.gpu.check --json runs/gpu_check.json
 
 # Pack the full-scale writing recipe for the lent GPU machine; prints the calls to make there
 # (training/gpu/__init__.py, docs/results_gpu.md).

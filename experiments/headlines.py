@@ -2,12 +2,7 @@
 
     python -m experiments.headlines --limit 50 --json runs/headlines.json
 
-Dev sets (fixed; never a test split):
-- `rss`: `headlines/rss_news.jsonl` items whose description has >= 25 words and whose id hashes
-  to dev (sha256(id) % 50 == 1), first `--limit` by hash; the headline is written from the
-  description alone.
-- `bbc`: `summarization/bbc_summary.jsonl` `split == "valid"`, first `--limit`; the article's
-  first line is its title (the reference), the rest is what the headline is written from.
+Dev sets (fixed; never a test split): `rss` and `bbc` of `training.devsets`.
 
 Systems: `lead-10` (the text's first sentence cut to 10 words at a phrase boundary, like the
 library cuts a headline) and the model's `headline` style (`--model`, default the shipped one).
@@ -24,38 +19,11 @@ import json
 import time
 from pathlib import Path
 
-from eval.metrics.rouge import rouge_scores
+from eval.writing import lead_baseline, score
 from summarizer import Summarizer
 from summarizer.config import BACKENDS, parse_setting_overrides
-from summarizer.generation.postprocess import shorten_at_clause
-from summarizer.guard.faithfulness import entity_precision, number_precision
 from summarizer.paths import data_root
-from summarizer.text.sentences import split_sentences
-from training.data import id_bucket
-
-MIN_DESCRIPTION_WORDS = 25
-
-
-def rss_dev(limit: int) -> list[tuple[str, str]]:
-    """(source text, headline) pairs of the RSS dev split."""
-    items = []
-    with (data_root() / "headlines" / "rss_news.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            if id_bucket(record["id"], 50) == 1 and len(record["description"].split()) >= MIN_DESCRIPTION_WORDS:
-                items.append((id_bucket(record["id"], 1 << 48), record["description"], record["headline"]))
-    return [(text, headline) for _, text, headline in sorted(items)[:limit]]
-
-
-def bbc_dev(limit: int) -> list[tuple[str, str]]:
-    pairs = []
-    with (data_root() / "summarization" / "bbc_summary.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            if record.get("split") == "valid":
-                title, body = record["article"].split("\n", 1)
-                pairs.append((body.strip(), title.strip()))
-    return pairs[:limit]
+from training.devsets import bbc_dev, rss_dev
 
 
 def parse_model_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
@@ -81,30 +49,6 @@ def load_summarizer(args: argparse.Namespace, style: str) -> tuple[Summarizer, d
     return summarizer, parse_setting_overrides(args.set)
 
 
-def lead_baseline(text: str, words: int = 10) -> str:
-    first = (split_sentences(text) or [text])[0]
-    return shorten_at_clause(first, words).rstrip(".")
-
-
-def score(name: str, outputs: list[str], pairs: list[tuple[str, str]], seconds: float) -> dict:
-    scores = rouge_scores(outputs, [[headline] for _, headline in pairs])
-    entities = [entity_precision(o, text) for o, (text, _) in zip(outputs, pairs, strict=True)]
-    numbers = [number_precision(o, text) for o, (text, _) in zip(outputs, pairs, strict=True)]
-
-    def pooled(precisions) -> float | None:
-        total = sum(p.total for p in precisions)
-        return sum(p.matched for p in precisions) / total if total else None
-
-    n = len(outputs)
-    return {
-        "system": name, "n": n,
-        "rouge1": 100 * sum(s.rouge1 for s in scores) / n,
-        "rouge2": 100 * sum(s.rouge2 for s in scores) / n,
-        "rougeL": 100 * sum(s.rougeL for s in scores) / n,
-        "entity_precision": pooled(entities), "number_precision": pooled(numbers),
-        "words": sum(len(o.split()) for o in outputs) / n, "seconds_per_item": seconds / n,
-        "outputs": outputs,
-    }
 
 
 def _row(dev: str, r: dict) -> str:

@@ -5,11 +5,11 @@
 Sets (never a training record):
 - `frank-xsum-test`: the XSum `split == "test"` documents of `summarization/frank.jsonl` (75),
   with FRANK's published outputs of BERTS2S, TranS2S, TConvS2S and PtGen on the same documents;
-- `xsum_extra-dev`: `summarization/xsum_extra.jsonl` records in id bucket 0 of 10 (the
+- `xsum_extra-dev`: `training.devsets.xsum_extra_dev` (`summarization/xsum_extra.jsonl`, id bucket 0 of 10: the
   `one_sentence_xsum` training task's dev records, which training never reads), first `--limit`.
 
 Per system: ROUGE-1/2/L against the gold sentence (rouge-score, stemmed) and entity precision
-against the article (`experiments.headlines.score`), beside `lead-1` (the article's first
+against the article (`eval.writing.score`), beside `lead-1` (the article's first
 sentence) and the model's `one_sentence_abstractive` (guard on, as users get it), with
 `--styles ... one_sentence` also the selection style (the model picks one article sentence).
 """
@@ -21,10 +21,11 @@ import json
 import time
 from pathlib import Path
 
-from experiments.headlines import load_summarizer, parse_model_arguments, score
+from eval.writing import score
+from experiments.headlines import load_summarizer, parse_model_arguments
 from summarizer.paths import data_root
 from summarizer.text.sentences import split_sentences
-from training.data import id_bucket
+from training.devsets import xsum_extra_dev
 
 PUBLISHED = ("BERTS2S", "TranS2S", "TConvS2S", "PtGen")
 STYLE = "one_sentence_abstractive"
@@ -36,10 +37,6 @@ def frank_xsum_test() -> list[dict]:
     return [r for r in records if r.get("split") == "test" and r.get("dataset") == "xsum"]
 
 
-def xsum_extra_dev(limit: int) -> list[dict]:
-    with (data_root() / "summarization" / "xsum_extra.jsonl").open(encoding="utf-8") as f:
-        records = [json.loads(line) for line in f]
-    return [r for r in records if id_bucket(r["id"], 10) == 0][:limit]
 
 
 def _row(dev: str, r: dict) -> str:

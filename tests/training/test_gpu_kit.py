@@ -119,7 +119,7 @@ def test_pack_run_in_two_calls_import_and_load(tiny_causal_dir, tiny_data_dir, t
         carried.mkdir(parents=True)
         os.rename(stage_dir, carried / stage_dir.name)
         done = _python(["run", "--kit", str(carried), "--work", str(tmp_path / "work"), "--allow_cpu",
-                        "--skip_check"], REPO, env)  # fmt: skip
+                        "--skip_check", "--set", "learning_rate=0.001", "lora_dropout=0"], REPO, env)  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]
         assert ("still missing" in done.stdout) == (k < len(calls))
     out = tmp_path / "out"
@@ -128,6 +128,7 @@ def test_pack_run_in_two_calls_import_and_load(tiny_causal_dir, tiny_data_dir, t
     assert len(list(out.iterdir())) <= limits.RETURN_FILES
     assert all(p.stat().st_size <= limits.RETURN_FILE_LIMIT for p in out.iterdir())
     metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["settings"] == ["learning_rate=0.001", "lora_dropout=0"]
     assert metrics["plan"]["steps"] >= 1 and metrics["new"]["trainer_dev"]["tasks"] and metrics["start"]["studies"] == []
     log = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()]
     assert log[0]["weights_dtype"] == "float32" and log[-1]["done"]

@@ -17,6 +17,7 @@ most 8 files of 16 MiB. Its staged files survive only while it is warm (30 s aft
 
 Modules: `limits` (the machine's limits and the size checks made before a run), `staging` (parts,
 manifest, reassembly; standard library only, so it runs before anything is installed there),
-`payload` (the encoded examples and dev sets on disk), `pack`, `remote` (the run there),
+`payload` (the encoded examples and dev sets on disk), `environment` (wheels, the machine
+check), `pack`, `check` (the CUDA path end to end: `make gpu-check`), `remote` (the run there),
 `importing`.
 """

@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--train_seconds", type=float, default=300)
     run.add_argument("--allow_cpu", action="store_true", help="run without CUDA (tests, rehearsals)")
     run.add_argument("--skip_check", action="store_true", help="only time training steps, no full GPU check")
+    run.add_argument("--no_compare", action="store_true", help="score only the new adapter, not its starting point")
+    run.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                     help="fine-tuning settings over the packed ones, e.g. init_adapter=DIR seed=43")
     imp = commands.add_parser("import", help="here: the returned files as a model folder")
     imp.add_argument("returned", help="folder holding the returned files (the device tool's files_at)")
     imp.add_argument("--dest", required=True)
@@ -67,9 +70,10 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
     payload_dir = remote.unpack(manifest, work)
     remote.setup_base(payload_dir, work)
-    metrics = remote.run_payload(payload_dir, work, out, args.train_seconds, args.skip_check)
+    options = remote.RunOptions(args.train_seconds, args.skip_check, not args.no_compare, tuple(args.set))
+    metrics = remote.run_payload(payload_dir, work, out, options)
     for name in ("new", "start"):
-        for r in metrics[name]["studies"]:
+        for r in metrics.get(name, {}).get("studies", []):
             print(f"{name:8s} {r['dev']:18s} {r['system']:25s} R-1 {r['rouge1']:.2f} entity P {r['entity_precision']}")
     return 0
 

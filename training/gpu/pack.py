@@ -54,9 +54,8 @@ def lora_layer_dims(model: torch.nn.Module, model_args: FinetuneModelArguments) 
 
 
 def study_sets(limit: int) -> dict[str, list[list[str]]]:
-    """The writing studies' fixed dev sets (`experiments.headlines`, `experiments.one_sentence`)."""
-    from experiments.headlines import bbc_dev, rss_dev
-    from experiments.one_sentence import xsum_extra_dev
+    """The writing studies' fixed dev sets (`training.devsets`), as (source, reference) pairs."""
+    from training.devsets import bbc_dev, rss_dev, xsum_extra_dev
 
     return {
         "headline_rss": [list(p) for p in rss_dev(limit)],

@@ -3,7 +3,7 @@
 Called by `python3 -m training.gpu run` once the payload is complete (see `training.gpu`):
 
 1. the base model's GGUF is set up as the package the library looks for, and converted once;
-2. the GPU check (`bench.gpu_check`) runs the library end to end on the device, and its 20
+2. the GPU check (`training.gpu.check`) runs the library end to end on the device, and its 20
    training steps on the real model measure a step's time, which sets the number of steps that
    fit `train_seconds` (the cosine schedule then ends where the run ends);
 3. training: the library's own loop (`training.finetune.fit_prepared`) on the packed examples,
@@ -35,7 +35,7 @@ from training.gpu import payload
 from training.gpu.limits import RETURN_FILE_LIMIT
 from training.gpu.staging import Manifest, assemble
 
-__all__ = ["run_payload", "setup_base", "unpack"]
+__all__ = ["RunOptions", "run_payload", "setup_base", "unpack"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,27 @@ def setup_base(payload_dir: Path, work_dir: Path) -> None:
     os.environ.setdefault("SUMMARIZER_CACHE", str(work_dir / "cache"))
 
 
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """What the `run` command's flags change: the training time, the check, the comparison
+    with the starting point, and fine-tuning settings over the packed ones (NAME=VALUE, e.g.
+    init_adapter=.gpu/prev/adapter seed=43 to continue an earlier run on another data order)."""
+
+    train_seconds: float = 300.0
+    skip_check: bool = False
+    compare: bool = True
+    settings: tuple[str, ...] = ()
+
+    def flags(self) -> list[str]:
+        flags = []
+        for setting in self.settings:
+            name, sep, value = setting.partition("=")
+            if not sep or not name:
+                raise ValueError(f"--set takes NAME=VALUE, got {setting!r}")
+            flags += [f"--{name}", value]
+        return flags
+
+
 def _train_arguments(run_config: dict, work_dir: Path, overrides: list[str]):
     """The packed settings (a config file readable by `training.config.parse_args`) plus overrides."""
     config_file = work_dir / "finetune_config.json"
@@ -89,7 +110,7 @@ def planned_steps(train_args, examples: int, step_seconds: float, train_seconds:
     return wanted, max(1, min(wanted, int(train_seconds / step_seconds)))
 
 
-def train(payload_dir: Path, work_dir: Path, step_seconds: float, train_seconds: float) -> tuple[Path, dict]:
+def train(payload_dir: Path, work_dir: Path, step_seconds: float, options: RunOptions) -> tuple[Path, dict]:
     """Fit the packed examples; returns the output folder and the run's plan."""
     from accelerate import Accelerator
 
@@ -101,8 +122,9 @@ def train(payload_dir: Path, work_dir: Path, step_seconds: float, train_seconds:
     output_dir = work_dir / "train"
     if output_dir.exists():
         shutil.rmtree(output_dir)
-    model_args, _, train_args = _train_arguments(run_config, work_dir, ["--output_dir", str(output_dir)])
-    wanted, steps = planned_steps(train_args, len(examples), step_seconds, train_seconds)
+    overrides = [*options.flags(), "--output_dir", str(output_dir)]
+    model_args, _, train_args = _train_arguments(run_config, work_dir, overrides)
+    wanted, steps = planned_steps(train_args, len(examples), step_seconds, options.train_seconds)
     train_args = dataclasses.replace(train_args, max_steps=steps, bf16=train_args.bf16 and torch.cuda.is_available())
     plan = {"examples": len(examples), "steps_wanted": wanted, "steps": steps, "step_seconds": step_seconds,
             "epochs": steps * train_args.per_device_batch_size * train_args.gradient_accumulation_steps / len(examples)}  # fmt: skip
@@ -134,8 +156,8 @@ def adapter_archive(adapter_dir: Path, out_dir: Path) -> Path:
 
 
 def evaluate_studies(model: Summarizer, studies: dict[str, list[tuple[str, str]]]) -> list[dict]:
-    """The writing studies' scores (`experiments.headlines.score`) of one model on the packed dev sets."""
-    from experiments.headlines import lead_baseline, score
+    """The writing studies' scores (`eval.writing.score`) of one model on the packed dev sets."""
+    from eval.writing import lead_baseline, score
 
     results = []
     for name, pairs in studies.items():
@@ -147,6 +169,18 @@ def evaluate_studies(model: Summarizer, studies: dict[str, list[tuple[str, str]]
         lead = [lead_baseline(t) if style == "headline" else _first_sentence(t) for t in texts]
         results.append({"dev": name, **score("lead", lead, pairs, 0.0)})
     return results
+
+
+def starting_point(model_args) -> str | None:
+    """The model a run started from: the adapter it continues (None when that is the shipped
+    default, which loads by name, not as a folder), else its base."""
+    from summarizer.weights.shipped import SHIPPED_DIR
+
+    if model_args.init_adapter is None:
+        return model_args.model_name_or_path
+    if Path(model_args.init_adapter).resolve() == Path(SHIPPED_DIR).resolve():
+        return None
+    return model_args.init_adapter
 
 
 def evaluate_model(path: Path | str | None, payload_dir: Path, batch_size: int) -> dict:
@@ -172,22 +206,24 @@ def _first_sentence(text: str) -> str:
     return (split_sentences(text) or [text])[0]
 
 
-def run_payload(payload_dir: Path, work_dir: Path, out_dir: Path, train_seconds: float, skip_check: bool) -> dict:
+def run_payload(payload_dir: Path, work_dir: Path, out_dir: Path, options: RunOptions) -> dict:
     """Steps 2-5 of the module docstring; returns the metrics also written to $OUT."""
-    from bench import gpu_check
+    from training.gpu import check as gpu_check
 
     metrics: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
     examples = payload.load_examples(payload_dir / payload.EXAMPLES)
     run_config = json.loads((payload_dir / payload.CONFIG).read_text(encoding="utf-8"))
-    model_args, _, train_args = _train_arguments(run_config, work_dir, ["--output_dir", str(work_dir / "check")])
+    overrides = [*options.flags(), "--output_dir", str(work_dir / "check")]
+    model_args, _, train_args = _train_arguments(run_config, work_dir, overrides)
     check = gpu_check.run_check(payload_dir / payload.SEED_EXAMPLES, examples, model_args, train_args,
-                                work_dir / "check", out_dir / "gpu_check.json", quick=skip_check)  # fmt: skip
-    output_dir, metrics["plan"] = train(payload_dir, work_dir, check["step_seconds"], train_seconds)
+                                work_dir / "check", out_dir / "gpu_check.json", quick=options.skip_check)  # fmt: skip
+    output_dir, metrics["plan"] = train(payload_dir, work_dir, check["step_seconds"], options)
+    metrics["settings"] = list(options.settings)
     shutil.copy2(output_dir / "train_log.jsonl", out_dir / "train_log.jsonl")
     adapter_archive(output_dir / "adapter", out_dir)  # first: the adapter comes back even if evaluation fails
-    # The model the run started from: the adapter it continues, else its base.
-    start_model = model_args.init_adapter or model_args.model_name_or_path
-    for name, path in (("new", output_dir / "adapter"), ("start", start_model)):
+    start_model = starting_point(model_args)
+    compared = (("new", output_dir / "adapter"), ("start", start_model))[: 2 if options.compare else 1]
+    for name, path in compared:
         try:
             metrics[name] = evaluate_model(path, payload_dir, train_args.eval_batch_size)
         except Exception as error:  # noqa: BLE001 - the adapter is out already; say what broke

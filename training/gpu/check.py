@@ -1,12 +1,12 @@
 """The CUDA path, end to end: the default model on the device, and training steps on it.
 
-    make gpu-check                       # python -m bench.gpu_check --json runs/gpu_check.json
+    make gpu-check                       # python -m training.gpu.check --json runs/gpu_check.json
 
 On a CUDA machine: loads the default model (`backend="auto"`: bf16 there), summarizes each text
 of ../shared/examples in every style, normalizes the wire copy (statistical and model), runs 20
 training steps on a tiny random model and on the real one (fp32 master weights, bf16 autocast,
 the shipped adapter continued), and prints the outputs and timings. Without CUDA it says so and
-exits 0. The GPU kit (`training.gpu`) runs the same check before it trains, and uses the real
+exits 0. The GPU kit (`training.gpu.remote`) runs the same check before it trains, and uses the real
 model's step time to size its run.
 """
 
