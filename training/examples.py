@@ -20,7 +20,8 @@ would teach the model to stop without eos.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -30,7 +31,16 @@ from summarizer.generation.selection import SEPARATOR, candidate_sentences, orac
 from summarizer.text.sentences import split_sentences
 from training.data import Pair, cut_after
 
-__all__ = ["IGNORE_INDEX", "Example", "ExampleEncoder", "collate", "kept_positions", "target_loss"]
+__all__ = [
+    "IGNORE_INDEX",
+    "Example",
+    "ExampleEncoder",
+    "collate",
+    "logits_at_targets",
+    "predicting_positions",
+    "target_loss",
+    "target_rows_loss",
+]
 
 IGNORE_INDEX = -100
 
@@ -179,23 +189,53 @@ def collate(
     }
 
 
-def kept_positions(labels: torch.Tensor) -> int:
-    """Decoder-only: how many final positions need logits (`logits_to_keep`): from the one before
-    the earliest target token of the batch to the end. Prompt logits are never needed, and on
-    long prompts they are most of the memory a step takes (batch x length x vocabulary)."""
-    targets = (labels != IGNORE_INDEX).any(dim=0).nonzero()
-    first = int(targets[0]) if len(targets) else labels.shape[1] - 1
-    return labels.shape[1] - max(0, first - 1)
+def predicting_positions(labels: torch.Tensor) -> torch.Tensor:
+    """Decoder-only: True at each position whose logits predict a target token (t predicts t + 1)."""
+    mask = torch.zeros_like(labels, dtype=torch.bool)
+    mask[:, :-1] = labels[:, 1:] != IGNORE_INDEX
+    return mask
+
+
+@contextlib.contextmanager
+def logits_at_targets(model: torch.nn.Module, labels: torch.Tensor) -> Iterator[None]:
+    """Decoder-only: inside, `model`'s output head computes logits only at the positions that
+    predict a target token, in row-major order: (1, target tokens, vocabulary) instead of (batch,
+    length, vocabulary). Prompt logits are never needed, and on long prompts they are most of
+    a step's memory (70 GB of a batch of 64 on the GPU run, docs/results_gpu.md). The hook sits on
+    the head module itself, so it works through wrappers (peft, DDP). Score with `target_rows_loss`."""
+    head = model.get_output_embeddings()
+    if head is None:
+        raise ValueError(f"{type(model).__name__} has no output embeddings to restrict")
+    keep = predicting_positions(labels)
+
+    def select(_module: torch.nn.Module, args: tuple) -> tuple:
+        hidden = args[0]
+        return (hidden[keep.to(hidden.device)].unsqueeze(0), *args[1:])
+
+    handle = head.register_forward_pre_hook(select)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+def target_rows_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(summed cross-entropy, number of target tokens) of logits made under `logits_at_targets`."""
+    shifted = labels[:, 1:]
+    targets = shifted[shifted != IGNORE_INDEX].to(logits.device)
+    logits = logits.reshape(-1, logits.shape[-1])
+    if logits.shape[0] != targets.shape[0]:
+        raise ValueError(f"{logits.shape[0]} logit rows for {targets.shape[0]} target tokens")
+    loss = torch.nn.functional.cross_entropy(logits.float(), targets, reduction="sum")
+    return loss, torch.tensor(targets.numel())
 
 
 def target_loss(logits: torch.Tensor, labels: torch.Tensor, family: str) -> tuple[torch.Tensor, torch.Tensor]:
     """(summed cross-entropy, number of target tokens): positions labelled -100 count for nothing.
 
     Decoder-only logits at position t predict token t + 1; encoder-decoder logits line up with
-    their labels. Decoder-only logits may cover only the last positions (`kept_positions`): the
-    labels are cut to match."""
+    their labels."""
     if family == "causal":
-        labels = labels[:, labels.shape[1] - logits.shape[1] :]
         logits, labels = logits[:, :-1], labels[:, 1:]
     labels = labels.to(logits.device)
     loss = torch.nn.functional.cross_entropy(

@@ -18,7 +18,6 @@ target tokens of the whole step (all micro-batches and processes).
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import logging
 import math
@@ -43,7 +42,7 @@ from training import checkpoint as ckpt
 from training.config import CONFIG_NAME, FinetuneModelArguments, TrainArguments
 from training.data import DevItem
 from training.dev_eval import DevScores, evaluate_dev
-from training.examples import IGNORE_INDEX, Example, collate, kept_positions, target_loss
+from training.examples import IGNORE_INDEX, Example, collate, logits_at_targets, target_loss, target_rows_loss
 from training.lora import add_lora, save_adapter
 
 __all__ = [
@@ -291,11 +290,8 @@ class Trainer:
         unwrapped = self.unwrapped
         eval_model = unwrapped.get_base_model() if isinstance(unwrapped, PeftModel) else unwrapped
         self.eval_summarizer = Summarizer(eval_model, summarizer.tokenizer, summarizer.config)
-        # Decoder-only models that can skip the prompt's logits (most of a step's memory) do so.
-        self.keep_logits = (
-            self.family == "causal"
-            and "logits_to_keep" in inspect.signature(type(summarizer.model).forward).parameters
-        )
+        # Decoder-only models compute logits at target positions only (`logits_at_targets`).
+        self.target_rows = self.family == "causal" and unwrapped.get_output_embeddings() is not None
         self.decoder_start = getattr(unwrapped.config, "decoder_start_token_id", None)
         self.pad_id = summarizer.tokenizer.pad_token_id
 
@@ -433,10 +429,13 @@ class Trainer:
             int((labels != IGNORE_INDEX).sum()) if self.family == "seq2seq" else 0
         )
         with self.accelerator.no_sync(self.model) if not sync else contextlib.nullcontext():
-            if self.keep_logits:
-                batch["logits_to_keep"] = kept_positions(labels)
-            outputs = self.model(**batch, use_cache=False)
-            summed, _ = target_loss(outputs.logits, labels, self.family)
+            if self.target_rows:
+                with logits_at_targets(self.unwrapped, labels):
+                    outputs = self.model(**batch, use_cache=False)
+                summed, _ = target_rows_loss(outputs.logits, labels)
+            else:
+                outputs = self.model(**batch, use_cache=False)
+                summed, _ = target_loss(outputs.logits, labels, self.family)
             self.accelerator.backward(summed * self.world / max(1, step_targets))
         return summed.item(), seen
 

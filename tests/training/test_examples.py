@@ -11,7 +11,14 @@ from summarizer import Summarizer
 from summarizer.casing.windows import casing_prompt_ids as _prompt_ids
 from summarizer.generation.extractive import extract
 from training.data import Pair
-from training.examples import IGNORE_INDEX, ExampleEncoder, collate, kept_positions, target_loss
+from training.examples import (
+    IGNORE_INDEX,
+    ExampleEncoder,
+    collate,
+    logits_at_targets,
+    target_loss,
+    target_rows_loss,
+)
 
 ARTICLE = (
     "Engineers reopened the Harbour Street bridge on Tuesday after a storm damaged it. "
@@ -145,7 +152,7 @@ def test_loss_counts_target_tokens_only_and_matches_the_model_loss(summarizer):
     assert torch.allclose(total / count, reference, atol=1e-5)
 
 
-def test_keeping_only_the_target_logits_gives_the_same_loss(tiny_causal_dir):
+def test_logits_at_target_positions_only_give_the_same_loss(tiny_causal_dir):
     summarizer = Summarizer.from_pretrained(tiny_causal_dir, device="cpu", backend="torch")
     encoder = _encoder(summarizer)
     examples = [
@@ -154,13 +161,14 @@ def test_keeping_only_the_target_logits_gives_the_same_loss(tiny_causal_dir):
     ]
     batch = collate(examples, family="causal", pad_id=summarizer.tokenizer.pad_token_id)
     labels = batch.pop("labels")
-    keep = kept_positions(labels)
-    assert keep < labels.shape[1]
     with torch.no_grad():
         full = target_loss(summarizer.model(**batch).logits, labels, "causal")
-        kept_logits = summarizer.model(**batch, logits_to_keep=keep).logits
-        kept = target_loss(kept_logits, labels, "causal")
-    assert kept_logits.shape[1] == keep
+        with logits_at_targets(summarizer.model, labels):
+            rows = summarizer.model(**batch).logits
+        kept = target_rows_loss(rows, labels)
+        after = summarizer.model(**batch).logits  # the hook is gone
+    assert rows.shape[1] == int(full[1]) < labels.numel() / 4
+    assert after.shape[:2] == labels.shape
     assert int(kept[1]) == int(full[1])
     assert torch.allclose(kept[0], full[0], atol=1e-4)
 
