@@ -295,6 +295,8 @@ def _present(
         details.append(f"long article: summarized in {summary.num_chunks} parts, then combined")
     if summary.input_format == "wire":
         details.append("wire copy: case and spacing restored before summarizing")
+    if summary.title:
+        details.append(f"title line kept apart: “{summary.title}”")
     return SummaryResult(
         text=view.text,
         warnings_html=render_warnings(view, extractive_style=style.extractive),
@@ -367,7 +369,7 @@ def summarize_batch(
                     results[i] = SummaryResult("", render_error(str(error)), "", "")
                 continue
             for i, summary in zip(members, summaries, strict=True):
-                summary = dataclasses.replace(summary, input_format=prepared[i].input_format)
+                summary = dataclasses.replace(summary, input_format=prepared[i].input_format, title=prepared[i].title)
                 results[i] = _present(summary, prepared[i].text, summarizer, bool(guards[i]), limit)
     elapsed = time.perf_counter() - start
     done = [r for r in results if r is not None]

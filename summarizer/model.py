@@ -242,7 +242,7 @@ class Summarizer:
                 for s, text in zip(summaries, texts, strict=True)
             ]
         return [
-            s if p.input_format == "plain" else dataclasses.replace(s, input_format=p.input_format)
+            dataclasses.replace(s, input_format=p.input_format, title=p.title)
             for s, p in zip(summaries, prepared, strict=True)
         ]
 

@@ -185,6 +185,7 @@ class SummarizeTask:
                     "style": s.style,
                     "chunked": s.chunked,
                     "input_format": s.input_format,
+                    "title": s.title,
                     "dropped_sentences": s.dropped_sentences,
                     "extractive_fallback": s.extractive_fallback,
                 }

@@ -26,3 +26,5 @@ class Summary:
     # "plain" (summarized as given) or "wire" (lowercased / PTB-tokenized copy, normalized first:
     # see `summarizer.casing.wire`).
     input_format: str = "plain"
+    # The article's title line, recognised and kept apart: never summarized as a sentence.
+    title: str | None = None

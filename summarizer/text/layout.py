@@ -1,4 +1,5 @@
-"""What kind of text an article is: publishable prose, or wire copy that needs normalizing first.
+"""What kind of text an article is: publishable prose, or wire copy that needs normalizing first;
+and whether its first line is a title, kept apart from the body (`split_title`).
 
 Wire copy (CNN/DailyMail's format, agency feeds) is lowercased, PTB-tokenized (`'s`, `n't`,
 ` , `, `state - run`, `-lrb-`, ``` `` ``` ... `''`), and often one sentence a line without final
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["INPUT_FORMATS", "Layout", "detect_layout"]
+__all__ = ["INPUT_FORMATS", "Layout", "detect_layout", "split_title"]
 
 # What `Summarizer.summarize(input_format=...)` and `--input-format` accept.
 INPUT_FORMATS = ("auto", "wire", "plain")
@@ -59,3 +60,43 @@ def detect_layout(text: str) -> Layout:
     unterminated = sum(not _SENTENCE_END.search(line) for line in lines)
     sentence_lines = len(lines) >= 2 and unterminated >= 0.5 * len(lines)
     return Layout(lowercased, tokenized, sentence_lines)
+
+
+# A title line: a few words on the first line, no final punctuation, then the body.
+_MAX_TITLE_WORDS = 25
+# A question mark may end a title ("Will Tory tax cuts lift spirits?"); other punctuation not.
+_TITLE_END = re.compile(r"[.!,;:…]['\"’”)\]]*$")
+# First lines that are page furniture, not titles (XSum's BBC pages, shared/data/summarization).
+_FURNITURE = re.compile(
+    r"^(?:media playback is (?:not supported|unsupported)|image copyright|image caption)|\blast updated at\b",
+    re.IGNORECASE,
+)
+# A question is a title only when short: a long one is the article's opening sentence.
+_MAX_QUESTION_TITLE_WORDS = 12
+# Wire copy ends almost none of its lines; a body with lists in it (award winners, results)
+# still ends a good share of them.
+_MIN_BODY_ENDED = 0.25
+
+
+def split_title(text: str) -> tuple[str | None, str]:
+    """(title, body): the first line when it is a title, else (None, text).
+
+    A title is a first line of 2-25 words without final punctuation (a question mark aside) and
+    not page furniture, followed by a body of which at least a quarter of the lines end sentences
+    (so wire copy, one unterminated sentence a line, never loses its first sentence as a "title"). Glued to the next sentence, a title would read as a run-on
+    ("... IS-held Hit The final push ..."); selection styles would also offer it as a sentence."""
+    lines = text.strip().split("\n")
+    first = lines[0].strip()
+    body_lines = [line.strip() for line in lines[1:] if line.strip()]
+    words = len(first.split())
+    if not body_lines or not 2 <= words <= _MAX_TITLE_WORDS or _TITLE_END.search(first):
+        return None, text
+    question = re.search(r"\?['\"’”)\]]*$", first)
+    if _FURNITURE.search(first) or (question and words > _MAX_QUESTION_TITLE_WORDS):
+        return None, text
+    if body_lines[0][0].islower() or body_lines[0][0] in ",;:)]":  # one sentence broken over two lines
+        return None, text
+    ended = sum(bool(_SENTENCE_END.search(line)) for line in body_lines)
+    if ended < max(1, _MIN_BODY_ENDED * len(body_lines)):
+        return None, text
+    return first, "\n".join(lines[1:]).strip()

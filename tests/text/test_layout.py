@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 
-from summarizer.text.layout import detect_layout
+from summarizer.text.layout import detect_layout, split_title
+
+DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 
 CASED = (
     "Engineers in the coastal town of Millbrook reopened the Harbour Street bridge on Tuesday, eleven "
@@ -37,3 +43,46 @@ def test_signs(text, lowercased, tokenized):
 
 def test_paragraph_lines_with_periods_are_not_sentence_lines():
     assert not detect_layout("First paragraph. It ends.\nSecond one ends too.\nA headline\nThird.").sentence_lines
+
+
+# ------------------------------------------------------------------------------ title lines
+def test_the_seed_examples_title_line_is_kept_apart(cased_example, wire_example):
+    headline, article = cased_example
+    assert split_title(f"{headline}\n{article}") == (headline, article)
+    assert split_title(article) == (None, article)  # its first line is a sentence
+    # Wire copy: one unterminated sentence a line; its first sentence is no title.
+    assert split_title(wire_example) == (None, wire_example)
+
+
+def _record(path: str, record_id: str) -> dict:
+    with (DATA / path).open(encoding="utf-8") as f:
+        for line in f:
+            if f'"id": "{record_id}"' in line:
+                return json.loads(line)
+    pytest.skip(f"{record_id} not in {path}")
+
+
+@pytest.mark.parametrize(
+    ("path", "record_id", "title"),
+    [
+        ("summarization/bbc_summary.jsonl", "bbc-sport-046", "Radcliffe eyes hard line on drugs"),
+        # A short question is a title.
+        ("summarization/bbc_summary.jsonl", "bbc-politics-344", "Will Tory tax cuts lift spirits?"),
+        # Page furniture first: no title.
+        ("summarization/xsum_extra.jsonl", "xsum-superni-af24d4d3b51d4c6890052002d5aa4d1d", None),
+        # A sentence broken over two lines (", the football club said ..."): no title.
+        ("summarization/xsum_extra.jsonl", "xsum-superni-ab398cae0d974ed0a58e073271151a71", None),
+        # A long question opening the article is its first sentence.
+        ("summarization/xsum_extra.jsonl", "xsum-superni-3adda55e99b249e4b2847beacff8cae0", None),
+    ],
+)
+def test_titles_on_real_records(path, record_id, title):
+    record = _record(path, record_id)
+    found, body = split_title(record["article"])
+    assert found == title
+    assert body == (record["article"].split("\n", 1)[1].strip() if title else record["article"])
+
+
+def test_a_one_paragraph_article_has_no_title():
+    assert split_title(CASED) == (None, CASED)
+    assert split_title("Short line\n") == (None, "Short line\n")
