@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from summarizer.casing.detokenize import detokenize
 from summarizer.casing.normalize import shipped_truecaser
-from summarizer.text.layout import INPUT_FORMATS, Layout, detect_layout, split_title
+from summarizer.text.layout import INPUT_FORMATS, Layout, detect_layout, split_title, strip_dateline
 
 __all__ = ["PreparedArticle", "prepare_article", "wire_to_plain"]
 
@@ -52,20 +52,22 @@ def wire_to_plain(text: str, layout: Layout | None = None) -> str:
 
 
 def prepare_article(text: str, input_format: str = "auto") -> PreparedArticle:
-    """The article as the summarizer should read it, its title line apart. `input_format`:
+    """The article as the summarizer should read it: its title line apart, its dateline or byline
+    gone (`summarizer.text.layout`). `input_format`:
     "auto" (detect), "wire" (normalize whatever the text looks like) or "plain" (take it as it is)."""
     if input_format not in INPUT_FORMATS:
         raise ValueError(f"unknown input_format {input_format!r}; choose one of {INPUT_FORMATS}")
     title, text = split_title(text)
     if input_format == "plain":
-        return PreparedArticle(text, "plain", title)
+        return PreparedArticle(strip_dateline(text), "plain", title)
     layout = detect_layout(text)
     if input_format == "wire":
         # Told it is wire copy: restore case and spacing even where the signs are faint.
         layout = Layout(lowercased=layout.lowercased or not any(c.isupper() for c in text),
                         tokenized=True, sentence_lines=layout.sentence_lines)
     elif not layout.is_wire:
-        return PreparedArticle(text, "plain", title)
+        return PreparedArticle(strip_dateline(text), "plain", title)
     if title is not None:
         title = wire_to_plain(title, layout)
-    return PreparedArticle(wire_to_plain(text, layout), "wire", title)
+    # The dateline is read once the wire copy is cased ("-lrb- cnn -rrb-" -> "(CNN)").
+    return PreparedArticle(strip_dateline(wire_to_plain(text, layout)), "wire", title)

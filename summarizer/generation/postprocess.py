@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from summarizer.config import StyleConfig
+from summarizer.text.layout import strip_dateline
 from summarizer.text.sentences import split_sentences
 
 __all__ = ["clean_output", "drop_unfinished", "end_headline", "past_limit", "shorten_at_clause", "trim_words"]
@@ -200,7 +201,7 @@ def clean_output(text: str, style: StyleConfig, max_words: int | None = None, *,
     truncated: generation stopped at max_new_tokens, so the last sentence may be unfinished.
     """
     text = _PREAMBLE.sub("", text.strip(), count=1)
-    text = _BULLET.sub("", text)
+    text = strip_dateline(_BULLET.sub("", text))  # a model may copy the source's "(CNN)"
     if style.single_line:
         return _one_line(text, max_words, truncated)
     text = " ".join(text.split())

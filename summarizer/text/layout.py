@@ -1,5 +1,6 @@
 """What kind of text an article is: publishable prose, or wire copy that needs normalizing first;
-and whether its first line is a title, kept apart from the body (`split_title`).
+whether its first line is a title, kept apart from the body (`split_title`); and the dateline or
+byline an agency or a site puts before the first sentence (`strip_dateline`).
 
 Wire copy (CNN/DailyMail's format, agency feeds) is lowercased, PTB-tokenized (`'s`, `n't`,
 ` , `, `state - run`, `-lrb-`, ``` `` ``` ... `''`), and often one sentence a line without final
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["INPUT_FORMATS", "Layout", "detect_layout", "split_title"]
+__all__ = ["INPUT_FORMATS", "Layout", "detect_layout", "split_title", "strip_dateline"]
 
 # What `Summarizer.summarize(input_format=...)` and `--input-format` accept.
 INPUT_FORMATS = ("auto", "wire", "plain")
@@ -100,3 +101,29 @@ def split_title(text: str) -> tuple[str | None, str]:
     if ended < max(1, _MIN_BODY_ENDED * len(body_lines)):
         return None, text
     return first, "\n".join(lines[1:]).strip()
+
+
+# What agencies and sites put before an article's first sentence. Reference summaries never
+# carry it, and a summary that starts "(CNN)Two passengers ..." reads as a copy-paste error.
+_DATELINE = re.compile(
+    r"""^\s*(?:
+        # "(CNN)", "London (CNN)", "ROME (Reuters) -", "(CNN) --"; 1-4 place words before it
+        (?:[A-Z][\w'.-]*,?(?:\s+[A-Z][\w'.-]*,?){0,3}\s*)?\((?:CNN|Reuters|AP|AFP|UPI|EW\.com|CNN\s+Student\s+News)\)
+        \s*(?:--|-|–|—)?
+      | # "LONDON -", "WASHINGTON, D.C. --": an all-capitals place, then a dash
+        [A-Z][A-Z.'-]+(?:,?\s+[A-Z][A-Z.'-]+){0,3}\s+(?:--|–|—|-)(?=\s+["'“‘]?[A-Z])
+      | # Daily Mail: "By . Daily Mail Reporter . PUBLISHED: . 08:39 EST, 5 March 2013 . | . UPDATED: . <same> . "
+        By\s\.\s.{0,120}?(?:UPDATED:\s\.\s[^.]{0,60}\.|PUBLISHED:\s\.\s[^.]{0,60}\.(?!\s\|))
+      | # "Last updated at 13:58 BST", "29 September 2016 Last updated at 13:58 BST"
+        (?:\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s+)?Last\s+updated\s+at\s+\d{1,2}:\d{2}(?:\s+[A-Z]{2,4})?
+    )\s*""",
+    re.VERBOSE,
+)
+
+
+def strip_dateline(text: str) -> str:
+    """`text` without the dateline or byline before its first sentence (none: unchanged)."""
+    match = _DATELINE.match(text)
+    if match is None or match.end() >= len(text):
+        return text
+    return text[match.end() :]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.text.layout import detect_layout, split_title
+from summarizer.casing.wire import prepare_article
+from summarizer.text.layout import detect_layout, split_title, strip_dateline
 
 DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 
@@ -86,3 +87,41 @@ def test_titles_on_real_records(path, record_id, title):
 def test_a_one_paragraph_article_has_no_title():
     assert split_title(CASED) == (None, CASED)
     assert split_title("Short line\n") == (None, "Short line\n")
+
+
+# ------------------------------------------------------------------------------ datelines and bylines
+@pytest.mark.parametrize(
+    ("path", "record_id", "first_words"),
+    [
+        ("summarization/sumllm_cnndm.jsonl", "sumllm-cnndm-3a8a40271ae1f631", "The National Institutes of Health"),
+        ("summarization/sumllm_cnndm.jsonl", "sumllm-cnndm-023cd8bd7f5e3861", "Previously secret correspondence"),
+        ("summarization/frank.jsonl", "frank-cnndm-23a0f5d45517620ea12e8af780b2fa1cd9a2373a", "They may not be"),
+    ],
+)
+def test_cnn_datelines_on_real_records(path, record_id, first_words):
+    assert strip_dateline(_record(path, record_id)["article"]).startswith(first_words)
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("ROME (Reuters) - Italy is coping with a surge.", "Italy is coping with a surge."),
+        ("(CNN) -- Two passengers were hurt.", "Two passengers were hurt."),
+        ("WASHINGTON -- The Senate voted.", "The Senate voted."),
+        ("By . Daily Mail Reporter . PUBLISHED: . 08:39 EST, 5 March 2013 . | . UPDATED: . 08:39 EST, "
+         "5 March 2013 . A man was arrested.", "A man was arrested."),
+        ("29 September 2016 Last updated at 13:58 BST The video shows it.", "The video shows it."),
+        # Not datelines: an acronym opening a sentence, "(CNN)" inside one, a dash aside.
+        ("NASA - the space agency - said so.", None),
+        ("The army told the network (CNN) it had won.", None),
+        ("US military officials - who were not involved - said so.", None),
+    ],
+)
+def test_dateline_and_byline_forms(text, stripped):
+    assert strip_dateline(text) == (text if stripped is None else stripped)
+
+
+def test_prepared_articles_lose_the_dateline_wire_copy_too():
+    wire = "-lrb- cnn -rrb- two passengers were hurt on tuesday , police said\nthe driver was not hurt\n"
+    assert prepare_article(wire).text.startswith("Two passengers were hurt on Tuesday")
+    assert prepare_article("(CNN)The bridge reopened on Tuesday. It had been closed.").text.startswith("The bridge")
