@@ -107,8 +107,9 @@ def split_title(text: str) -> tuple[str | None, str]:
 # carry it, and a summary that starts "(CNN)Two passengers ..." reads as a copy-paste error.
 _DATELINE = re.compile(
     r"""^\s*(?:
-        # "(CNN)", "London (CNN)", "ROME (Reuters) -", "(CNN) --"; 1-4 place words before it
-        (?:[A-Z][\w'.-]*,?(?:\s+[A-Z][\w'.-]*,?){0,3}\s*)?\((?:CNN|Reuters|AP|AFP|UPI|EW\.com|CNN\s+Student\s+News)\)
+        # "(CNN)", "London (CNN)", "West of Baghdad, Iraq (CNN)", "ROME (Reuters) -", "(CNN) --"
+        (?:[A-Z][\w'.-]*,?(?:\s+(?:[A-Z][\w'.-]*|of|de|del|la|al|el|the),?){0,5}\s*)?
+        \((?:CNN|Reuters|AP|AFP|UPI|EW\.com|CNN\s+Student\s+News)\)
         \s*(?:--|-|–|—)?
       | # "LONDON -", "WASHINGTON, D.C. --": an all-capitals place, then a dash
         [A-Z][A-Z.'-]+(?:,?\s+[A-Z][A-Z.'-]+){0,3}\s+(?:--|–|—|-)(?=\s+["'“‘]?[A-Z])

@@ -107,6 +107,7 @@ def test_cnn_datelines_on_real_records(path, record_id, first_words):
     [
         ("ROME (Reuters) - Italy is coping with a surge.", "Italy is coping with a surge."),
         ("(CNN) -- Two passengers were hurt.", "Two passengers were hurt."),
+        ("West of Baghdad, Iraq (CNN)The call came at night.", "The call came at night."),
         ("WASHINGTON -- The Senate voted.", "The Senate voted."),
         ("By . Daily Mail Reporter . PUBLISHED: . 08:39 EST, 5 March 2013 . | . UPDATED: . 08:39 EST, "
          "5 March 2013 . A man was arrested.", "A man was arrested."),
