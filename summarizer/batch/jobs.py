@@ -219,7 +219,7 @@ class NormalizeTask:
         if self.method not in NORMALIZE_METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {NORMALIZE_METHODS}")
         summarizer = None
-        if self.method == "model":  # the statistical method needs no neural model
+        if self.method != "statistical":  # "model" and "generate" run the neural model
             from summarizer.model import Summarizer
 
             summarizer = Summarizer.from_pretrained(
@@ -236,7 +236,7 @@ class NormalizeTask:
             outputs = [r.text for r in results]
             if self.headline:
                 outputs = [headline_case(o, style=self.headline) for o in outputs]
-            return [{"output": o} for o in outputs]
+            return [{"output": o, "method": r.method} for o, r in zip(outputs, results, strict=True)]
 
         if summarizer is None:
             return Worker(process)

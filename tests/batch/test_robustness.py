@@ -542,3 +542,12 @@ def test_library_names_a_lone_surrogate(tiny_causal_dir):
         model.summarize(["A fine article about bridges.", "half \ud83d emoji"], style="one_sentence")
     with pytest.raises(ValueError, match=r"text 0 is not valid Unicode"):
         model.normalize(["caf\udce9 ."])
+
+
+@pytest.mark.parametrize("method", ["statistical", "model", "generate"])
+def test_the_normalize_job_runs_the_method_it_was_given(tiny_causal_dir, method):
+    # "generate" used to fall through to the statistical truecaser in batch jobs.
+    task = NormalizeTask(method=method, model=str(tiny_causal_dir), backend="torch")
+    rows = task.load().process(["the council met on monday ."])
+    assert rows[0]["method"] == method
+    assert rows[0]["output"].lower() == "the council met on monday."
