@@ -7,7 +7,7 @@ with a visual diff, and score prediction files with the evaluation harness. Runs
     gradio demo/app.py                      # reload mode while editing; model from $SUMMARIZER_DEMO_MODEL
 
 Tabs:
-- Summarize: paste an article or upload a .txt/.jsonl; style and a word limit; the summary, a
+- Summarize: paste an article or upload a .txt/.html/.jsonl (a saved page: its article); style and a word limit; the summary, a
   notice of what the faithfulness guard dropped (or, with the guard off, what it would have
   dropped), and the article with the source sentences behind each summary sentence highlighted.
 - Normalize wire copy: lowercased PTB-tokenized text -> cased, detokenized text, with case
@@ -60,6 +60,7 @@ from summarizer.casing.wire import prepare_article  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
 from summarizer.guard.injection import without_instructions  # noqa: E402
 from summarizer.paths import resolve_data_path  # noqa: E402
+from summarizer.text.html import NoArticle, extract_article  # noqa: E402
 from summarizer.text.sentences import split_sentences  # noqa: E402
 
 __all__ = [
@@ -184,17 +185,23 @@ def _read_text_file(path: str | Path) -> str:
 
 
 def load_upload(path: str | None) -> tuple[str, dict, dict[str, str]]:
-    """Read an uploaded .txt (one article) or .jsonl (one article per line, field `article`
+    """Read an uploaded .txt or .html (one article; a page's article with its title line) or
+    .jsonl (one article per line, field `article`
     or `text`, optional `id`). Returns the first article, a dropdown update listing the
     records, and the records by id."""
     if not path:
         return gr.skip(), gr.update(visible=False), {}
     name = Path(path).name
     suffix = Path(path).suffix.lower()
-    if suffix not in (".txt", ".jsonl"):
-        raise gr.Error(f"{name}: upload a .txt file (one article) or a .jsonl file (one per line).")
+    if suffix not in (".txt", ".jsonl", ".html", ".htm"):
+        raise gr.Error(f"{name}: upload a .txt or .html file (one article) or a .jsonl file (one per line).")
     text = _read_text_file(path)
-    if suffix == ".txt":
+    if suffix in (".html", ".htm"):
+        try:  # the page's article, title line first (the summary shows the title apart)
+            text = extract_article(text).as_text()
+        except NoArticle as error:
+            raise gr.Error(f"{name}: {error}", title="No article") from None
+    if suffix != ".jsonl":
         problem = input_problem(text, f"article in {name}")
         if problem:
             raise gr.Error(problem)
@@ -609,7 +616,7 @@ def _summarize_tab(model: str | None, max_batch_size: int) -> None:
                 )
                 upload = gr.File(
                     label='…or upload a .txt (one article) or .jsonl (field "article" or "text")',
-                    file_types=[".txt", ".jsonl"],
+                    file_types=[".txt", ".html", ".htm", ".jsonl"],
                     elem_id="article-upload",
                     height=120,
                 )

@@ -21,7 +21,7 @@ from summarizer.casing.normalize import (
 )
 from summarizer.casing.normalize import finish as finish_normalized
 from summarizer.casing.windows import casing_prompt_ids
-from summarizer.casing.wire import prepare_article
+from summarizer.casing.wire import PreparedArticle, prepare_article
 from summarizer.config import StyleConfig, SummarizerConfig
 from summarizer.generation.extractive import extractive_summaries
 from summarizer.generation.free import write_summaries
@@ -29,6 +29,7 @@ from summarizer.generation.prompts import Prompter
 from summarizer.generation.selection import select_summaries, selection_inputs
 from summarizer.generation.summary import Summary
 from summarizer.text.cleaning import check_texts
+from summarizer.text.html import NoArticle
 from summarizer.weights.adapters import is_adapter_dir, load_adapter_model
 from summarizer.weights.loading import (
     BACKENDS,
@@ -223,7 +224,7 @@ class Summarizer:
         if not articles:
             return []
         faithful = self.config.faithful if faithful is None else faithful
-        prepared = [prepare_article(a, input_format) for a in articles]
+        prepared = [_prepared(i, a, input_format) for i, a in enumerate(articles)]
         texts = [p.text for p in prepared]
         if style_cfg.kind == "extract":
             summaries = extractive_summaries(texts, style_cfg, settings, self.count_tokens)
@@ -242,7 +243,7 @@ class Summarizer:
                 for s, text in zip(summaries, texts, strict=True)
             ]
         return [
-            dataclasses.replace(s, input_format=p.input_format, title=p.title)
+            dataclasses.replace(s, input_format=p.input_format, title=p.title, metadata=p.metadata)
             for s, p in zip(summaries, prepared, strict=True)
         ]
 
@@ -326,3 +327,10 @@ class Summarizer:
                 progress_bar=bar,
             )
         return finish_normalized(cased, method, detokenize)
+
+
+def _prepared(index: int, article: str, input_format: str) -> PreparedArticle:
+    try:
+        return prepare_article(article, input_format)
+    except NoArticle as error:
+        raise NoArticle(f"article {index}: {error}") from None

@@ -6,7 +6,9 @@ a copied summary is made of the (normalized) article's own words.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +69,27 @@ def test_example_headlines_end_on_a_complete_phrase(real, cased_example, wire_ex
     for text in _inputs(cased_example, wire_example).values():
         (headline,) = real.summarize([text], style="headline")
         assert headline.text.split()[-1].lower().strip("\"'”’") not in _NO_HEADLINE_END, headline.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["highlights", "one_sentence", "extractive", "headline", "one_sentence_abstractive"])
+def test_the_article_given_whole_keeps_its_title_apart(real, cased_example, style):
+    title, article = cased_example
+    (summary,) = real.summarize([f"{title}\n{article}"], style=style)
+    assert summary.title == title
+    assert not summary.text.startswith(title), summary.text  # "... IS-held Hit The final push ..."
+    assert f"{title} " not in summary.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["highlights", "headline"])
+def test_saved_pages_give_summaries_without_page_furniture(real, style):
+    pages = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "html"
+    if not (pages / "expectations.jsonl").is_file():
+        pytest.skip(f"{pages} not found")
+    expected = [json.loads(line) for line in (pages / "expectations.jsonl").read_text().splitlines() if line]
+    summaries = real.summarize([(pages / e["file"]).read_text(encoding="utf-8") for e in expected], style=style)
+    for e, summary in zip(expected, summaries, strict=True):
+        assert [w for w in e["without"] if w in summary.text] == [], (e["file"], summary.text)
+        assert summary.title and summary.metadata and summary.metadata.get("date"), e["file"]
+        assert not summary.text.startswith(("(CNN)", "London (CNN)", "WASHINGTON")), summary.text

@@ -1,4 +1,4 @@
-"""Read input records from .jsonl, .csv, .txt files, folders of them, or stdin.
+"""Read input records from .jsonl, .csv, .txt, .html files, folders of them, or stdin.
 
 Bad records are yielded as `BadRecord` with a reason instead of raising, so a batch job can
 report them and carry on. Only a problem with the whole input (a missing file, an unsupported
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from summarizer.text.cleaning import DEFAULT_MAX_CHARS, RejectedText, clean_text
+from summarizer.text.cleaning import DEFAULT_MAX_CHARS, PAGE_MARKUP_FACTOR, RejectedText, clean_text
 
 __all__ = [
     "SUFFIXES",
@@ -38,7 +38,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SUFFIXES = (".jsonl", ".csv", ".txt")
+SUFFIXES = (".jsonl", ".csv", ".txt", ".html", ".htm")
 # What undecodable bytes become under errors="surrogateescape"; any surrogate is invalid text.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 STDIN = "-"
@@ -100,7 +100,7 @@ def count_records(paths: Sequence[str]) -> int | None:
     for path in paths:
         if path == STDIN:
             return None
-        if path.lower().endswith(".txt"):
+        if path.lower().endswith((".txt", ".html", ".htm")):
             total += 1
             continue
         try:
@@ -276,6 +276,8 @@ def _read_path(
     else:
         rid = _safe(Path(path).stem)
         size = os.path.getsize(path)
+        if text_bytes is not None and path.lower().endswith((".html", ".htm")):
+            text_bytes *= PAGE_MARKUP_FACTOR  # a saved page is mostly markup (clean_text)
         if text_bytes is not None and size > text_bytes:
             yield BadRecord(rid, path, f"too long: file of {size:,} bytes, more than max_chars {max_chars:,} allows; skipped unread")
         else:
@@ -308,8 +310,8 @@ def read_records(
     """Yield every record of every input in order.
 
     .jsonl: one JSON object a line, text in `text_field`, id in `id_field` (default id
-    "file:line"). .csv: a header row naming the fields. .txt: the whole file is one article, id
-    the file name without suffix. "-": stdin, read as JSONL when it starts with "{", else as one
+    "file:line"). .csv: a header row naming the fields. .txt, .html, .htm: the whole file is one
+    article (a saved page: its article text, see `clean_text`), id the file name without suffix. "-": stdin, read as JSONL when it starts with "{", else as one
     article with id "stdin".
 
     max_chars: longest text accepted (None: no limit); longer ones become BadRecords.

@@ -10,11 +10,13 @@ lines mark. Words are never changed: only letter case, spacing and those line-fi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from summarizer.casing.detokenize import detokenize
 from summarizer.casing.normalize import shipped_truecaser
+from summarizer.text.html import extract_article, is_html_document
 from summarizer.text.layout import INPUT_FORMATS, Layout, detect_layout, split_title, strip_dateline
 
 __all__ = ["PreparedArticle", "prepare_article", "wire_to_plain"]
@@ -30,8 +32,10 @@ class PreparedArticle:
     text: str
     # "plain" (given as publishable text) or "wire" (normalized first).
     input_format: str
-    # The article's title line, kept apart from the text (`summarizer.text.layout.split_title`).
+    # The article's title line, kept apart from the text (`summarizer.text.layout.split_title`),
+    # or a saved page's title; and what the page says of the article (date, author, site, url).
     title: str | None = None
+    metadata: dict[str, str] | None = None
 
 
 def wire_to_plain(text: str, layout: Layout | None = None) -> str:
@@ -52,11 +56,15 @@ def wire_to_plain(text: str, layout: Layout | None = None) -> str:
 
 
 def prepare_article(text: str, input_format: str = "auto") -> PreparedArticle:
-    """The article as the summarizer should read it: its title line apart, its dateline or byline
-    gone (`summarizer.text.layout`). `input_format`:
+    """The article as the summarizer should read it: a saved page's article (`summarizer.text.html`),
+    its title line apart, its dateline or byline gone (`summarizer.text.layout`). `input_format`:
     "auto" (detect), "wire" (normalize whatever the text looks like) or "plain" (take it as it is)."""
     if input_format not in INPUT_FORMATS:
         raise ValueError(f"unknown input_format {input_format!r}; choose one of {INPUT_FORMATS}")
+    if is_html_document(text):
+        page = extract_article(text)  # NoArticle (a ValueError) when the page holds none
+        prepared = prepare_article(page.text, input_format)
+        return dataclasses.replace(prepared, title=page.title or prepared.title, metadata=page.metadata())
     title, text = split_title(text)
     if input_format == "plain":
         return PreparedArticle(strip_dateline(text), "plain", title)

@@ -28,3 +28,5 @@ class Summary:
     input_format: str = "plain"
     # The article's title line, recognised and kept apart: never summarized as a sentence.
     title: str | None = None
+    # A saved web page's date, author, site and url (`summarizer.text.html`); None for text.
+    metadata: dict[str, str] | None = None

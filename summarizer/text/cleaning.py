@@ -7,9 +7,10 @@ What each kind of input gets (the readers, the CLI and the Ray job all apply `cl
 - invalid Unicode (lone surrogates, e.g. from a broken ``\\ud800`` escape in JSON): rejected;
 - control characters: removed, except newline and tab; ``\\r\\n`` and ``\\r`` become ``\\n``; a
   byte-order mark is dropped;
-- HTML (a page or a fragment with markup): stripped to its text with the standard library's
-  `html.parser`: script, style and similar elements are dropped, block elements become line
-  breaks, entities are decoded;
+- HTML: a whole page (doctype, <html>, <body>) becomes its article, title line first
+  (`summarizer.text.html`, trafilatura; a page with no article in it is rejected); a fragment
+  with markup is stripped to its text with the standard library's `html.parser`: script, style
+  and similar elements are dropped, block elements become line breaks, entities are decoded;
 - empty or whitespace-only once cleaned: rejected;
 - text that does not look like English: kept, with a warning (the default model is English-only).
 
@@ -28,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from summarizer.text.html import NoArticle, extract_article, is_html_document
+
 __all__ = [
     "DEFAULT_MAX_CHARS",
     "Cleaned",
@@ -43,6 +46,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_CHARS = 1_000_000
+PAGE_MARKUP_FACTOR = 10
 
 # C0 and C1 control characters except tab and newline (\r is turned into \n first), and the BOM.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
@@ -57,7 +61,6 @@ _HTML_TAGS = (
     "blockquote|pre|code|strong|em|b|i|u|form|input|button|iframe|noscript|svg"
 )
 _HTML_TAG = re.compile(rf"</?(?:{_HTML_TAGS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
-_HTML_DOCUMENT = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]", re.IGNORECASE)
 # Elements whose content is not text a reader sees.
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "canvas"})
 _BLOCK = frozenset(
@@ -109,7 +112,7 @@ def strip_control_chars(text: str) -> tuple[str, int]:
 
 def looks_like_html(text: str) -> bool:
     """A document (doctype, <html>, <body>) or at least two known HTML tags."""
-    if _HTML_DOCUMENT.search(text):
+    if is_html_document(text):
         return True
     tags = _HTML_TAG.finditer(text)
     return next(tags, None) is not None and next(tags, None) is not None
@@ -186,13 +189,16 @@ def clean_text(
 ) -> Cleaned:
     """Clean one input text, or raise `RejectedText` saying why it cannot be used.
 
-    max_chars: longest text accepted (None: no limit); checked first, on the text as given.
+    max_chars: longest text accepted (None: no limit); checked first, on the text as given; a
+        whole HTML page may be `PAGE_MARKUP_FACTOR` times longer (a news page is mostly markup:
+        the CNN seed page is 1.4M characters around a 14k-character article), its article not.
     strip_html: turn HTML into its text (False: keep markup as literal text).
     check_language: warn (in `Cleaned.warnings`) when the text does not look like English.
     """
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
-    if max_chars is not None and len(text) > max_chars:
+    page = strip_html and is_html_document(text)
+    if max_chars is not None and len(text) > max_chars * (PAGE_MARKUP_FACTOR if page else 1):
         raise RejectedText(
             f"too long: {len(text):,} characters, over the limit of {max_chars:,} (raise max_chars / --max-chars "
             "to accept it; a long article is summarized in chunks)"
@@ -211,14 +217,26 @@ def clean_text(
     text, removed = strip_control_chars(text)
     html = strip_html and looks_like_html(text)
     if html:
-        text, more = strip_control_chars(html_to_text(text))  # entities can decode to controls
+        text, more = strip_control_chars(_page_text(text))  # entities can decode to controls
         removed += more
         if not text.strip():
             raise RejectedText("HTML with no text in it")
+        if max_chars is not None and len(text) > max_chars:
+            raise RejectedText(f"too long: the page's text is {len(text):,} characters, over the limit of {max_chars:,}")
     if not text.strip():
         raise RejectedText("empty text once control characters were removed")
     warning = non_english_warning(text) if check_language else None
     return Cleaned(text, removed, html, (warning,) if warning else ())
+
+
+def _page_text(html: str) -> str:
+    """A whole page: its article, title line first (trafilatura); a fragment: its visible text."""
+    if not is_html_document(html):
+        return html_to_text(html)
+    try:
+        return extract_article(html).as_text()
+    except NoArticle as error:
+        raise RejectedText(str(error)) from None
 
 
 def check_texts(texts: Sequence[str], noun: str, *, check_unicode: bool = True) -> list[str]:

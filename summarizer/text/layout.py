@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["INPUT_FORMATS", "Layout", "detect_layout", "split_title", "strip_dateline"]
+__all__ = ["INPUT_FORMATS", "Layout", "detect_layout", "ends_sentence", "split_title", "strip_dateline"]
 
 # What `Summarizer.summarize(input_format=...)` and `--input-format` accept.
 INPUT_FORMATS = ("auto", "wire", "plain")
@@ -63,6 +63,11 @@ def detect_layout(text: str) -> Layout:
     return Layout(lowercased, tokenized, sentence_lines)
 
 
+def ends_sentence(line: str) -> bool:
+    """The line ends with terminal punctuation (perhaps inside closing quotes or brackets)."""
+    return bool(_SENTENCE_END.search(line.rstrip()))
+
+
 # A title line: a few words on the first line, no final punctuation, then the body.
 _MAX_TITLE_WORDS = 25
 # A question mark may end a title ("Will Tory tax cuts lift spirits?"); other punctuation not.
@@ -97,7 +102,7 @@ def split_title(text: str) -> tuple[str | None, str]:
         return None, text
     if body_lines[0][0].islower() or body_lines[0][0] in ",;:)]":  # one sentence broken over two lines
         return None, text
-    ended = sum(bool(_SENTENCE_END.search(line)) for line in body_lines)
+    ended = sum(ends_sentence(line) for line in body_lines)
     if ended < max(1, _MIN_BODY_ENDED * len(body_lines)):
         return None, text
     return first, "\n".join(lines[1:]).strip()

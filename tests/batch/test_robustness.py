@@ -71,12 +71,17 @@ def test_control_characters_go_but_newlines_and_tabs_stay():
 def test_html_is_stripped_to_its_text():
     cleaned = clean_text(HTML_PAGE)
     assert cleaned.html_stripped
+    # A whole page: its article (trafilatura), title line first; the navigation and the
+    # repeated <h1> are page furniture.
     assert cleaned.text == (
-        "Bridge reopens\n\nHome\n\nBridge reopens\n\nEngineers reopened the bridge on Tuesday & drivers cheered."
-        "\n\nThe repair cost £4.2m.\nIt took six months."
+        "Bridge reopens\nEngineers reopened the bridge on Tuesday & drivers cheered.\nThe repair cost £4.2m.\n"
+        "It took six months."
     )
+    # A fragment: its visible text (html.parser).
     assert clean_text("<p>One.</p><p>Two.</p>").text == "One.\n\nTwo."
     with pytest.raises(RejectedText, match="HTML with no text"):
+        clean_text("<p><script>alert(1)</script></p><br>")
+    with pytest.raises(RejectedText, match="no article in this page"):
         clean_text("<html><script>alert(1)</script></html>")
     # Angle brackets in prose are not markup.
     for prose in ["If a < b and c > d then <3 is a heart.", "Use <b> for bold, said the guide.", "x <br"]:
@@ -463,7 +468,7 @@ def bad_input_corpus(tmp_path: Path) -> tuple[list[str], int, dict[str, str]]:
         "lone-surrogate": (b'{"id": "lone-surrogate", "article": "half \\ud83d emoji"}', "field 'article' is not valid"),
         "surrogate-id": (b'{"id": "\\udc80", "article": "ok"}', "field 'id' is not valid"),
         "html-page": (json.dumps({"id": "html-page", "article": HTML_PAGE}).encode(), "written"),
-        "html-no-text": (b'{"id": "html-no-text", "article": "<html><script>x()</script></html>"}', "HTML with no text"),
+        "html-no-text": (b'{"id": "html-no-text", "article": "<html><script>x()</script></html>"}', "no article in this page"),
         "french": (json.dumps({"id": "french", "article": FRENCH}).encode(), "written"),
         "chinese": (json.dumps({"id": "chinese", "article": CHINESE}, ensure_ascii=False).encode(), "written"),
         "controls-inside": (json.dumps({"id": "controls-inside", "article": "Bridge\x00 reopened\x07 today.\r\nOk."}).encode(),

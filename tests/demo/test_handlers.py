@@ -69,12 +69,25 @@ def test_upload_txt_and_jsonl(tmp_path):
     assert app.pick_record("line 3", records) == "Second one."
 
 
+def test_upload_a_saved_page(tmp_path):
+    page = REPO.parent / "shared" / "examples" / "html" / "wired.com.burn.html"
+    if not page.is_file():
+        pytest.skip(f"{page} not found")
+    (tmp_path / "page.html").write_bytes(page.read_bytes())
+    text, dropdown, records = app.load_upload(str(tmp_path / "page.html"))
+    title, body = text.split("\n", 1)
+    assert title == "AI Can Do Great Things—if It Doesn't Burn the Planet"
+    assert body.startswith("Last month, researchers at OpenAI") and "<" not in text
+    assert dropdown["visible"] is False and records == {}
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file, not text"),
         ("latin1.txt", "Caf\xe9 au lait".encode("latin-1"), "not valid UTF-8 text"),
-        ("doc.pdf", b"%PDF-1.4", "upload a .txt file"),
+        ("doc.pdf", b"%PDF-1.4", "upload a .txt or .html file"),
+        ("list.html", b"<html><body><a href='/x'>More news</a></body></html>", "no article in this page"),
         ("bad.jsonl", b'{"article": "ok"}\n{not json}\n', "line 2: not valid JSON"),
         ("nofield.jsonl", b'{"body": "x"}\n', "no text field"),
         ("dup.jsonl", b'{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n', "appears twice"),
