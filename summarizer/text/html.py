@@ -17,9 +17,9 @@ from summarizer.text.layout import ends_sentence
 __all__ = ["MIN_ARTICLE_WORDS", "NoArticle", "WebArticle", "extract_article", "is_html_document"]
 
 _HTML_DOCUMENT = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]", re.IGNORECASE)
-# Fewer words than this is a list page, a stub or an error page, not an article (a news brief
-# of two short sentences still passes).
-MIN_ARTICLE_WORDS = 15
+# Fewer words than a short sentence is a list page, a stub or an error page, not an article
+# (a one-sentence brief still passes; trafilatura itself finds no text in most list pages).
+MIN_ARTICLE_WORDS = 5
 
 
 class NoArticle(ValueError):
