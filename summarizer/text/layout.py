@@ -88,8 +88,9 @@ def split_title(text: str) -> tuple[str | None, str]:
     """(title, body): the first line when it is a title, else (None, text).
 
     A title is a first line of 2-25 words without final punctuation (a question mark aside) and
-    not page furniture, followed by a body of which at least a quarter of the lines end sentences
-    (so wire copy, one unterminated sentence a line, never loses its first sentence as a "title"). Glued to the next sentence, a title would read as a run-on
+    not page furniture, followed by a body of which at least a quarter of the lines end sentences;
+    over wire copy (lowercased, or one unterminated sentence a line) only a short line (at most 12
+    words and half the body's median line) is a title, so its lead sentence is not taken for one. Glued to the next sentence, a title would read as a run-on
     ("... IS-held Hit The final push ..."); selection styles would also offer it as a sentence."""
     lines = text.strip().split("\n")
     first = lines[0].strip()
@@ -100,12 +101,25 @@ def split_title(text: str) -> tuple[str | None, str]:
     question = re.search(r"\?['\"’”)\]]*$", first)
     if _FURNITURE.search(first) or (question and words > _MAX_QUESTION_TITLE_WORDS):
         return None, text
-    if body_lines[0][0].islower() or body_lines[0][0] in ",;:)]":  # one sentence broken over two lines
+    # One sentence broken over two lines (in cased text: lowercased wire copy starts every line so).
+    if (body_lines[0][0].islower() and not first.islower()) or body_lines[0][0] in ",;:)]":
         return None, text
     ended = sum(ends_sentence(line) for line in body_lines)
-    if ended < max(1, _MIN_BODY_ENDED * len(body_lines)):
+    prose = ended >= max(1, _MIN_BODY_ENDED * len(body_lines)) and not first.islower()
+    if not (prose or _short_wire_title(words, body_lines)):
         return None, text
     return first, "\n".join(lines[1:]).strip()
+
+
+# Wire copy ends no line, so its title is told from its lead by length alone: a headline is
+# short, a news lead long (BBC titles ~6 words, their first sentences ~25).
+_MAX_WIRE_TITLE_WORDS = 12
+
+
+def _short_wire_title(words: int, body_lines: list[str]) -> bool:
+    lengths = sorted(len(line.split()) for line in body_lines)
+    median = lengths[len(lengths) // 2]
+    return len(body_lines) >= 2 and words <= _MAX_WIRE_TITLE_WORDS and 2 * words <= median
 
 
 # What agencies and sites put before an article's first sentence. Reference summaries never

@@ -126,3 +126,10 @@ def test_prepared_articles_lose_the_dateline_wire_copy_too():
     wire = "-lrb- cnn -rrb- two passengers were hurt on tuesday , police said\nthe driver was not hurt\n"
     assert prepare_article(wire).text.startswith("Two passengers were hurt on Tuesday")
     assert prepare_article("(CNN)The bridge reopened on Tuesday. It had been closed.").text.startswith("The bridge")
+
+
+def test_wire_copy_with_a_title_line_is_told_by_length(wire_example):
+    title = "isis fighters flee tikrit in stolen cars"
+    assert split_title(f"{title}\n{wire_example}") == (title, wire_example.strip())
+    # A long first line of wire copy is its lead, not a title.
+    assert split_title(wire_example)[0] is None
