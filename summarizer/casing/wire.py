@@ -75,7 +75,7 @@ def prepare_article(text: str, input_format: str = "auto") -> PreparedArticle:
                         tokenized=True, sentence_lines=layout.sentence_lines)
     elif not layout.is_wire:
         return PreparedArticle(strip_dateline(text), "plain", title)
-    if title is not None:
-        title = wire_to_plain(title, layout)
+    if title is not None:  # cased and spaced like the body, but a title takes no final period
+        title = wire_to_plain(title, dataclasses.replace(layout, sentence_lines=False))
     # The dateline is read once the wire copy is cased ("-lrb- cnn -rrb-" -> "(CNN)").
     return PreparedArticle(strip_dateline(wire_to_plain(text, layout)), "wire", title)

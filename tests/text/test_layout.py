@@ -133,3 +133,6 @@ def test_wire_copy_with_a_title_line_is_told_by_length(wire_example):
     assert split_title(f"{title}\n{wire_example}") == (title, wire_example.strip())
     # A long first line of wire copy is its lead, not a title.
     assert split_title(wire_example)[0] is None
+    prepared = prepare_article(f"{title}\n{wire_example}")
+    assert prepared.title == "ISIS fighters flee Tikrit in stolen cars"  # cased, no period added
+    assert prepared.text.startswith("ISIS terrorists are stealing")
