@@ -60,7 +60,7 @@ from summarizer.casing.wire import prepare_article  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
 from summarizer.guard.injection import without_instructions  # noqa: E402
 from summarizer.paths import resolve_data_path  # noqa: E402
-from summarizer.text.html import NoArticle, extract_article  # noqa: E402
+from summarizer.text.html import PAGE_SUFFIXES, NoArticle, extract_article  # noqa: E402
 from summarizer.text.sentences import split_sentences  # noqa: E402
 
 __all__ = [
@@ -193,10 +193,10 @@ def load_upload(path: str | None) -> tuple[str, dict, dict[str, str]]:
         return gr.skip(), gr.update(visible=False), {}
     name = Path(path).name
     suffix = Path(path).suffix.lower()
-    if suffix not in (".txt", ".jsonl", ".html", ".htm"):
+    if suffix not in (".txt", ".jsonl", *PAGE_SUFFIXES):
         raise gr.Error(f"{name}: upload a .txt or .html file (one article) or a .jsonl file (one per line).")
     text = _read_text_file(path)
-    if suffix in (".html", ".htm"):
+    if suffix in PAGE_SUFFIXES:
         try:  # the page's article, title line first (the summary shows the title apart)
             text = extract_article(text).as_text()
         except NoArticle as error:
@@ -616,7 +616,7 @@ def _summarize_tab(model: str | None, max_batch_size: int) -> None:
                 )
                 upload = gr.File(
                     label='…or upload a .txt (one article) or .jsonl (field "article" or "text")',
-                    file_types=[".txt", ".html", ".htm", ".jsonl"],
+                    file_types=[".txt", *PAGE_SUFFIXES, ".jsonl"],
                     elem_id="article-upload",
                     height=120,
                 )

@@ -49,8 +49,6 @@ def load_summarizer(args: argparse.Namespace, style: str) -> tuple[Summarizer, d
     return summarizer, parse_setting_overrides(args.set)
 
 
-
-
 def _row(dev: str, r: dict) -> str:
     def p(v):
         return "-" if v is None else f"{v:.3f}"

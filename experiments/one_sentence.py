@@ -37,8 +37,6 @@ def frank_xsum_test() -> list[dict]:
     return [r for r in records if r.get("split") == "test" and r.get("dataset") == "xsum"]
 
 
-
-
 def _row(dev: str, r: dict) -> str:
     p = "-" if r["entity_precision"] is None else f"{r['entity_precision']:.3f}"
     return (f"| {dev} | {r['system']} | {r['n']} | {r['rouge1']:.2f} | {r['rouge2']:.2f} | {r['rougeL']:.2f} "

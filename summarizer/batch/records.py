@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS, PAGE_MARKUP_FACTOR, RejectedText, clean_text
+from summarizer.text.html import PAGE_SUFFIXES
 
 __all__ = [
     "SUFFIXES",
@@ -38,7 +39,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SUFFIXES = (".jsonl", ".csv", ".txt", ".html", ".htm")
+# A whole file is one article: plain text, or a saved page (its article, see `clean_text`).
+_WHOLE_FILE = (".txt", *PAGE_SUFFIXES)
+SUFFIXES = (".jsonl", ".csv", *_WHOLE_FILE)
 # What undecodable bytes become under errors="surrogateescape"; any surrogate is invalid text.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 STDIN = "-"
@@ -100,7 +103,7 @@ def count_records(paths: Sequence[str]) -> int | None:
     for path in paths:
         if path == STDIN:
             return None
-        if path.lower().endswith((".txt", ".html", ".htm")):
+        if path.lower().endswith(_WHOLE_FILE):
             total += 1
             continue
         try:
@@ -276,7 +279,7 @@ def _read_path(
     else:
         rid = _safe(Path(path).stem)
         size = os.path.getsize(path)
-        if text_bytes is not None and path.lower().endswith((".html", ".htm")):
+        if text_bytes is not None and path.lower().endswith(PAGE_SUFFIXES):
             text_bytes *= PAGE_MARKUP_FACTOR  # a saved page is mostly markup (clean_text)
         if text_bytes is not None and size > text_bytes:
             yield BadRecord(rid, path, f"too long: file of {size:,} bytes, more than max_chars {max_chars:,} allows; skipped unread")
@@ -311,8 +314,8 @@ def read_records(
 
     .jsonl: one JSON object a line, text in `text_field`, id in `id_field` (default id
     "file:line"). .csv: a header row naming the fields. .txt, .html, .htm: the whole file is one
-    article (a saved page: its article text, see `clean_text`), id the file name without suffix. "-": stdin, read as JSONL when it starts with "{", else as one
-    article with id "stdin".
+    article (a saved page: its article text, see `clean_text`), id the file name without suffix.
+    "-": stdin, read as JSONL when it starts with "{", else as one article with id "stdin".
 
     max_chars: longest text accepted (None: no limit); longer ones become BadRecords.
     clean: run each text through `summarizer.text.cleaning.clean_text` (see that module for what

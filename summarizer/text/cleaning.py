@@ -215,9 +215,10 @@ def clean_text(
     if marks > _BINARY_SHARE * len(text):
         raise RejectedText(f"looks like binary data ({marks / len(text):.0%} control or replacement characters)")
     text, removed = strip_control_chars(text)
-    html = strip_html and looks_like_html(text)
+    html = page or (strip_html and looks_like_html(text))
     if html:
-        text, more = strip_control_chars(_page_text(text))  # entities can decode to controls
+        # Entities can decode to control characters.
+        text, more = strip_control_chars(_page_text(text) if page else html_to_text(text))
         removed += more
         if not text.strip():
             raise RejectedText("HTML with no text in it")
@@ -230,9 +231,7 @@ def clean_text(
 
 
 def _page_text(html: str) -> str:
-    """A whole page: its article, title line first (trafilatura); a fragment: its visible text."""
-    if not is_html_document(html):
-        return html_to_text(html)
+    """A whole page's article, title line first (trafilatura); RejectedText when it holds none."""
     try:
         return extract_article(html).as_text()
     except NoArticle as error:

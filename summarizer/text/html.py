@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 from summarizer.text.layout import ends_sentence
 
-__all__ = ["MIN_ARTICLE_WORDS", "NoArticle", "WebArticle", "extract_article", "is_html_document"]
+__all__ = ["MIN_ARTICLE_WORDS", "PAGE_SUFFIXES", "NoArticle", "WebArticle", "extract_article", "is_html_document"]
+
+# File names of saved pages (batch readers, the demo's upload).
+PAGE_SUFFIXES = (".html", ".htm")
 
 _HTML_DOCUMENT = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]", re.IGNORECASE)
 # Fewer words than a short sentence is a list page, a stub or an error page, not an article

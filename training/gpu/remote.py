@@ -31,6 +31,7 @@ from safetensors.torch import load_file, save_file
 
 from summarizer import Summarizer
 from training.config import parse_args
+from training.examples import Example
 from training.gpu import payload
 from training.gpu.limits import RETURN_FILE_LIMIT
 from training.gpu.staging import Manifest, assemble
@@ -110,15 +111,16 @@ def planned_steps(train_args, examples: int, step_seconds: float, train_seconds:
     return wanted, max(1, min(wanted, int(train_seconds / step_seconds)))
 
 
-def train(payload_dir: Path, work_dir: Path, step_seconds: float, options: RunOptions) -> tuple[Path, dict]:
-    """Fit the packed examples; returns the output folder and the run's plan."""
+def train(
+    payload_dir: Path, work_dir: Path, examples: list[Example], step_seconds: float, options: RunOptions
+) -> tuple[Path, dict]:
+    """Fit `examples` (the payload's, loaded once by the caller); returns the output folder and the plan."""
     from accelerate import Accelerator
 
     from training.finetune import PreparedData, fit_prepared
     from training.loop import load_base_model, reset_accelerate_state
 
     run_config = json.loads((payload_dir / payload.CONFIG).read_text(encoding="utf-8"))
-    examples = payload.load_examples(payload_dir / payload.EXAMPLES)
     output_dir = work_dir / "train"
     if output_dir.exists():
         shutil.rmtree(output_dir)
@@ -217,7 +219,7 @@ def run_payload(payload_dir: Path, work_dir: Path, out_dir: Path, options: RunOp
     model_args, _, train_args = _train_arguments(run_config, work_dir, overrides)
     check = gpu_check.run_check(payload_dir / payload.SEED_EXAMPLES, examples, model_args, train_args,
                                 work_dir / "check", out_dir / "gpu_check.json", quick=options.skip_check)  # fmt: skip
-    output_dir, metrics["plan"] = train(payload_dir, work_dir, check["step_seconds"], options)
+    output_dir, metrics["plan"] = train(payload_dir, work_dir, examples, check["step_seconds"], options)
     metrics["settings"] = list(options.settings)
     shutil.copy2(output_dir / "train_log.jsonl", out_dir / "train_log.jsonl")
     adapter_archive(output_dir / "adapter", out_dir)  # first: the adapter comes back even if evaluation fails
