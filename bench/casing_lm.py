@@ -25,6 +25,7 @@ import torch
 from bench.casing import case_counts, format_header, format_row, load_records
 from eval.metrics.casing import CasingScores, aggregate_casing
 from summarizer import Summarizer
+from summarizer.casing.decoder import shipped_decoder
 from summarizer.casing.lm_check import (
     CaseLMSettings,
     apply_forms,
@@ -32,7 +33,6 @@ from summarizer.casing.lm_check import (
     restore_case_with_lm,
     score_candidates,
 )
-from summarizer.casing.normalize import shipped_truecaser
 from summarizer.paths import data_root
 
 # The choice settings `--tune` grids over, after one scoring pass.
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = build_parser().parse_args(argv)
     settings = CaseLMSettings(**{k: getattr(args, k) for k in asdict(CaseLMSettings())})
     records = load_records(Path(args.data) if args.data else data_root(), args.split)[: args.limit]
-    truecaser = shipped_truecaser()
+    truecaser = shipped_decoder()
     summarizer = Summarizer.from_pretrained(args.model)
     print(
         f"frank_refs split={args.split}: {len(records)} records; model {args.model or 'embedded default'}; {settings}"

@@ -27,18 +27,22 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 
 from eval.metrics.casing import CasingCounts, CasingScores, aggregate_casing, casing_counts
 from eval.metrics.wer import WordErrors, published_form, word_errors
 from eval.wirecopy import LAYOUTS, wirecopy_records
+from summarizer.casing.decoder import DEFAULT_NGRAMS, CaseDecoder, DecoderConfig
 from summarizer.casing.detokenize import detokenize
+from summarizer.casing.ngrams import CaseNgrams
 from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.paths import data_root
 
 __all__ = ["SetRecord", "load_set", "main", "score_set"]
 
 SETS = (*LAYOUTS, "wsj", "frank")
+METHODS = ("statistical", "no-memory", "table", "model")
 
 
 @dataclass(frozen=True)
@@ -114,13 +118,36 @@ def _short(s: CasingScores) -> dict:
     }
 
 
-def _statistical(model_path: str | None) -> tuple[Callable[[Sequence[str]], list[str]], float]:
+def _table(model_path: str | None) -> tuple[Callable[[Sequence[str]], list[str]], float]:
+    """The per-word table alone, deciding left to right (the default before the decoder)."""
     start = time.perf_counter()
     truecaser = (
         StatisticalTruecaser.load(model_path) if model_path else StatisticalTruecaser.from_pretrained()
     )
     load = time.perf_counter() - start
     return (lambda texts: [truecaser.restore(t) for t in texts]), load
+
+
+def _statistical(model_path: str | None, memory: bool = True) -> tuple[Callable[[Sequence[str]], list[str]], float]:
+    """The default: the sequence decoder over the table's forms (`summarizer.casing.decoder`)."""
+    start = time.perf_counter()
+    table = StatisticalTruecaser.load(model_path) if model_path else StatisticalTruecaser.from_pretrained()
+    path = resources.files("summarizer") / "resources" / DEFAULT_NGRAMS
+    with resources.as_file(path) as real_path:
+        ngrams = CaseNgrams.load(real_path)
+    decoder = CaseDecoder(table, ngrams, None if memory else DecoderConfig(memory_strength=0.0))
+    load = time.perf_counter() - start
+    return (lambda texts: [decoder.restore(t) for t in texts]), load
+
+
+def _system(method: str, args) -> tuple[Callable[[Sequence[str]], list[str]], float]:
+    if method == "statistical":
+        return _statistical(args.model)
+    if method == "no-memory":
+        return _statistical(args.model, memory=False)
+    if method == "table":
+        return _table(args.model)
+    return _model_method(args.model, args.backend)
 
 
 def _model_method(model_path: str | None, backend: str = "auto") -> tuple[Callable[[Sequence[str]], list[str]], float]:
@@ -157,7 +184,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--data", default=None, help="data root (default: summarizer.paths.data_root())")
     parser.add_argument("--split", default="dev", choices=["dev", "test"])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
-    parser.add_argument("--methods", nargs="+", default=["statistical"], choices=["statistical", "model"])
+    parser.add_argument(
+        "--methods", nargs="+", default=["statistical"], choices=list(METHODS),
+        help="statistical (the default decoder), no-memory (it without document memory), table (the per-word table alone), model",
+    )
     parser.add_argument("--model", default=None, help="truecaser .json.gz, or checkpoint for method model")
     parser.add_argument("--backend", default="auto", help="how the weights run for method model (auto, torch, bf16, int8)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N records of each set")
@@ -170,7 +200,7 @@ def main(argv: list[str] | None = None) -> dict:
     results: dict = {"split": args.split, "results": {}}
     systems = {}
     for method in args.methods:
-        run, load = _statistical(args.model) if method == "statistical" else _model_method(args.model, args.backend)
+        run, load = _system(method, args)
         systems[method] = run
         results[f"{method}_load_seconds"] = round(load, 2)
         print(f"{method}: loaded in {load:.2f} s")
@@ -179,7 +209,7 @@ def main(argv: list[str] | None = None) -> dict:
         records = load_set(set_name, args.split, data)[: args.limit]
         for method, run in systems.items():
             best, outputs = float("inf"), []
-            for _ in range(max(1, args.repeat if method == "statistical" else 1)):
+            for _ in range(max(1, args.repeat if method != "model" else 1)):
                 start = time.perf_counter()
                 outputs = run([r.input for r in records])
                 [detokenize(o) for o in outputs]

@@ -12,12 +12,12 @@ import torch
 from tqdm.auto import tqdm
 
 from summarizer.casing.constrained import CaseTrie, restore_case_with_model, token_bytes_table
+from summarizer.casing.decoder import shipped_decoder
 from summarizer.casing.headline import headline_case, source_names
 from summarizer.casing.normalize import (
     NORMALIZE_METHODS,
     Normalized,
     normalize_statistical,
-    shipped_truecaser,
 )
 from summarizer.casing.normalize import finish as finish_normalized
 from summarizer.casing.windows import casing_prompt_ids
@@ -302,7 +302,7 @@ class Summarizer:
                     self.model,
                     self.tokenizer,
                     self.family,
-                    shipped_truecaser(),
+                    shipped_decoder(),
                     texts,
                     case_settings,
                     **self.case_lm_context(),

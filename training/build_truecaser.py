@@ -22,7 +22,8 @@ when its normalized text (`article_key`) matches one, or when half or more of it
 occur in them. Each kept text is PTB-tokenized with `tokenize_ptb` (cased); the model learns
 from the tokens.
 
-Writes `truecaser_en.json.gz` and `hyphens_en.json.gz`, plus `truecaser_en.build.json` (the
+Writes `truecaser_en.json.gz` (the per-word table), `case_ngrams_en.json.gz` (the decoder's
+capitalization-pattern n-grams, `summarizer.casing.ngrams`) and `hyphens_en.json.gz`, plus `truecaser_en.build.json` (the
 run's config and how many records each rule excluded) beside them.
 """
 
@@ -43,7 +44,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eval.wirecopy import SOURCES, article_body, article_key, article_split
+from summarizer.casing.decoder import DEFAULT_NGRAMS
 from summarizer.casing.detokenize import hyphen_key, tokenize_ptb
+from summarizer.casing.ngrams import CaseNgrams
 from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
 from summarizer.paths import data_root
 
@@ -60,8 +63,11 @@ class BuildConfig:
     data: Path
     out: Path = DEFAULT_OUT
     min_pair_count: int = 1
-    prune_min_count: int = 3  # StatisticalTruecaser.prune_contexts: the table budget
-    prune_max_share: float = 0.98
+    # StatisticalTruecaser.prune_contexts: contexts seen fewer times are dropped. Contexts that
+    # only repeat a word's majority form are kept (max_share None): the decoder needs them to
+    # hold a word lowercase against its neighbours' capitals (docs/results_wirecopy.md).
+    prune_min_count: int = 3
+    prune_max_share: float | None = None
 
     def __post_init__(self) -> None:
         self.data = Path(self.data)
@@ -292,6 +298,9 @@ def main(argv: list[str] | None = None) -> dict:
     truecaser.prune_contexts(config.prune_min_count, config.prune_max_share)
     model_path = config.out / "truecaser_en.json.gz"
     truecaser.save(model_path)
+    ngrams = CaseNgrams.count(lines)
+    ngrams.save(config.out / DEFAULT_NGRAMS)
+    logger.info("%d pairs and %d triples seen capitalized", len(ngrams.pairs), len(ngrams.triples))
 
     summary = {
         "config": {
@@ -310,6 +319,9 @@ def main(argv: list[str] | None = None) -> dict:
         "excluded_ids_sha256": hashlib.sha256("\n".join(sorted(excluded)).encode()).hexdigest(),
         "model_bytes": model_path.stat().st_size,
         "hyphen_bytes": (config.out / "hyphens_en.json.gz").stat().st_size,
+        "ngram_pairs": len(ngrams.pairs),
+        "ngram_triples": len(ngrams.triples),
+        "ngram_bytes": (config.out / DEFAULT_NGRAMS).stat().st_size,
     }
     (config.out / "truecaser_en.build.json").write_text(json.dumps(summary, indent=1) + "\n")
     summary["excluded_ids"] = sorted(excluded)

@@ -17,7 +17,6 @@ every task's training records the same way.
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import itertools
 import json
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from summarizer.casing.decoder import restore_case
 from summarizer.casing.detokenize import detokenize, tokenize_ptb
 from summarizer.casing.windows import case_windows
 from summarizer.guard.faithfulness import entity_precision, number_precision
@@ -219,14 +219,6 @@ class DevItem:
     references: tuple[str, ...]
 
 
-@functools.cache
-def _truecaser():
-    """The shipped statistical truecaser, loaded once (it takes seconds)."""
-    from summarizer.casing.truecaser import StatisticalTruecaser
-
-    return StatisticalTruecaser.from_pretrained()
-
-
 def format_target(text: str, target_format: str) -> str:
     """A reference as the model should write it (see `TaskConfig.target_format`)."""
     text = text.strip()
@@ -239,7 +231,7 @@ def format_target(text: str, target_format: str) -> str:
         text = re.sub(r"''(?=\w)", "'' ", text)
         text = re.sub(r"``(?=\S)", "`` ", text)
         text = re.sub(r"(\d) (m|bn)\b", r"\1\2", text)  # "# 11.2 m" was "£11.2m"
-        return detokenize(_truecaser().restore(tokenize_ptb(text)))
+        return detokenize(restore_case(tokenize_ptb(text)))
     raise ValueError(f"unknown target_format {target_format!r}")
 
 

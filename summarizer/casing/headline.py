@@ -30,7 +30,8 @@ import re
 from collections.abc import Collection
 from typing import Literal
 
-from summarizer.casing.truecaser import StatisticalTruecaser, _default
+from summarizer.casing.decoder import shipped_table
+from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.text.sentences import split_sentences
 
 __all__ = ["headline_case", "source_names"]
@@ -186,7 +187,7 @@ def headline_case(
         raise ValueError(f"style must be 'sentence' or 'title', got {style!r}")
     if not text.strip():
         return text
-    model = truecaser or _default()
+    model = truecaser or shipped_table()
     letters = [c for c in text if c.isalpha()]
     if letters and (all(c.islower() for c in letters) or all(c.isupper() for c in letters)):
         text = _case_from_model(text, model)

@@ -3,7 +3,8 @@
 Measured by `python -m bench.casing_lm` (statistical vs model on frank_refs; `--tune` grids the
 combination weights).
 
-1. The statistical truecaser writes a draft of the whole text (token-aligned, case only).
+1. The statistical decoder (`summarizer.casing.decoder`) writes a draft of the whole text
+   (token-aligned, case only) and says how sure it is of each word (`CaseDecoder.margins`).
 2. For every word (a whitespace token with a letter) the candidates are the draft form, lower,
    Title and UPPER (UPPER only for short words). Words the counts settle (the draft is the
    word's usual form, `settled_share` of at least `settled_count` sightings) keep the draft
@@ -38,6 +39,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
+from summarizer.casing.decoder import CaseDecoder
+from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.casing.windows import CHECK_WINDOW_WORDS, casing_prompt_ids, merged_windows, stitch
 from summarizer.generation.batching import pad_batch
 
@@ -71,6 +74,9 @@ class CaseLMSettings:
     # at least this share of at least `settled_count` sightings. None: check every word.
     settled_share: float | None = 0.95
     settled_count: int = 5
+    # Else (when set) words the decoder is sure of are not checked: its best path beats the best
+    # path giving the word another capitalization by at least this many nats.
+    settled_margin: float | None = None
     # UPPER is a candidate only for words with at most this many letters (None: always).
     max_upper_letters: int | None = 3
     # "plain": a line break, then the draft; "instruction": the casing prompt the training
@@ -115,6 +121,8 @@ class WordCandidates:
     prior: tuple[float, ...]
     count: int  # how often the truecaser saw the word (any form)
     checked: bool = False  # whether the model scored the forms (else the draft stays)
+    # How sure the decoder's draft is of the word's capitalization (`CaseDecoder.margins`).
+    margin: float | None = None
 
 
 # ------------------------------------------------------------------------------ candidates
@@ -155,7 +163,7 @@ def _first_letter_upper(form: str) -> bool:
     return first is not None and form[first.start()].isupper()
 
 
-def _capitalized_positions(truecaser, text: str) -> list[bool]:
+def _capitalized_positions(truecaser: StatisticalTruecaser, text: str) -> list[bool]:
     """Per word of `text` (`_WORD` match): whether it stands where the truecaser always
     capitalizes (a sentence start, ...). A 135M model reading `\n` + draft otherwise prefers
     `manuscript of ...` to `Manuscript of ...` at the start of a text."""
@@ -169,7 +177,15 @@ def _letters(word: str) -> int:
     return sum(c.isalpha() for c in word)
 
 
-def _form_prior(truecaser, word: str, forms: Sequence[str]) -> tuple[int, tuple[float, ...]]:
+def _margins(decoder: CaseDecoder, text: str) -> list[float | None]:
+    """Per word of `text` (`_WORD` match): the decoder's margin (`CaseDecoder.margins`)."""
+    out: list[float | None] = []
+    for line in text.split("\n"):
+        out.extend(decoder.margins(_WORD.findall(line)))
+    return out
+
+
+def _form_prior(truecaser: StatisticalTruecaser, word: str, forms: Sequence[str]) -> tuple[int, tuple[float, ...]]:
     """How often the truecaser saw `word`, and log((count + 0.1) / (total + 0.1 n)) of each form."""
     from summarizer.casing.truecaser import _form_code
 
@@ -186,6 +202,8 @@ def _settled(word: WordCandidates, settings: CaseLMSettings) -> bool:
     """True when the counts leave no doubt: the draft is the word's usual form, seen often."""
     if len(word.forms) < 2:
         return True
+    if settings.settled_margin is not None:
+        return word.margin is None or word.margin >= settings.settled_margin
     if settings.settled_share is None:
         return False
     return (
@@ -385,7 +403,7 @@ def score_candidates(
     model,
     tokenizer,
     family: str,
-    truecaser,
+    decoder: CaseDecoder,
     texts: Sequence[str],
     settings: CaseLMSettings,
     *,
@@ -399,7 +417,7 @@ def score_candidates(
 ) -> list[list[WordCandidates]]:
     """Every word of every text with its candidate forms, model log-probs and count priors.
 
-    drafts: the texts as cased so far (default: the truecaser's restoration of each text).
+    drafts: the texts as cased so far (default: the decoder's restoration of each text).
     only: per text, the indices (among its whitespace tokens) of the words that may be
         checked (default: all that the counts do not settle).
     """
@@ -417,11 +435,12 @@ def score_candidates(
     rows: list[_Row] = []
     slot_of: list[tuple[int, int]] = []  # slot -> (text, word); forms follow the first slot
     for t, text in enumerate(texts):
-        draft = truecaser.restore(text) if drafts is None else drafts[t]
+        draft = decoder.restore(text) if drafts is None else drafts[t]
         if len(draft) != len(text) or draft.lower() != text.lower():
             raise ValueError(f"draft {t} differs from its text in more than letter case")
         words: list[WordCandidates] = []
-        opens = _capitalized_positions(truecaser, text)
+        opens = _capitalized_positions(decoder.table, text)
+        margins = _margins(decoder, text) if settings.settled_margin is not None else None
         for n, match in enumerate(_WORD.finditer(text)):
             s, e = match.span()
             word = text[s:e]
@@ -430,8 +449,10 @@ def score_candidates(
                 if _HAS_LETTER.search(word)
                 else (draft[s:e],)
             )
-            count, prior = _form_prior(truecaser, word, forms)
-            words.append(WordCandidates(s, e, forms, (0.0,) * len(forms), (0.0,) * len(forms), prior, count))
+            count, prior = _form_prior(decoder.table, word, forms)
+            zeros = (0.0,) * len(forms)
+            margin = margins[n] if margins is not None else None
+            words.append(WordCandidates(s, e, forms, zeros, zeros, prior, count, margin=margin))
         words_of.append(words)
         first_word = {w.start: k for k, w in enumerate(words)}
         for ws, we in merged_windows(text, settings.window_words, max_bytes):
@@ -509,7 +530,7 @@ def restore_case_with_lm(
     model,
     tokenizer,
     family: str,
-    truecaser,
+    decoder: CaseDecoder,
     texts: Sequence[str],
     settings: CaseLMSettings | None = None,
     *,
@@ -519,7 +540,7 @@ def restore_case_with_lm(
     batch_size: int,
     progress_bar=None,
 ) -> list[str]:
-    """Each text with its case restored: the truecaser's draft, checked word by word by `model`."""
+    """Each text with its case restored: the decoder's draft, checked word by word by `model`."""
     settings = settings or CaseLMSettings()
     texts = list(texts)
     out = [""] * len(texts)
@@ -529,7 +550,7 @@ def restore_case_with_lm(
             model,
             tokenizer,
             family,
-            truecaser,
+            decoder,
             [texts[i] for i in todo],
             settings,
             instruction=instruction,

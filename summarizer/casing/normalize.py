@@ -9,19 +9,18 @@ each window under a hard case-only constraint: `summarizer.casing.constrained`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
+from summarizer.casing.decoder import shipped_decoder
 from summarizer.text.cleaning import check_texts
 
 __all__ = [
     "NORMALIZE_METHODS",
     "Normalized",
     "normalize_statistical",
-    "shipped_truecaser",
 ]
 
 NORMALIZE_METHODS = ("statistical", "model", "generate")
@@ -49,17 +48,10 @@ def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normaliz
     ]
 
 
-@functools.lru_cache(maxsize=1)
-def shipped_truecaser():
-    """The shipped truecaser, read once (~1 s) per process."""
-    from summarizer.casing.truecaser import StatisticalTruecaser
-
-    return StatisticalTruecaser.from_pretrained()
-
-
 def normalize_statistical(texts: Sequence[str], *, detokenize: bool = True, progress: bool = False) -> list[Normalized]:
-    """Case restoration by the shipped statistical truecaser (no neural model needed)."""
+    """Case restoration by the shipped statistical decoder (`summarizer.casing.decoder`: counts
+    and n-grams of cased news, no neural model)."""
     texts = check_texts(texts, "text")
-    truecaser = shipped_truecaser()
-    cased = [truecaser.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
+    decoder = shipped_decoder()
+    cased = [decoder.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
     return finish(cased, "statistical", detokenize)

@@ -26,20 +26,21 @@ The model file is gzip JSON (no pickle), written by `save` and read by `load`.
 from __future__ import annotations
 
 import collections
-import functools
 import gzip
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["StatisticalTruecaser", "TruecaserConfig", "restore_case"]
+from summarizer.casing.packed import pack, unpack
+
+__all__ = ["FormScores", "StatisticalTruecaser", "TruecaserConfig"]
 
 _FORMAT = "summarizer-statistical-truecaser"
-_VERSION = 1
+_VERSION = 2  # 2: the neighbour contexts packed (summarizer.casing.packed); 1 still reads
 DEFAULT_MODEL = "truecaser_en.json.gz"
 
 # Position kinds. START: first word of a line or after . ! ?; the others are learned.
@@ -94,6 +95,24 @@ class TruecaserConfig:
             raise ValueError(f"context_prior must be > 0, got {self.context_prior}")
         if self.min_context_count < 1 or self.rare_count < 1:
             raise ValueError("min_context_count and rare_count must be >= 1")
+
+
+@dataclass(frozen=True)
+class FormScores:
+    """A word's candidate forms and their log-scores from the counts.
+
+    `scores` reads the word and its lowercase neighbours; `after_cap[c]` / `before_cap[c]` are
+    added when the word before / after it is capitalized (c=1) or not (c=0): None for words the
+    counts never saw beside a capitalized word. A sequence decoder adds them per path."""
+
+    codes: list[str]
+    scores: list[float]
+    after_cap: tuple[list[float], list[float]] | None = None
+    before_cap: tuple[list[float], list[float]] | None = None
+    classes: tuple[int, ...] = field(init=False)  # 1 where a form starts with a capital
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "classes", tuple(int(_is_capitalized(c)) for c in self.codes))
 
 
 def write_json_gz(path: str | Path, payload: object) -> None:
@@ -290,8 +309,8 @@ class StatisticalTruecaser:
         self.config = config or TruecaserConfig()
         self.forms: dict[str, list[str]] = {}  # word -> its form codes, most frequent first
         self.counts: dict[str, list[int]] = {}  # word -> counts parallel to forms
-        self.prev_context: dict[str, list[int]] = {}  # "prev word" -> counts parallel to forms[word]
-        self.next_context: dict[str, list[int]] = {}  # "word next" -> counts
+        self.prev_context: Mapping[str, list[int]] = {}  # "prev word" -> counts parallel to forms[word]
+        self.next_context: Mapping[str, list[int]] = {}  # "word next" -> counts
         self.cap_context: dict[
             str, list[list[int]]
         ] = {}  # word -> [counts after a capitalized word, before one]
@@ -410,13 +429,14 @@ class StatisticalTruecaser:
             kind: {v: c for v, c in values.items() if sum(c) >= 2} for kind, values in sorted(oov.items())
         }
 
-    def prune_contexts(self, min_count: int = 3, max_share: float = 0.98) -> StatisticalTruecaser:
-        """Drop neighbour contexts that are rare (seen fewer than `min_count` times) or that only
-        repeat the word's own majority form (it holds `max_share` or more of the context): the
-        shipped-table budget. On the wire-copy dev split this costs ~0.005 cased-word F1 for a
-        table a third the size (docs/results_wirecopy.md)."""
+    def prune_contexts(self, min_count: int = 3, max_share: float | None = 0.98) -> StatisticalTruecaser:
+        """Drop neighbour contexts that are rare (seen fewer than `min_count` times) or, unless
+        `max_share` is None, that only repeat the word's own majority form (it holds `max_share`
+        or more of the context). The decoder needs the latter (docs/results_wirecopy.md)."""
 
         def informative(counts: list[int]) -> bool:
+            if max_share is None:
+                return True
             top = max(range(len(counts)), key=counts.__getitem__)
             return top != 0 or counts[0] < max_share * sum(counts)
 
@@ -440,8 +460,8 @@ class StatisticalTruecaser:
             "config": asdict(self.config),
             "forms": self.forms,
             "counts": self.counts,
-            "prev_context": self.prev_context,
-            "next_context": self.next_context,
+            "prev_context": pack(self.prev_context),
+            "next_context": pack(self.next_context),
             "cap_context": self.cap_context,
             "oov": self.oov,
             "oov_prior": self.oov_prior,
@@ -454,7 +474,7 @@ class StatisticalTruecaser:
         """Read a model written by `save`; `config` overrides the saved weights."""
         with gzip.open(Path(path), "rt", encoding="utf-8") as f:
             payload = json.load(f)
-        if payload.get("format") != _FORMAT or payload.get("version") != _VERSION:
+        if payload.get("format") != _FORMAT or payload.get("version") not in (1, _VERSION):
             raise ValueError(
                 f"{path} is not a {_FORMAT} v{_VERSION} file (format={payload.get('format')!r}, "
                 f"version={payload.get('version')!r}); rebuild it with training/build_truecaser.py"
@@ -462,8 +482,9 @@ class StatisticalTruecaser:
         model = cls(config or TruecaserConfig(**payload["config"]))
         model.forms = payload["forms"]
         model.counts = payload["counts"]
-        model.prev_context = payload["prev_context"]
-        model.next_context = payload["next_context"]
+        read = unpack if payload["version"] >= 2 else dict
+        model.prev_context = read(payload["prev_context"])
+        model.next_context = read(payload["next_context"])
         model.cap_context = payload["cap_context"]
         model.oov = payload["oov"]
         model.oov_prior = payload["oov_prior"]
@@ -489,36 +510,49 @@ class StatisticalTruecaser:
         capitalized, total = self.position_rates.get(kind, (0, 0))
         return total > 0 and capitalized / total > self.config.capitalize_threshold
 
-    def _known(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
+    def form_scores(self, word: str, prev: str, nxt: str) -> FormScores:
+        """The naive-Bayes log-scores of a known word's forms given its lowercase neighbours, and
+        what the case of the word before and after would add (`FormScores`)."""
         codes = self.forms[word]
         counts = self.counts[word]
-        if len(codes) == 1:
-            return codes[0]
         total = sum(counts)
         base = [(n + 0.1) / (total + 0.1 * len(counts)) for n in counts]
         scores = [math.log(p) for p in base]
         beta = self.config.context_prior
         weights = self.config.weights
-        views = [
+
+        def view(ctx: list[int], weight: float) -> list[float]:
+            ctx_total = sum(ctx)
+            return [weight * math.log((ctx[k] + beta * p) / (ctx_total + beta) / p) for k, p in enumerate(base)]
+
+        for name, ctx in (
             ("prev", self.prev_context.get(f"{prev} {word}")),
             ("next", self.next_context.get(f"{word} {nxt}")),
-        ]
+        ):
+            if ctx is not None:
+                scores = [a + b for a, b in zip(scores, view(ctx, weights[name]), strict=True)]
         cap = self.cap_context.get(word)
-        if cap is not None:
-            views.append(
-                ("prevcap", cap[0] if prev_cap else [n - c for n, c in zip(counts, cap[0], strict=True)])
-            )
+        if cap is None:
+            return FormScores(codes, scores)
+        after = [[n - c for n, c in zip(counts, cap[0], strict=True)], cap[0]]
+        before = [[n - c for n, c in zip(counts, cap[1], strict=True)], cap[1]]
+        return FormScores(
+            codes,
+            scores,
+            tuple(view(ctx, weights["prevcap"]) for ctx in after),
+            tuple(view(ctx, weights["nextcap"]) for ctx in before),
+        )
+
+    def _known(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
+        codes = self.forms[word]
+        if len(codes) == 1:
+            return codes[0]
+        found = self.form_scores(word, prev, nxt)
+        scores = list(found.scores)
+        if found.after_cap is not None:
+            scores = [a + b for a, b in zip(scores, found.after_cap[prev_cap], strict=True)]
             if next_cap is not None:
-                views.append(
-                    ("nextcap", cap[1] if next_cap else [n - c for n, c in zip(counts, cap[1], strict=True)])
-                )
-        for name, ctx in views:
-            if ctx is None:
-                continue
-            ctx_total = sum(ctx)
-            w = weights[name]
-            for k, p in enumerate(base):
-                scores[k] += w * math.log((ctx[k] + beta * p) / (ctx_total + beta) / p)
+                scores = [a + b for a, b in zip(scores, found.before_cap[next_cap], strict=True)]
         return codes[max(range(len(codes)), key=scores.__getitem__)]
 
     def _unknown(self, word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool | None) -> str:
@@ -580,8 +614,60 @@ class StatisticalTruecaser:
             return "-".join(c if len(c) > 1 else _apply(p, c) for p, c in zip(parts, codes, strict=True))
         return self._unknown(word, prev, nxt, prev_cap, next_cap)
 
+    def candidates(self, word: str, prev: str, nxt: str) -> FormScores:
+        """The forms a sequence decoder chooses among for `word` between lowercase neighbours
+        `prev` and `nxt`, with their scores (`FormScores`)."""
+        codes = self.forms.get(word)
+        if codes is not None:
+            return self.form_scores(word, prev, nxt) if len(codes) > 1 else FormScores(codes, [0.0])
+        if "-" in word.strip("-"):
+            # An unseen compound is cased part by part, and only the case before it changes that.
+            after_lower = self._word_code(word, prev, nxt, False, None)
+            after_capital = self._word_code(word, prev, nxt, True, None)
+            if after_lower == after_capital:
+                return FormScores([after_lower], [0.0])
+            return FormScores([after_lower, after_capital], [0.0, 0.0], ([0.0, -50.0], [-50.0, 0.0]))
+        plain = self._unknown_scores(word, prev, nxt, False, False)
+        after = self._unknown_scores(word, prev, nxt, True, False)
+        before = self._unknown_scores(word, prev, nxt, False, True)
+        codes = list(_UNCASED_FORMS)
+        if _NAME_PREFIX.match(word):
+            codes[1] = self._unknown(word, prev, nxt, True, None)  # McDonald, O'Neill
+        zero = [0.0] * 3
+        return FormScores(
+            codes,
+            plain,
+            (zero, [a - b for a, b in zip(after, plain, strict=True)]),
+            (zero, [a - b for a, b in zip(before, plain, strict=True)]),
+        )
+
+    def cased_token(self, token: str, code: str, kind: str) -> str:
+        """`token` in form `code` (a code or, for unseen compounds, the cased compound), capitalized
+        where its position kind asks for it."""
+        if len(code) == len(token) and code.lower() == token.lower() and "-" in code:
+            cased = code
+        else:
+            cased = _apply(token, code)
+        return _capitalize_first(cased) if self._capitalizes(kind, token.lower()) else cased
+
+    @staticmethod
+    def is_split_clitic(lower: Sequence[str], i: int) -> bool:
+        """`club ’ s`: token i is the clitic of a split `’s`, lowercase whatever else holds."""
+        return lower[i] in _CLITIC_PARTS and i > 1 and lower[i - 1] in _APOSTROPHES and bool(
+            _HAS_LETTER.search(lower[i - 2])
+        )
+
+    def finish_line(self, tokens: Sequence[str], lower: Sequence[str], kinds: Sequence[str], out: list[str]) -> None:
+        """What every decoder does last to a cased line (in place): split compounds the counts know
+        whole, `CLICK HERE`."""
+        self._case_split_compounds(tokens, lower, kinds, out)
+        for i in range(len(tokens) - 1):
+            if kinds[i] == START and (lower[i], lower[i + 1]) in _CAPS_PHRASES:
+                out[i], out[i + 1] = _apply(tokens[i], "u"), _apply(tokens[i + 1], "u")
+
     def restore_tokens(self, tokens: Sequence[str]) -> list[str]:
-        """Case each token of one line; the output tokens lowercase to the input tokens."""
+        """Case each token of one line, word by word left to right; the output tokens lowercase
+        to the input tokens."""
         lower = [t.lower() for t in tokens]
         kinds = position_kinds(lower)
         out: list[str] = []
@@ -598,13 +684,8 @@ class StatisticalTruecaser:
                 next_cap = self._majority_capitalized(lower[i + 1])
             elif i + 1 >= len(lower) or not _HAS_LETTER.search(lower[i + 1]):
                 next_cap = False
-            if (
-                word in _CLITIC_PARTS
-                and i > 1
-                and lower[i - 1] in _APOSTROPHES
-                and _HAS_LETTER.search(lower[i - 2])
-            ):
-                out.append(_apply(token, "l"))  # `club ’ s`: the clitic of a split `’s`
+            if self.is_split_clitic(lower, i):
+                out.append(_apply(token, "l"))
                 prev_cap = False
                 continue
             code = self._word_code(word, prev, nxt, prev_cap, next_cap)
@@ -613,10 +694,7 @@ class StatisticalTruecaser:
                 cased = _capitalize_first(cased)
             out.append(cased)
             prev_cap = _is_capitalized(code)
-        self._case_split_compounds(tokens, lower, kinds, out)
-        for i in range(len(tokens) - 1):
-            if kinds[i] == START and (lower[i], lower[i + 1]) in _CAPS_PHRASES:
-                out[i], out[i + 1] = _apply(tokens[i], "u"), _apply(tokens[i + 1], "u")
+        self.finish_line(tokens, lower, kinds, out)
         return out
 
     def _case_split_compounds(
@@ -671,12 +749,3 @@ class StatisticalTruecaser:
             lines.append("".join(pieces))
         return "\n".join(lines)
 
-
-@functools.cache
-def _default() -> StatisticalTruecaser:
-    return StatisticalTruecaser.from_pretrained()
-
-
-def restore_case(text: str) -> str:
-    """Restore case with the shipped model (loaded once)."""
-    return _default().restore(text)

@@ -14,8 +14,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from summarizer.casing.decoder import shipped_decoder
 from summarizer.casing.detokenize import detokenize
-from summarizer.casing.normalize import shipped_truecaser
 from summarizer.text.html import extract_article, is_html_document
 from summarizer.text.layout import INPUT_FORMATS, Layout, detect_layout, split_title, strip_dateline
 
@@ -45,7 +45,7 @@ def wire_to_plain(text: str, layout: Layout | None = None) -> str:
     # Both read the whole text at once: the truecaser takes each line as its own run of
     # sentences, and the detokenizer carries a quote opened on one line to the line closing it.
     if layout.lowercased:
-        text = shipped_truecaser().restore(text)
+        text = shipped_decoder().restore(text)
     if layout.tokenized:
         text = detokenize(text)
     lines = text.splitlines()

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from summarizer import Summarizer
+from summarizer.casing.decoder import shipped_decoder
 from summarizer.casing.lm_check import (
     CaseLMSettings,
     WordCandidates,
@@ -17,7 +18,6 @@ from summarizer.casing.lm_check import (
     restore_case_with_lm,
     score_candidates,
 )
-from summarizer.casing.normalize import shipped_truecaser
 
 DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 TEXTS = [
@@ -44,7 +44,7 @@ def _score(s: Summarizer, texts, settings=CHECK_ALL, batch_size=8, **overrides):
     """`score_candidates` with `s`'s own casing context; `overrides` replace any of it or add
     arguments (drafts, only)."""
     kwargs = {**s.case_lm_context(), "batch_size": batch_size, **overrides}
-    return score_candidates(s.model, s.tokenizer, s.family, shipped_truecaser(), texts, settings, **kwargs)
+    return score_candidates(s.model, s.tokenizer, s.family, shipped_decoder(), texts, settings, **kwargs)
 
 
 def test_candidates():
@@ -165,7 +165,7 @@ def test_a_large_draft_bonus_gives_the_draft(tiny_causal_dir):
     s = _load(tiny_causal_dir)
     settings = CaseLMSettings(draft_bonus=1e9, settled_share=None)
     results = s.normalize(TEXTS, method="model", detokenize=False, case_settings=settings)
-    assert [r.cased for r in results] == [shipped_truecaser().restore(t) for t in TEXTS]
+    assert [r.cased for r in results] == [shipped_decoder().restore(t) for t in TEXTS]
 
 
 def test_case_settings_only_for_the_model_method(tiny_causal_dir):
@@ -195,7 +195,7 @@ def test_windows_longer_than_the_context_keep_the_draft(tiny_seq2seq_dir):
         s.model,
         s.tokenizer,
         s.family,
-        shipped_truecaser(),
+        shipped_decoder(),
         [text],
         CHECK_ALL,
         instruction=s.config.normalize_instruction,

@@ -39,7 +39,7 @@ def test_cased_text_is_left_alone(cased_example):
 def test_forced_formats(cased_example):
     _, article = cased_example
     assert prepare_article(article.lower(), "plain").text == article.lower()
-    assert prepare_article("the council met on monday .", "wire").text == "The council met on Monday."
+    assert prepare_article("the board met on monday .", "wire").text == "The board met on Monday."
     with pytest.raises(ValueError, match="unknown input_format 'html'"):
         prepare_article(article, "html")
 
