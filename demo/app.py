@@ -445,36 +445,34 @@ def _extractive_predictions(articles: list[str]) -> list[str]:
 
 
 def leaderboard_rows(metrics: dict) -> tuple[list[str], list[list]]:
-    """Header and rows of the leaderboard table from an `eval.summarize` metrics dict."""
+    """Header and rows of the leaderboard table from an `eval.summarize` metrics dict (the rows
+    and signal labels are `eval.leaderboard`'s, as in report.md)."""
+    from eval.leaderboard import SIGNAL_LABELS, shown_signals
+    from eval.leaderboard import leaderboard_rows as board_rows
+
     header = ["#", "system", "kind", "R-1", "R-2", "R-Lsum", "ROUGE mean (95% CI)", "Δ vs best (p)", "words"]
-    present = set(metrics["datasets"])
-    signals = [s for s, datasets in metrics["faithfulness_validated_on"].items() if present & set(datasets)]
-    header += [{"entity_precision": "entity P", "number_precision": "number P"}[s] for s in signals]
+    header += [SIGNAL_LABELS[s] for s in shown_signals(metrics)]
     rows = []
-    for rank, system in enumerate(metrics["systems"], 1):
-        rouge = system["rouge"]
-        mean = rouge["rouge_mean"]
-        versus = system["vs_best"]
+    for row in board_rows(metrics):
+        system, versus = row.system, row.vs_best
         if versus is None:
             delta = "—"
         else:
-            p = versus["p_permutation"]
-            delta = f"{versus['delta']:+.2f} ({'<0.001' if p < 0.001 else f'{p:.3f}'})"
-        row = [
-            rank,
-            system["name"],
-            system["kind"],
-            round(rouge["rouge1"]["mean"], 2),
-            round(rouge["rouge2"]["mean"], 2),
-            round(rouge["rougeLsum"]["mean"], 2),
-            f"{mean['mean']:.2f} ({mean['low']:.2f}–{mean['high']:.2f})",
+            p = versus.p_permutation
+            delta = f"{versus.delta:+.2f} ({'<0.001' if p < 0.001 else f'{p:.3f}'})"
+        mean = system.rouge["rouge_mean"]
+        rows.append([
+            row.rank,
+            system.name,
+            system.kind,
+            round(system.rouge["rouge1"].mean, 2),
+            round(system.rouge["rouge2"].mean, 2),
+            round(system.rouge["rougeLsum"].mean, 2),
+            f"{mean.mean:.2f} ({mean.low:.2f}–{mean.high:.2f})",
             delta,
-            round(system["length"]["mean"], 1),
-        ]
-        for signal in signals:
-            value = system["faithfulness"][signal]["mean"]
-            row.append(None if value is None else round(value, 3))
-        rows.append(row)
+            round(system.length.mean, 1),
+            *(None if value is None else round(value, 3) for value in row.signals.values()),
+        ])
     return header, rows
 
 
@@ -538,7 +536,7 @@ def evaluate(
     files = [str(out_dir / "report.md"), str(out_dir / "metrics.json"), str(out_dir / "per_document.jsonl")]
     data = metrics["data"]
     status = (
-        f"Scored **{len(metrics['systems'])} systems** on **{data['documents']} documents** of "
+        f"Scored **{len(rows)} systems** on **{data['documents']} documents** of "
         f"`{Path(data['path']).name}` (sha256 `{data['sha256'][:12]}`) in {time.perf_counter() - start:.0f} s. "
         f"{metrics['settings']['rouge'].get('scorer', 'ROUGE')}; sorted by the mean of R-1, R-2 and R-Lsum."
     )
