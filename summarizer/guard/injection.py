@@ -107,10 +107,11 @@ def split_injected(summary: str, article: str) -> tuple[str, tuple[str, ...]]:
     if vocabulary is None:
         return summary, ()
     sentences = split_sentences(summary)
-    kept = [s for s in sentences if not _leans_on(s, *vocabulary)]
-    if len(kept) == len(sentences):
+    follows = [_leans_on(s, *vocabulary) for s in sentences]
+    if not any(follows):
         return summary, ()
-    return " ".join(kept), tuple(s for s in sentences if _leans_on(s, *vocabulary))
+    kept = " ".join(s for s, dropped in zip(sentences, follows, strict=True) if not dropped)
+    return kept, tuple(s for s, dropped in zip(sentences, follows, strict=True) if dropped)
 
 
 def drop_injected(summary: str, article: str) -> tuple[str, int]:
