@@ -8,8 +8,9 @@ with a visual diff, and score prediction files with the evaluation harness. Runs
 
 Tabs:
 - Summarize: paste an article or upload a .txt/.html/.jsonl (a saved page: its article); style and a word limit; the summary, a
-  notice of what the faithfulness guard dropped (or, with the guard off, what it would have
-  dropped), and the article with the source sentences behind each summary sentence highlighted.
+  notice of what the faithfulness guard dropped (the library's record, `Summary.guard`; with the
+  guard off, what it would have dropped), and the article with the source sentences behind each
+  summary sentence highlighted, under the summary and the sentences the guard dropped, with why.
 - Normalize wire copy: lowercased PTB-tokenized text -> cased, detokenized text, with case
   changes, removed/added spaces and rewritten tokens marked; optional headline casing. The
   library's three methods: "statistical" (count-based truecaser, the default), "model" (an LM
