@@ -8,8 +8,9 @@ with a visual diff, and score prediction files with the evaluation harness. Runs
 
 Tabs:
 - Summarize: paste an article or upload a .txt/.html/.jsonl (a saved page: its article); style and a word limit; the summary, a
-  notice of what the faithfulness guard dropped (or, with the guard off, what it would have
-  dropped), and the article with the source sentences behind each summary sentence highlighted.
+  notice of what the faithfulness guard dropped (the library's record, `Summary.guard`; with the
+  guard off, what it would have dropped), and the article with the source sentences behind each
+  summary sentence highlighted, under the summary and the sentences the guard dropped, with why.
 - Normalize wire copy: lowercased PTB-tokenized text -> cased, detokenized text, with case
   changes, removed/added spaces and rewritten tokens marked; optional headline casing. The
   library's three methods: "statistical" (count-based truecaser, the default), "model" (an LM
@@ -47,18 +48,17 @@ import gradio as gr  # noqa: E402
 from demo.markup import (  # noqa: E402
     GuardView,
     align,
-    check_summary,
     diff_segments,
     render_diff,
     render_provenance,
     render_warnings,
     source_paragraphs,
 )
-from summarizer import Summarizer, Summary, headline_case, normalize  # noqa: E402
+from summarizer import StyleConfig, Summarizer, Summary, headline_case, normalize  # noqa: E402
 from summarizer.casing.normalize import NORMALIZE_METHODS  # noqa: E402
 from summarizer.casing.wire import prepare_article  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
-from summarizer.guard.injection import without_instructions  # noqa: E402
+from summarizer.guard.actions import review  # noqa: E402
 from summarizer.paths import resolve_data_path  # noqa: E402
 from summarizer.text.html import PAGE_SUFFIXES, NoArticle, extract_article  # noqa: E402
 from summarizer.text.sentences import split_sentences  # noqa: E402
@@ -262,32 +262,23 @@ class SummaryResult:
     normalized_html: str = ""
 
 
-def _present(
-    summary: Summary, article: str, summarizer: Summarizer, guard: bool, limit: int
-) -> SummaryResult:
-    """Apply the faithfulness guard (or report what it would drop) and draw the provenance."""
-    style = summarizer.config.style(summary.style)
+def _guard_view(summary: Summary, article: str, style: StyleConfig, guard: bool) -> GuardView:
+    """What to show of the guard: the record the library kept (`Summary.guard`) with it on; with
+    it off, what the library's guard would drop (`guard.actions.review`), flagged, not removed."""
     if style.extractive:
-        view = GuardView(summary.text, guard, (), False)
-    elif style.select_sentences:
-        # Selected sentences are the article's own; the library ran with the user's guard
-        # setting (planted instructions are not selectable with it on).
-        flags = () if guard else check_summary(summary.text, article)[1]
-        view = GuardView(summary.text, guard, flags, summary.extractive_fallback)
-    else:
-        # `summary` was generated with the guard off; this applies the library's own guard (the
-        # same calls `Summarizer.summarize(faithful=True)` makes) and keeps what it dropped.
-        kept, flags = check_summary(summary.text, article)
-        if guard:
-            settings = style.generation.override(**({"max_words": limit} if limit else {}))
-            fallback = not kept
-            source = without_instructions(article)
-            text = extract_for_style(source, style, settings.max_words) if fallback else kept
-            view = GuardView(text, True, flags, fallback)
-        else:
-            view = GuardView(summary.text, False, flags, False)
+        return GuardView(summary.text, guard, ())
+    if guard:
+        return GuardView(summary.text, True, summary.guard)
+    # Off, the record holds at most the extractive fallback (a selection that chose nothing).
+    return GuardView(summary.text, False, (*review(summary.text, article).actions, *summary.guard))
+
+
+def _present(summary: Summary, article: str, summarizer: Summarizer, guard: bool) -> SummaryResult:
+    """Draw one summary: the guard's notice, the provenance and the details line."""
+    style = summarizer.config.style(summary.style)
+    view = _guard_view(summary, article, style, guard)
     sentences = split_sentences(view.text) if view.text else []
-    flagged_sentences = {flag.sentence for flag in view.flags} if not view.guard else set()
+    flagged_sentences = {action.sentence for action in view.dropped} if not view.guard else set()
     flagged = [i for i, sentence in enumerate(sentences) if sentence in flagged_sentences]
     paragraphs = source_paragraphs(article)
     supports = align(sentences, [s for p in paragraphs for s in p])
@@ -307,7 +298,7 @@ def _present(
     return SummaryResult(
         text=view.text,
         warnings_html=render_warnings(view, extractive_style=style.extractive),
-        provenance_html=render_provenance(sentences, paragraphs, supports, flagged),
+        provenance_html=render_provenance(sentences, paragraphs, supports, flagged, view.actions if guard else ()),
         details=" · ".join(details),
         normalized_html=render_normalized(article) if summary.input_format == "wire" else "",
     )
@@ -333,16 +324,15 @@ def summarize_batch(
     """Batched handler: lists in, one list per output component out (Gradio `batch=True`):
     summary, guard notice, provenance, details, and the normalized article (wire copy only).
 
-    Requests with the same style and word limit share one `summarize` call, so concurrent users
+    Requests with the same style, word limit and guard setting share one `summarize` call, so concurrent users
     share the model's forward passes. A bad request gets its error in the notice rather than
     failing the batch it happens to share with others (the UI checks input before queueing).
     """
     start = time.perf_counter()
     n = len(articles)
     results: list[SummaryResult | None] = [None] * n
-    # Generative styles run with the guard off and get it applied per request in `_present`
-    # (to show what it dropped); selection styles run with each request's own guard setting.
-    groups: dict[tuple[str, int, bool | None], list[int]] = {}
+    # Each request runs with its own guard setting; the library records what the guard did.
+    groups: dict[tuple[str, int, bool], list[int]] = {}
     valid = []
     for i in range(n):
         problem = input_problem(articles[i])
@@ -353,10 +343,7 @@ def summarize_batch(
     if valid:
         summarizer = get_summarizer(model)
         for i in valid:
-            style = styles[i] or "highlights"
-            known = summarizer.config.styles.get(style)
-            selects = known is not None and known.select_sentences
-            groups.setdefault((style, int(limits[i] or 0), bool(guards[i]) if selects else None), []).append(i)
+            groups.setdefault((styles[i] or "highlights", int(limits[i] or 0), bool(guards[i])), []).append(i)
         # Wire copy is normalized the way `summarize` does it, here, so that provenance and the
         # guard's report are drawn against the text the summarizer read.
         prepared = {i: prepare_article(articles[i]) for i in valid}
@@ -367,7 +354,7 @@ def summarize_batch(
                     [prepared[i].text for i in members],
                     style=style,
                     batch_size=MAX_BATCH_SIZE,
-                    faithful=bool(guard),
+                    faithful=guard,
                     input_format="plain",
                     **overrides,
                 )
@@ -377,7 +364,7 @@ def summarize_batch(
                 continue
             for i, summary in zip(members, summaries, strict=True):
                 summary = dataclasses.replace(summary, input_format=prepared[i].input_format, title=prepared[i].title)
-                results[i] = _present(summary, prepared[i].text, summarizer, bool(guards[i]), limit)
+                results[i] = _present(summary, prepared[i].text, summarizer, guard)
     elapsed = time.perf_counter() - start
     done = [r for r in results if r is not None]
     assert len(done) == n, "every request gets a result"
@@ -459,36 +446,34 @@ def _extractive_predictions(articles: list[str]) -> list[str]:
 
 
 def leaderboard_rows(metrics: dict) -> tuple[list[str], list[list]]:
-    """Header and rows of the leaderboard table from an `eval.summarize` metrics dict."""
+    """Header and rows of the leaderboard table from an `eval.summarize` metrics dict (the rows
+    and signal labels are `eval.leaderboard`'s, as in report.md)."""
+    from eval.leaderboard import SIGNAL_LABELS, shown_signals
+    from eval.leaderboard import leaderboard_rows as board_rows
+
     header = ["#", "system", "kind", "R-1", "R-2", "R-Lsum", "ROUGE mean (95% CI)", "Δ vs best (p)", "words"]
-    present = set(metrics["datasets"])
-    signals = [s for s, datasets in metrics["faithfulness_validated_on"].items() if present & set(datasets)]
-    header += [{"entity_precision": "entity P", "number_precision": "number P"}[s] for s in signals]
+    header += [SIGNAL_LABELS[s] for s in shown_signals(metrics)]
     rows = []
-    for rank, system in enumerate(metrics["systems"], 1):
-        rouge = system["rouge"]
-        mean = rouge["rouge_mean"]
-        versus = system["vs_best"]
+    for row in board_rows(metrics):
+        system, versus = row.system, row.vs_best
         if versus is None:
             delta = "—"
         else:
-            p = versus["p_permutation"]
-            delta = f"{versus['delta']:+.2f} ({'<0.001' if p < 0.001 else f'{p:.3f}'})"
-        row = [
-            rank,
-            system["name"],
-            system["kind"],
-            round(rouge["rouge1"]["mean"], 2),
-            round(rouge["rouge2"]["mean"], 2),
-            round(rouge["rougeLsum"]["mean"], 2),
-            f"{mean['mean']:.2f} ({mean['low']:.2f}–{mean['high']:.2f})",
+            p = versus.p_permutation
+            delta = f"{versus.delta:+.2f} ({'<0.001' if p < 0.001 else f'{p:.3f}'})"
+        mean = system.rouge["rouge_mean"]
+        rows.append([
+            row.rank,
+            system.name,
+            system.kind,
+            round(system.rouge["rouge1"].mean, 2),
+            round(system.rouge["rouge2"].mean, 2),
+            round(system.rouge["rougeLsum"].mean, 2),
+            f"{mean.mean:.2f} ({mean.low:.2f}–{mean.high:.2f})",
             delta,
-            round(system["length"]["mean"], 1),
-        ]
-        for signal in signals:
-            value = system["faithfulness"][signal]["mean"]
-            row.append(None if value is None else round(value, 3))
-        rows.append(row)
+            round(system.length.mean, 1),
+            *(None if value is None else round(value, 3) for value in row.signals.values()),
+        ])
     return header, rows
 
 
@@ -552,7 +537,7 @@ def evaluate(
     files = [str(out_dir / "report.md"), str(out_dir / "metrics.json"), str(out_dir / "per_document.jsonl")]
     data = metrics["data"]
     status = (
-        f"Scored **{len(metrics['systems'])} systems** on **{data['documents']} documents** of "
+        f"Scored **{len(rows)} systems** on **{data['documents']} documents** of "
         f"`{Path(data['path']).name}` (sha256 `{data['sha256'][:12]}`) in {time.perf_counter() - start:.0f} s. "
         f"{metrics['settings']['rouge'].get('scorer', 'ROUGE')}; sorted by the mean of R-1, R-2 and R-Lsum."
     )

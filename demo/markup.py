@@ -3,8 +3,9 @@
 - Provenance: for each summary sentence, the source sentence(s) that support it, found by
   content-word overlap (unigrams, plus bigrams to prefer the sentence the wording came from),
   rendered as the article with those sentences highlighted and numbered.
-- Faithfulness: which summary sentences name people, places or numbers that the article does not
-  contain (the library's own check, `summarizer.guard.faithfulness`), rendered as a warning.
+- Faithfulness: what the library's guard did (`Summary.guard`, see `summarizer.guard.actions`):
+  each sentence it dropped and why, a rewrite, the extractive fallback; rendered as a warning
+  and beside the provenance. Nothing here decides what the guard drops.
 - Normalization diff: what changed between wire copy and its normalized form, with letter-case
   changes, spaces removed or added, and rewritten PTB tokens (`-lrb-` -> `(`) marked differently.
 
@@ -21,19 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from summarizer.guard.faithfulness import drop_unsupported, entity_precision, number_precision
-from summarizer.guard.injection import drop_injected
+from summarizer.guard.actions import DROPPED, GuardAction
 from summarizer.text.sentences import split_sentences
 
 __all__ = [
-    "Flag",
     "GuardView",
     "Segment",
     "Support",
     "align",
-    "check_summary",
     "content_words",
     "diff_segments",
+    "guard_reason",
     "render_diff",
     "render_provenance",
     "render_warnings",
@@ -144,6 +143,26 @@ def source_paragraphs(article: str) -> list[list[str]]:
     return [p for p in paragraphs if p]
 
 
+def _guard_record(actions: Sequence[GuardAction]) -> str:
+    """The guard's record under the summary: what it dropped (struck through, with the reason)
+    and whether the text is a rewrite or the extractive fallback; "" when it did nothing."""
+    items = []
+    for action in actions:
+        if action.reason in DROPPED:
+            body = f"<s>{html.escape(action.sentence)}</s> — dropped by the guard: {guard_reason(action)}"
+        elif action.reason == "rewritten":
+            body = "Nothing written first was left: the model wrote again with the article's names and numbers only."
+        else:
+            body = "Nothing written was left: the summary above is the article's lead sentences (extractive fallback)."
+        items.append(f'<li class="guard-{action.reason}" data-reason="{action.reason}" style="margin:.2em 0">{body}</li>')
+    if not items:
+        return ""
+    return (
+        '<ul class="provenance-guard" style="list-style:none;padding-left:0;margin:0 0 .8em 0;'
+        f'opacity:.85;font-size:.9em">{"".join(items)}</ul>'
+    )
+
+
 def _badge(number: int, color: str, title: str = "") -> str:
     title_attr = f' title="{html.escape(title)}"' if title else ""
     return (
@@ -158,10 +177,13 @@ def render_provenance(
     paragraphs: Sequence[Sequence[str]],
     supports: Sequence[Support],
     flagged: Sequence[int] = (),
+    guard: Sequence[GuardAction] = (),
 ) -> str:
     """The summary, numbered, above the article with each summary sentence's sources highlighted
     in that sentence's colour and tagged with its number. `flagged`: indices of summary sentences
-    with names or numbers missing from the article (marked with a warning sign)."""
+    with names or numbers missing from the article (marked with a warning sign). `guard`: what
+    the guard did (`Summary.guard`), listed under the summary: each sentence it dropped with its
+    reason, a rewrite, the extractive fallback."""
     assert len(summary_sentences) == len(supports), "one Support per summary sentence"
     flat_count = sum(len(p) for p in paragraphs)
     backers: dict[int, list[int]] = {j: [] for j in range(flat_count)}
@@ -189,6 +211,7 @@ def render_provenance(
             f'<span style="opacity:.7;font-size:.85em">({note})</span></li>'
         )
     parts.append("</ol>")
+    parts.append(_guard_record(guard))
     parts.append(
         '<div class="provenance-source" style="border-top:1px solid rgba(127,127,127,.4);padding-top:.5em">'
     )
@@ -221,64 +244,46 @@ def render_provenance(
 
 
 @dataclass(frozen=True)
-class Flag:
-    """A summary sentence the guard removes: names or numbers that do not occur in the article,
-    or wording taken from instructions planted in the article (prompt injection)."""
-
-    sentence: str
-    names: tuple[str, ...]
-    numbers: tuple[str, ...]
-    injected: bool = False
-
-
-@dataclass(frozen=True)
 class GuardView:
-    """What the faithfulness guard did to one generated summary, for display."""
+    """What the faithfulness guard did to one summary (or, with the guard off, would do), for display."""
 
-    # The text shown: the raw output (guard off), or with flagged sentences removed (guard on),
-    # or the extractive summary when the guard removed everything.
+    # The text shown: the summary as the library returned it.
     text: str
     guard: bool
-    # Sentences of the raw output with unsupported names/numbers (dropped when `guard`).
-    flags: tuple[Flag, ...]
-    extractive_fallback: bool
+    # The guard's record: `Summary.guard` with the guard on; with it off, the sentences
+    # `summarizer.guard.actions.review` would drop (still in `text`, flagged).
+    actions: tuple[GuardAction, ...]
+
+    @property
+    def dropped(self) -> tuple[GuardAction, ...]:
+        return tuple(action for action in self.actions if action.reason in DROPPED)
+
+    @property
+    def extractive_fallback(self) -> bool:
+        return any(action.reason == "fallback" for action in self.actions)
+
+    @property
+    def rewritten(self) -> bool:
+        return any(action.reason == "rewritten" for action in self.actions)
 
 
-def check_summary(raw: str, article: str) -> tuple[str, tuple[Flag, ...]]:
-    """(`raw` without the sentences the library's run-time guard drops, one flag per dropped
-    sentence). The same two steps as `Summarizer.summarize(faithful=True)`:
-    `summarizer.guard.faithfulness.drop_unsupported`, then `summarizer.guard.injection.drop_injected`; the
-    library keeps only counts, this keeps the sentences and the reasons."""
-    checked = drop_unsupported(raw, article)
-    flags = [
-        Flag(
-            sentence,
-            entity_precision(sentence, article).unsupported,
-            number_precision(sentence, article).unsupported,
-        )
-        for sentence in checked.dropped
-    ]
-    kept, injected = drop_injected(checked.text, article)
-    if injected:
-        remaining = set(split_sentences(kept))
-        flags += [Flag(s, (), (), injected=True) for s in split_sentences(checked.text) if s not in remaining]
-    return kept, tuple(flags)
+def guard_reason(action: GuardAction) -> str:
+    """Why the guard dropped one sentence, as HTML."""
+    if action.reason == "injected":
+        return "follows instructions planted in the article (prompt injection)"
+    missing = [f"name <code>{html.escape(n)}</code>" for n in action.names]
+    missing += [f"number <code>{html.escape(n)}</code>" for n in action.numbers]
+    return f"not in the article: {', '.join(missing)}" if missing else ""
 
 
 def render_warnings(view: GuardView, *, extractive_style: bool = False) -> str:
     """A short HTML notice: what the guard dropped, or what it would have dropped."""
     if extractive_style:
         return _notice("ok", "Extractive summary: whole sentences copied from the article, nothing invented.")
-    items = []
-    for flag in view.flags:
-        missing = [f"name <code>{html.escape(n)}</code>" for n in flag.names]
-        missing += [f"number <code>{html.escape(n)}</code>" for n in flag.numbers]
-        reason = f"not in the article: {', '.join(missing)}" if missing else ""
-        if flag.injected:
-            reason = "follows instructions planted in the article (prompt injection)"
-        items.append(f"<li>“{html.escape(flag.sentence)}” — {reason}</li>")
+    dropped = view.dropped
+    items = [f"<li>“{html.escape(action.sentence)}” — {guard_reason(action)}</li>" for action in dropped]
     listing = f'<ul style="margin:.3em 0 0 1.2em">{"".join(items)}</ul>' if items else ""
-    if not view.flags:
+    if not dropped:
         if view.extractive_fallback:
             return _notice(
                 "warn",
@@ -290,16 +295,21 @@ def render_warnings(view: GuardView, *, extractive_style: bool = False) -> str:
                 "error", "The model wrote nothing. Turn the guard on to fall back to the lead sentences."
             )
         return _notice("ok", "Every name and number in the summary occurs in the article.")
-    count = len(view.flags)
+    count = len(dropped)
     sentences = f"{count} generated sentence{'s' if count != 1 else ''}"
     reasons = []
-    if any(not flag.injected for flag in view.flags):
+    if any(action.reason == "unsupported" for action in dropped):
         reasons.append("names or numbers that the article does not contain")
-    if any(flag.injected for flag in view.flags):
+    if any(action.reason == "injected" for action in dropped):
         reasons.append("wording from instructions planted in the article")
     why = " or ".join(reasons)
     if view.guard:
         head = f"Faithfulness guard dropped {sentences} with {why}."
+        if view.rewritten:
+            head += (
+                " Nothing the model wrote first was left, so it wrote the summary again with only the "
+                "article's names and numbers."
+            )
         if view.extractive_fallback:
             head += (
                 " Nothing generated was left, so the summary shown is the article's lead sentences "

@@ -4,7 +4,8 @@
     report = eval.score("test.hypo", "articles.csv", summary_column="reference")
     print(report.to_markdown())            # leaderboard with intervals, comparisons, settings
     report.to_csv("leaderboard.csv")       # one row per system
-    report.to_dict()["systems"][0]["rouge"]["rouge1"]   # {"mean", "low", "high", "n"}
+    report.systems[0].rouge["rouge1"]      # Interval(mean, low, high, n), x100
+    report.to_dict()["systems"]            # the same, as in metrics.json
 
     # or in memory, several systems at once, several references per document
     report = eval.score({"a": summaries_a, "b": summaries_b}, [[ref1, ref2], [ref3]], articles=articles)
@@ -26,6 +27,7 @@ from typing import Any, Literal
 
 from eval.config import BootstrapArguments
 from eval.data import Document, SummaryColumns, read_documents, read_system_outputs
+from eval.leaderboard import SystemResult, leaderboard_rows, system_results
 from eval.metrics.rouge import ROUGE_KEYS, RougeSettings
 from eval.sources import Source
 from eval.summarize import data_description, score_leaderboard
@@ -45,9 +47,9 @@ class Report:
     per_document: list[dict] = field(default_factory=list, repr=False)
 
     @property
-    def systems(self) -> list[dict]:
-        """Leaderboard rows, best first."""
-        return self.metrics["systems"]
+    def systems(self) -> list[SystemResult]:
+        """One typed result per system, best first (`eval.leaderboard.SystemResult`)."""
+        return system_results(self.metrics)
 
     def to_dict(self) -> dict:
         """A JSON-safe copy of the metrics (settings, versions, data, systems, pairwise tests)."""
@@ -60,15 +62,15 @@ class Report:
     def rows(self) -> list[dict]:
         """One flat dict per system: rank, name, kind, each ROUGE mean/low/high (x100), length."""
         rows = []
-        for rank, system in enumerate(self.systems, 1):
-            row: dict[str, Any] = {"rank": rank, "system": system["name"], "kind": system["kind"]}
+        for board_row in leaderboard_rows(self.metrics):
+            system, test = board_row.system, board_row.vs_best
+            row: dict[str, Any] = {"rank": board_row.rank, "system": system.name, "kind": system.kind}
             for key in (*ROUGE_KEYS, "rouge_mean"):
                 for part in ("mean", "low", "high"):
-                    row[f"{key}_{part}"] = system["rouge"][key][part]
-            row["length"] = system["length"]["mean"]
-            test = system["vs_best"]
-            row["delta_vs_best"] = None if test is None else test["delta"]
-            row["p_vs_best"] = None if test is None else test["p_permutation"]
+                    row[f"{key}_{part}"] = getattr(system.rouge[key], part)
+            row["length"] = system.length.mean
+            row["delta_vs_best"] = None if test is None else test.delta
+            row["p_vs_best"] = None if test is None else test.p_permutation
             rows.append(row)
         return rows
 

@@ -107,8 +107,10 @@ def format_number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
-def format_interval(stats: dict, digits: int = 2) -> str:
-    """`41.28 (39.95–42.61)` from a dict with mean/low/high."""
+def format_interval(stats: dict | Interval, digits: int = 2) -> str:
+    """`41.28 (39.95–42.61)` from an `Interval` or a dict with mean/low/high."""
+    if isinstance(stats, Interval):
+        stats = interval_dict(stats)
     if stats.get("mean") is None:
         return "n/a"
     return (

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -58,9 +58,18 @@ from eval.data import (
     read_documents,
     read_system_outputs,
 )
+from eval.leaderboard import (
+    SORT_KEY,
+    Comparison,
+    Mean,
+    PrecisionMean,
+    SystemResult,
+    system_results,
+    versus,
+)
 from eval.metrics.faithfulness import Precision, entity_precision, extract_entities, number_precision
 from eval.metrics.rouge import ROUGE_KEYS, RougeScore, RougeSettings, rouge_scores
-from eval.metrics.stats import bootstrap_interval, paired_test
+from eval.metrics.stats import Interval, bootstrap_interval, paired_test
 from eval.metrics.text_stats import TextStats, text_stats, words
 from eval.report import (
     interval_dict,
@@ -68,7 +77,7 @@ from eval.report import (
     write_json,
     write_jsonl,
 )
-from eval.summarize_report import SORT_KEY, plots, render_report, versus
+from eval.summarize_report import plots, render_report
 from summarizer.text.sentences import split_sentences
 
 __all__ = ["SummarizeArguments", "System", "evaluate_systems", "main"]
@@ -258,48 +267,49 @@ def score_system(
     ]
 
 
-def _defined_mean(values: Sequence[float | None]) -> dict:
+def _defined_mean(values: Sequence[float | None]) -> Mean:
     defined = [v for v in values if v is not None]
-    return {"mean": float(np.mean(defined)) if defined else None, "n": len(defined)}
+    return Mean(float(np.mean(defined)) if defined else None, len(defined))
 
 
-def _precision_summary(precisions: Sequence[Precision]) -> dict:
+def _precision_summary(precisions: Sequence[Precision]) -> PrecisionMean:
     matched = sum(p.matched for p in precisions)
     total = sum(p.total for p in precisions)
-    summary = _defined_mean([p.value for p in precisions])
-    summary["micro"] = matched / total if total else None
-    summary["items"] = total
-    return summary
+    mean = _defined_mean([p.value for p in precisions])
+    return PrecisionMean(mean.mean, mean.n, micro=matched / total if total else None, items=total)
 
 
-def aggregate(scores: Sequence[DocumentScores], bootstrap: BootstrapArguments) -> dict:
+def aggregate(system: System, scores: Sequence[DocumentScores], bootstrap: BootstrapArguments,
+              entity_casing: str) -> SystemResult:
     """Means with bootstrap intervals (ROUGE x100, length) and means of the other signals."""
 
-    def interval(values: Sequence[float], scale: float = 1.0) -> dict:
-        return interval_dict(
+    def interval(values: Sequence[float], scale: float = 1.0) -> Interval:
+        return Interval(**interval_dict(
             bootstrap_interval(
                 values, resamples=bootstrap.resamples, confidence=bootstrap.confidence, seed=bootstrap.seed
             ),
             scale,
-        )
+        ))
 
     rouge = {key: interval([getattr(s.rouge, key) for s in scores], 100.0) for key in ROUGE_KEYS}
     rouge["rouge_mean"] = interval([s.rouge.mean for s in scores], 100.0)
     stats_fields = ("compression", "novel_1", "novel_2", "novel_3", "repeated_2", "repeated_3")
-    return {
-        "rouge": rouge,
-        "length": interval([s.stats.length for s in scores]),
-        "abstractiveness": {
-            name: _defined_mean([getattr(s.stats, name) for s in scores]) for name in stats_fields
-        },
-        "faithfulness": {
+    return SystemResult(
+        name=system.name,
+        kind=system.kind,
+        description=system.description,
+        rouge=rouge,
+        length=interval([s.stats.length for s in scores]),
+        abstractiveness={name: _defined_mean([getattr(s.stats, name) for s in scores]) for name in stats_fields},
+        faithfulness={
             "entity_precision": _precision_summary([s.entities for s in scores]),
             "number_precision": _precision_summary([s.numbers for s in scores]),
         },
-    }
+        entity_casing=entity_casing,
+    )
 
 
-def pairwise_tests(per_system: dict[str, np.ndarray], bootstrap: BootstrapArguments) -> list[dict]:
+def pairwise_tests(per_system: dict[str, np.ndarray], bootstrap: BootstrapArguments) -> list[Comparison]:
     """Paired bootstrap and permutation tests on ROUGE mean (x100) for every pair of systems."""
     names = list(per_system)
     rows = []
@@ -312,18 +322,7 @@ def pairwise_tests(per_system: dict[str, np.ndarray], bootstrap: BootstrapArgume
                 confidence=bootstrap.confidence,
                 seed=bootstrap.seed,
             )
-            rows.append(
-                {
-                    "a": a,
-                    "b": b,
-                    "delta": test.delta,
-                    "low": test.low,
-                    "high": test.high,
-                    "p_bootstrap": test.p_bootstrap,
-                    "p_permutation": test.p_permutation,
-                    "n": test.n,
-                }
-            )
+            rows.append(Comparison(a, b, **asdict(test)))
     return rows
 
 
@@ -349,8 +348,8 @@ def evaluate_systems(
     bootstrap: BootstrapArguments,
     *,
     with_source: bool = True,
-) -> tuple[list[dict], list[dict], list[dict]]:
-    """Score, aggregate and rank; returns (leaderboard rows, pairwise tests, per-document rows)."""
+) -> tuple[list[SystemResult], list[Comparison], list[dict]]:
+    """Score, aggregate and rank; returns (results best first, pairwise tests, per-document rows)."""
     recaser = entity_recaser()
     results, per_document, per_system_mean = [], [], {}
     for system in tqdm(systems, desc="scoring systems", unit="system"):
@@ -358,21 +357,14 @@ def evaluate_systems(
         scores = score_system(
             system, documents, rouge_settings, recaser if lowercase else None, with_source=with_source
         )
-        summary = aggregate(scores, bootstrap)
-        summary["faithfulness"]["entity_casing"] = (
-            "lowercase output: recased with truecase before extracting names" if lowercase else "as written"
-        )
-        results.append(
-            {"name": system.name, "kind": system.kind, "description": system.description, **summary}
-        )
+        casing = "lowercase output: recased with truecase before extracting names" if lowercase else "as written"
+        results.append(aggregate(system, scores, bootstrap, casing))
         per_system_mean[system.name] = np.array([s.rouge.mean for s in scores])
         per_document.extend(_document_rows(system, documents, scores))
-    results.sort(key=lambda r: -r["rouge"][SORT_KEY]["mean"])
-    best = results[0]["name"]
+    results.sort(key=lambda r: -r.rouge[SORT_KEY].mean)
+    best = results[0].name
     pairs = pairwise_tests(per_system_mean, bootstrap)
-    for row in results:
-        row["vs_best"] = versus(pairs, row["name"], best)
-    return results, pairs, per_document
+    return [replace(r, vs_best=versus(pairs, r.name, best)) for r in results], pairs, per_document
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,11 +456,11 @@ def score_leaderboard(
         },
         "settings": _metrics_settings(rouge_settings, bootstrap, with_source),
         "versions": software_versions(),
-        "systems": results,
+        "systems": [result.to_dict() for result in results],
         "skipped_peers": skipped,
         "faithfulness_validated_on": {k: list(v) for k, v in VALIDATED_ON.items()},
         "datasets": sorted({str(d.dataset) for d in documents}),
-        "pairwise": {"metric": "rouge_mean (x100)", "tests": pairs},
+        "pairwise": {"metric": "rouge_mean (x100)", "tests": [asdict(pair) for pair in pairs]},
     }
     return metrics, per_document
 
@@ -534,7 +526,7 @@ def run(
     write_json(
         out_dir / "config.json", {"command": "summarize", **config_dict(args, model, bootstrap, output)}
     )
-    plot_files = plots(metrics["systems"], per_document, out_dir) if output.plots else []
+    plot_files = plots(system_results(metrics), per_document, out_dir) if output.plots else []
     (out_dir / "report.md").write_text(render_report(metrics, plot_files), encoding="utf-8")
     logger.info("wrote %s", out_dir / "report.md")
     return metrics

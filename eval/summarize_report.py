@@ -1,7 +1,7 @@
 """The summarization report: report.md (leaderboard, comparisons, settings) and PNG plots.
 
 Renders the `metrics` dict that `eval.summarize.score_leaderboard` builds (the content of
-metrics.json); computes nothing new. Used by `python -m eval summarize` and `Report.to_markdown()`.
+metrics.json) through its typed records (`eval.leaderboard`); computes nothing new. Used by `python -m eval summarize` and `Report.to_markdown()`.
 """
 
 from __future__ import annotations
@@ -11,23 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.leaderboard import (
+    SIGNAL_LABELS,
+    SORT_KEY,
+    Comparison,
+    SystemResult,
+    leaderboard_rows,
+    shown_signals,
+    system_results,
+    versus,
+)
 from eval.report import format_interval, format_number, markdown_table
 
-__all__ = ["SORT_KEY", "plots", "render_report", "versus"]
+__all__ = ["plots", "render_report"]
 
-SORT_KEY = "rouge_mean"
-SIGNAL_LABELS = {"entity_precision": "entity P", "number_precision": "number P"}
 COLORS = {"ours": "tab:red", "baseline": "tab:gray", "peer": "tab:blue"}
-
-
-def versus(pairs: list[dict], name: str, other: str) -> dict | None:
-    """The test of `name` minus `other`, whichever way round it was computed."""
-    for pair in pairs:
-        if pair["a"] == name and pair["b"] == other:
-            return pair
-        if pair["a"] == other and pair["b"] == name:
-            return dict(pair, a=name, b=other, delta=-pair["delta"], low=-pair["high"], high=-pair["low"])
-    return None
 
 
 def _p(value: float | None) -> str:
@@ -40,15 +38,19 @@ def _p(value: float | None) -> str:
 # Plots
 
 
-def _bars(results: list[dict], out_dir: Path, plt) -> str:
-    names = [r["name"] for r in results]
-    means, lows, highs = (
-        np.array([r["rouge"][SORT_KEY][k] for r in results]) for k in ("mean", "low", "high")
-    )
+def _intervals(results: list[SystemResult]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(means, lows, highs) of the ranking score."""
+    ranked = [r.rouge[SORT_KEY] for r in results]
+    return tuple(np.array([getattr(i, k) for i in ranked]) for k in ("mean", "low", "high"))  # type: ignore[return-value]
+
+
+def _bars(results: list[SystemResult], out_dir: Path, plt) -> str:
+    names = [r.name for r in results]
+    means, lows, highs = _intervals(results)
     fig, ax = plt.subplots(figsize=(8, max(3.0, 0.32 * len(results) + 1.2)))
     y = np.arange(len(results))[::-1]
     ax.barh(
-        y, means, xerr=[means - lows, highs - means], color=[COLORS[r["kind"]] for r in results], capsize=3
+        y, means, xerr=[means - lows, highs - means], color=[COLORS[r.kind] for r in results], capsize=3
     )
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xlabel("ROUGE mean of R-1, R-2, R-Lsum (x100), 95% bootstrap interval")
@@ -59,16 +61,14 @@ def _bars(results: list[dict], out_dir: Path, plt) -> str:
     return "rouge_bars.png"
 
 
-def _length_vs_rouge(results: list[dict], out_dir: Path, plt) -> str:
-    means, lows, highs = (
-        np.array([r["rouge"][SORT_KEY][k] for r in results]) for k in ("mean", "low", "high")
-    )
-    lengths = [r["length"]["mean"] for r in results]
+def _length_vs_rouge(results: list[SystemResult], out_dir: Path, plt) -> str:
+    means, lows, highs = _intervals(results)
+    lengths = [r.length.mean for r in results]
     fig, ax = plt.subplots(figsize=(8, 6))
     ax.errorbar(lengths, means, yerr=[means - lows, highs - means], fmt="none", ecolor="lightgray")
-    ax.scatter(lengths, means, c=[COLORS[r["kind"]] for r in results])
+    ax.scatter(lengths, means, c=[COLORS[r.kind] for r in results])
     for x, yv, r in zip(lengths, means, results, strict=True):
-        ax.annotate(r["name"], (x, yv), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.annotate(r.name, (x, yv), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel("mean output length (words)")
     ax.set_ylabel("ROUGE mean (x100)")
     ax.set_title("Length vs ROUGE")
@@ -78,8 +78,8 @@ def _length_vs_rouge(results: list[dict], out_dir: Path, plt) -> str:
     return "length_vs_rouge.png"
 
 
-def _distribution(results: list[dict], per_document: list[dict], out_dir: Path, plt) -> str:
-    names = [r["name"] for r in results]
+def _distribution(results: list[SystemResult], per_document: list[dict], out_dir: Path, plt) -> str:
+    names = [r.name for r in results]
     by_system: dict[str, list[float]] = {name: [] for name in names}
     for row in per_document:
         by_system[row["system"]].append(row["rouge_mean"])
@@ -94,7 +94,7 @@ def _distribution(results: list[dict], per_document: list[dict], out_dir: Path, 
     return "per_document.png"
 
 
-def plots(results: list[dict], per_document: list[dict], out_dir: Path) -> list[str]:
+def plots(results: list[SystemResult], per_document: list[dict], out_dir: Path) -> list[str]:
     """Score bars with intervals, length vs ROUGE, per-document distribution (PNG, Agg backend)."""
     import matplotlib
 
@@ -112,14 +112,8 @@ def plots(results: list[dict], per_document: list[dict], out_dir: Path) -> list[
 # report.md
 
 
-def _signals(metrics: dict) -> list[str]:
-    """Faithfulness signals validated on a dataset present in the data (else left out)."""
-    present = set(metrics["datasets"])
-    return [s for s, datasets in metrics["faithfulness_validated_on"].items() if present & set(datasets)]
-
-
 def _leaderboard(metrics: dict) -> str:
-    signals = _signals(metrics)
+    signals = shown_signals(metrics)
     header = [
         "#",
         "system",
@@ -134,24 +128,23 @@ def _leaderboard(metrics: dict) -> str:
     ]
     header += ["novel 2-gr.", "rep. 3-gr."] + [SIGNAL_LABELS[s] for s in signals]
     rows = []
-    for rank, r in enumerate(metrics["systems"], 1):
-        test = r["vs_best"]
-        rouge = r["rouge"]
+    for row in leaderboard_rows(metrics):
+        r, test = row.system, row.vs_best
         rows.append(
             [
-                rank,
-                f"**{r['name']}**" if r["kind"] == "ours" else r["name"],
-                r["kind"],
-                format_interval(rouge["rouge1"]),
-                format_interval(rouge["rouge2"]),
-                format_number(rouge["rougeL"]["mean"]),
-                format_interval(rouge["rougeLsum"]),
-                format_interval(rouge["rouge_mean"]),
-                "—" if test is None else f"{test['delta']:+.2f} ({_p(test['p_permutation'])})",
-                format_number(r["length"]["mean"], 1),
-                format_number(r["abstractiveness"]["novel_2"]["mean"], 3),
-                format_number(r["abstractiveness"]["repeated_3"]["mean"], 3),
-                *(format_number(r["faithfulness"][signal]["mean"], 3) for signal in signals),
+                row.rank,
+                f"**{r.name}**" if r.kind == "ours" else r.name,
+                r.kind,
+                format_interval(r.rouge["rouge1"]),
+                format_interval(r.rouge["rouge2"]),
+                format_number(r.rouge["rougeL"].mean),
+                format_interval(r.rouge["rougeLsum"]),
+                format_interval(r.rouge["rouge_mean"]),
+                "—" if test is None else f"{test.delta:+.2f} ({_p(test.p_permutation)})",
+                format_number(r.length.mean, 1),
+                format_number(r.abstractiveness["novel_2"].mean, 3),
+                format_number(r.abstractiveness["repeated_3"].mean, 3),
+                *(format_number(row.signals[signal], 3) for signal in signals),
             ]
         )
     return markdown_table(header, rows)
@@ -190,21 +183,22 @@ def _intro(metrics: dict) -> list[str]:
 
 
 def _comparisons(metrics: dict) -> list[str]:
-    results = metrics["systems"]
+    results = system_results(metrics)
+    tests = [Comparison(**test) for test in metrics["pairwise"]["tests"]]
     rows = []
-    for name in [r["name"] for r in results if r["kind"] == "ours"]:
+    for name in [r.name for r in results if r.kind == "ours"]:
         for other in results:
-            if other["name"] == name:
+            if other.name == name:
                 continue
-            test = versus(metrics["pairwise"]["tests"], name, other["name"])
+            test = versus(tests, name, other.name)
             rows.append(
                 [
                     name,
-                    other["name"],
-                    f"{test['delta']:+.2f}",
-                    f"{test['low']:+.2f}…{test['high']:+.2f}",
-                    _p(test["p_bootstrap"]),
-                    _p(test["p_permutation"]),
+                    other.name,
+                    f"{test.delta:+.2f}",
+                    f"{test.low:+.2f}…{test.high:+.2f}",
+                    _p(test.p_bootstrap),
+                    _p(test.p_permutation),
                 ]
             )
     if not rows:
@@ -218,7 +212,7 @@ def _settings(metrics: dict) -> list[str]:
     lines += [f"- ROUGE {key}: {value}" for key, value in metrics["settings"]["rouge"].items()]
     lines += [f"- bootstrap: {metrics['settings']['bootstrap']['method']}"]
     lines += [f"- {key}: {value}" for key, value in metrics["settings"]["signals"].items()]
-    recased = [r["name"] for r in metrics["systems"] if r["faithfulness"]["entity_casing"] != "as written"]
+    recased = [r.name for r in system_results(metrics) if r.entity_casing != "as written"]
     if recased:
         lines.append(f"- entity precision on recased text (lowercase output): {', '.join(recased)}")
     versions = ", ".join(f"{k} {v}" for k, v in metrics["versions"].items() if v)

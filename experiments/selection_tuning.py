@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     lead3 = [extract(a, max_sentences=3) for a in articles]
     oracle = []
     for article, ref in zip(articles, refs, strict=True):
-        cands = candidate_sentences(model.model_input(article, base))
+        cands = candidate_sentences(model.prompter.model_input(article, base))
         oracle.append(" ".join(cands[i] for i in oracle_sentences(cands, ref[0], 3)))
     for name, outputs in (("lead-3 (extractive style)", lead3), ("oracle (ceiling)", oracle)):
         r1, r2, rl = _mean(rouge_scores(outputs, refs))

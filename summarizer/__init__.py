@@ -15,11 +15,13 @@ from typing import Any
 from summarizer.casing.headline import headline_case
 from summarizer.casing.normalize import Normalized, normalize_statistical
 from summarizer.config import DEFAULT_STYLES, GenerationSettings, StyleConfig, SummarizerConfig
+from summarizer.guard.actions import GuardAction
 from summarizer.model import Summarizer, Summary
 
 __all__ = [
     "DEFAULT_STYLES",
     "GenerationSettings",
+    "GuardAction",
     "Normalized",
     "StyleConfig",
     "Summarizer",

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from summarizer.batch.distributed import ERRORS
+from summarizer.batch.distributed import ERRORS, OUTPUT_FORMATS, RunOptions
 from summarizer.batch.jobs import (
     DEFAULT_MAX_BATCH_TOKENS,
     JobReport,
@@ -57,11 +57,13 @@ def _add_model_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ray-workers", type=int, default=None, help="Ray actors, each with its own model "
                         "(default: one per CPU of the cluster)")
-    parser.add_argument("--ray-gpus-per-worker", type=float, default=0,
+    # Defaults of the Ray options come from their owner, `RunOptions`.
+    parser.add_argument("--ray-gpus-per-worker", type=float, default=RunOptions.gpus_per_worker,
                         help="GPUs each Ray actor reserves (default 0; 1 with --device cuda on GPU nodes)")
-    parser.add_argument("--shard-size", type=int, default=1000, help="rows per output part with --ray (default 1000)")
-    parser.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl",
-                        help="format of the output parts with --ray (default jsonl)")
+    parser.add_argument("--shard-size", type=int, default=RunOptions.shard_size,
+                        help=f"rows per output part with --ray (default {RunOptions.shard_size})")
+    parser.add_argument("--output-format", choices=list(OUTPUT_FORMATS), default=RunOptions.output_format,
+                        help=f"format of the output parts with --ray (default {RunOptions.output_format})")
 
 
 def _add_io_args(parser: argparse.ArgumentParser, text_field: str) -> None:
@@ -165,10 +167,7 @@ def _run(args: argparse.Namespace, paths: list[str], task: SummarizeTask | Norma
     if args.ray is not None:
         from summarizer.batch.distributed import run_distributed
 
-        return run_distributed(
-            paths,
-            task,
-            args.output,
+        options = RunOptions(
             ray_address=args.ray or None,
             num_workers=args.ray_workers,
             gpus_per_worker=args.ray_gpus_per_worker,
@@ -181,6 +180,7 @@ def _run(args: argparse.Namespace, paths: list[str], task: SummarizeTask | Norma
             output_format=args.output_format,
             progress=not args.no_progress,
         )
+        return run_distributed(paths, task, args.output, options)
     worker = task.load()  # loads the model (and checks the style) before reading any input
     records = read_records(paths, text_field=args.text_field, id_field=args.id_field, max_chars=max_chars)
     return run_job(

@@ -26,7 +26,7 @@ from summarizer.config import StyleConfig, SummarizerConfig
 from summarizer.generation.extractive import extractive_summaries
 from summarizer.generation.free import write_summaries
 from summarizer.generation.prompts import Prompter
-from summarizer.generation.selection import select_summaries, selection_inputs
+from summarizer.generation.selection import select_summaries
 from summarizer.generation.summary import Summary
 from summarizer.text.cleaning import check_texts
 from summarizer.text.html import NoArticle
@@ -147,7 +147,9 @@ class Summarizer:
     # ------------------------------------------------------------------ prompts and tokens
     @property
     def prompter(self) -> Prompter:
-        """How this model is asked (built on each use, so a changed `config` takes effect)."""
+        """How this model is asked (built on each use, so a changed `config` takes effect): the
+        one place an article becomes model input (`model_input`, `prompt_ids`, `article_budget`).
+        Training and tests reach it here; `Summarizer` itself keeps only what users call."""
         return Prompter(self.tokenizer, self.family, self.config, self.context_length, self._special_tokens)
 
     def count_tokens(self, text: str) -> int:
@@ -157,31 +159,12 @@ class Summarizer:
         """The exact text the model reads for `article` in `style`."""
         return self.prompter.build_prompt(article, style)
 
-    def model_input(self, article: str, style: StyleConfig) -> str:
-        """The part of `article` the model is shown for `style` (all of it unless the style
-        sets `source_sentences`)."""
-        return self.prompter.model_input(article, style)
-
-    def encode_prompt(self, article: str, style: StyleConfig) -> list[int]:
-        """Token ids of the exact prompt `summarize` gives the model for `article`."""
-        return self.prompter.prompt_ids(self.model_input(article, style), style)
-
-    def prompt_ids(self, model_input: str, style: StyleConfig) -> list[int]:
-        """Token ids of the prompt around `model_input` (the text already cut to what the style
-        shows, see `model_input`). Training builds its examples with this, so training and
-        inference cannot drift."""
-        return self.prompter.prompt_ids(model_input, style)
-
     def casing_prompt_ids(self, window: str) -> list[int]:
         """Token ids of the casing prompt for one lowercased window (what training fine-tunes on)."""
         return casing_prompt_ids(
             self.tokenizer, self.family, self.config.normalize_instruction, window,
             self.prompter.uses_chat_template(),
         )
-
-    def selection_inputs(self, article: str, style: StyleConfig) -> tuple[list[int], list[str], list[list[int]]]:
-        """(prompt ids, candidate sentences, their token ids) a selection style shows the model."""
-        return selection_inputs(self.prompter, article, style)
 
     # ------------------------------------------------------------------ summarization
     def summarize(

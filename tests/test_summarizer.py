@@ -108,7 +108,7 @@ def test_beam_search_is_what_generate_gives(loaded, example_articles):
     beams = loaded.summarize(example_articles, style="highlights_abstractive", max_new_tokens=8, num_beams=3, faithful=False)
     greedy = loaded.summarize(example_articles, style="highlights_abstractive", max_new_tokens=8, faithful=False)
     for article, summary in zip(example_articles, beams, strict=True):
-        ids = torch.tensor([loaded.prompt_ids(article, style)])
+        ids = torch.tensor([loaded.prompter.prompt_ids(article, style)])
         out = loaded.model.generate(
             input_ids=ids, attention_mask=torch.ones_like(ids), pad_token_id=loaded.tokenizer.pad_token_id,
             eos_token_id=loaded.tokenizer.eos_token_id, **settings.generate_kwargs(),
@@ -159,12 +159,6 @@ def test_seq2seq_prompt_is_prefix_and_article(tiny_seq2seq_dir):
     s = Summarizer.from_pretrained(tiny_seq2seq_dir)
     style = StyleConfig(name="t5", instruction="unused", seq2seq_prefix="summarize: ")
     assert s.build_prompt("Body.", style) == "summarize: Body."
-
-
-def test_encode_prompt_is_what_summarize_feeds(loaded, example_articles):
-    style = loaded.config.style("highlights")
-    ids = loaded.encode_prompt(example_articles[0], style)
-    assert ids == loaded.prompt_ids(example_articles[0], style)
 
 
 def test_lora_adapter_folder_loads_merged(tiny_causal_dir, tmp_path, example_articles):

@@ -1,8 +1,8 @@
 """Token ids and labels for training, built with the library's own prompts.
 
 Training must show the model exactly what inference shows it, so prompts come from the
-`Summarizer` being trained: `Summarizer.build_prompt` + its prompt encoding for summaries, and
-the normalizer's window prompt for case restoration. Labels are -100 on the prompt and on
+`Summarizer` being trained: its `prompter` (`model_input`, `prompt_ids`) for summaries, and
+`Summarizer.casing_prompt_ids` (the normalizer's window prompt) for case restoration. Labels are -100 on the prompt and on
 padding, so the loss counts only the tokens the model has to write:
 
 - decoder-only: input = prompt + target + eos; labels = -100 * len(prompt) + target + eos;
@@ -73,10 +73,7 @@ class ExampleEncoder:
     def summary_prompt_ids(self, article: str, style: str) -> list[int]:
         # The exact encoding `Summarizer.summarize` uses (prompt text, special tokens or not);
         # `article` is already the model input (see `model_input`).
-        return self.summarizer.prompt_ids(article, self.summarizer.config.style(style))
-
-    def casing_prompt_ids(self, window: str) -> list[int]:
-        return self.summarizer.casing_prompt_ids(window)
+        return self.summarizer.prompter.prompt_ids(article, self.summarizer.config.style(style))
 
     def model_input(self, article: str, style: str) -> str:
         """The part of `article` that `Summarizer.summarize` shows the model for `style`: its
@@ -86,7 +83,7 @@ class ExampleEncoder:
             raise ValueError(
                 f"style {style!r} is extractive (no model call): there is nothing to train for it"
             )
-        return self.summarizer.model_input(article, style_cfg)
+        return self.summarizer.prompter.model_input(article, style_cfg)
 
     def _fitted_summary_prompt(self, article: str, style: str) -> list[int] | None:
         ids = self.summary_prompt_ids(article, style)
@@ -128,7 +125,7 @@ class ExampleEncoder:
         """The example for `pair`, or None when it cannot fit the token limits."""
         if pair.kind == "casing":
             target = self.target_ids(pair.target, pair.kind)
-            prompt = self.casing_prompt_ids(pair.source)
+            prompt = self.summarizer.casing_prompt_ids(pair.source)
             if len(prompt) > self.max_source_tokens:
                 return None
         else:

@@ -41,7 +41,7 @@ import re
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 
 __all__ = [
     "DistributedReport",
+    "RunOptions",
     "read_output",
     "run_distributed",
     "summarize_dataset",
@@ -300,83 +301,88 @@ def _connect(ray_address: str | None, num_cpus: int | None) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How `run_distributed` runs a task: the one list of its options (the CLI builds one from
+    its flags; `run_distributed(..., **options)` takes the same names as keywords).
+
+    ray_address: None to use RAY_ADDRESS or start a local cluster; "auto" for a cluster started
+        with `ray start` on this machine; "ray://host:10001" for a remote one.
+    num_workers: actors (each loads the model once); default one per `cpus_per_worker` CPUs (or
+        per `gpus_per_worker` GPUs).
+    max_batch_size, max_batch_tokens: most records, and tokens (rows times the longest), per
+        model call (None: no token limit).
+    max_chars: longest text accepted (None: no limit); text_field, id_field: the input's fields.
+    shard_size, shard_seconds: a part is committed every `shard_size` rows or `shard_seconds`
+        seconds, whichever comes first; a dying driver loses at most that much work.
+    rows_per_call: rows sent to an actor at once (default 4 batches' worth).
+    max_task_retries: times Ray retries a batch whose worker died before giving it up.
+    progress: Ray Data's progress bars.
+    output_format: "jsonl" or "parquet" parts (same rows, same exactly-once commit); a folder
+        may hold both, `read_output` reads either.
+    """
+
+    ray_address: str | None = None
+    num_workers: int | None = None
+    cpus_per_worker: float = 1
+    gpus_per_worker: float = 0
+    max_batch_size: int = 8
+    max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS
+    max_chars: int | None = DEFAULT_MAX_CHARS
+    text_field: str = "article"
+    id_field: str = "id"
+    shard_size: int = 1000
+    shard_seconds: float = 60.0
+    rows_per_call: int | None = None
+    max_task_retries: int = 3
+    progress: bool = False
+    output_format: str = "jsonl"
+
+    def __post_init__(self) -> None:
+        if self.max_batch_size < 1:
+            raise ValueError(f"max_batch_size must be >= 1, got {self.max_batch_size}")
+        if self.max_batch_tokens is not None and self.max_batch_tokens < 1:
+            raise ValueError(f"max_batch_tokens must be >= 1 or None, got {self.max_batch_tokens}")
+        if self.shard_size < 1:
+            raise ValueError(f"shard_size must be >= 1, got {self.shard_size}")
+
+    @property
+    def per_call(self) -> int:
+        """Rows sent to an actor at once."""
+        return self.rows_per_call or self.max_batch_size * 4
+
+
 def run_distributed(
     inputs: Sequence[str] | str | Any,
     task: Any,
     output_dir: str | Path,
-    *,
-    ray_address: str | None = None,
-    num_workers: int | None = None,
-    cpus_per_worker: float = 1,
-    gpus_per_worker: float = 0,
-    max_batch_size: int = 8,
-    max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
-    max_chars: int | None = DEFAULT_MAX_CHARS,
-    text_field: str = "article",
-    id_field: str = "id",
-    shard_size: int = 1000,
-    shard_seconds: float = 60.0,
-    rows_per_call: int | None = None,
-    max_task_retries: int = 3,
-    progress: bool = False,
-    output_format: str = "jsonl",
+    options: RunOptions | None = None,
+    **overrides: Any,
 ) -> DistributedReport:
     """Run `task` (a `SummarizeTask`, `NormalizeTask` or anything with `.load() -> Worker`) on Ray.
 
     inputs: paths as for the CLI (.jsonl, .csv, .txt, folders), read and cleaned on the driver,
         or a `ray.data.Dataset` with `id_field` and `text_field` columns, read on the cluster
         and cleaned on the workers.
-    ray_address: None to use RAY_ADDRESS or start a local cluster; "auto" for a cluster started
-        with `ray start` on this machine; "ray://host:10001" for a remote one.
-    num_workers: actors (each loads the model once); default one per `cpus_per_worker` CPUs.
-    max_batch_size, max_batch_tokens: most records, and tokens (rows times the longest), per
-        model call.
-    shard_size, shard_seconds: a part is committed every `shard_size` rows or `shard_seconds`
-        seconds, whichever comes first; a dying driver loses at most that much work.
-    max_task_retries: times Ray retries a batch whose worker died before giving it up.
-    output_format: "jsonl" or "parquet" parts (same rows, same exactly-once commit); a folder
-        may hold both, `read_output` reads either.
+    options: a `RunOptions` (default: its defaults); `overrides` are `RunOptions` fields given as
+        keywords (`max_batch_size=4`, `ray_address="auto"`, ...), applied on top of it.
     """
     import ray.data
 
-    if max_batch_size < 1:
-        raise ValueError(f"max_batch_size must be >= 1, got {max_batch_size}")
-    if max_batch_tokens is not None and max_batch_tokens < 1:
-        raise ValueError(f"max_batch_tokens must be >= 1 or None, got {max_batch_tokens}")
-    if shard_size < 1:
-        raise ValueError(f"shard_size must be >= 1, got {shard_size}")
+    unknown = sorted(set(overrides) - {f.name for f in fields(RunOptions)})
+    if unknown:
+        raise TypeError(f"run_distributed got unknown options {unknown}; see RunOptions for the list")
+    options = replace(options or RunOptions(), **overrides)
     if not isinstance(inputs, ray.data.Dataset) and isinstance(inputs, (str, Path)):
         inputs = [str(inputs)]
-    settings = _RunSettings(
-        max_batch_size=max_batch_size, max_batch_tokens=max_batch_tokens, max_chars=max_chars,
-        text_field=text_field, id_field=id_field, cpus_per_worker=cpus_per_worker,
-        gpus_per_worker=gpus_per_worker, num_workers=num_workers, shard_size=shard_size,
-        shard_seconds=shard_seconds, rows_per_call=rows_per_call or max_batch_size * 4,
-        max_task_retries=max_task_retries,
-    )
-    return _Run(inputs, task, PartitionedOutput(output_dir, output_format), settings).execute(ray_address, progress)
-
-
-@dataclass(frozen=True)
-class _RunSettings:
-    max_batch_size: int
-    max_batch_tokens: int | None
-    max_chars: int | None
-    text_field: str
-    id_field: str
-    cpus_per_worker: float
-    gpus_per_worker: float
-    num_workers: int | None
-    shard_size: int
-    shard_seconds: float
-    rows_per_call: int
-    max_task_retries: int
+    out = PartitionedOutput(output_dir, options.output_format)
+    return _Run(inputs, task, out, options).execute(options.ray_address, options.progress)
 
 
 class _Run:
     """One `run_distributed` call: the driver's state (output, report, ids still to write)."""
 
-    def __init__(self, inputs: Any, task: Any, out: PartitionedOutput, settings: _RunSettings) -> None:
+    def __init__(self, inputs: Any, task: Any, out: PartitionedOutput, settings: RunOptions) -> None:
         import ray.data
 
         self.inputs, self.task, self.out, self.s = inputs, task, out, settings
@@ -479,7 +485,7 @@ class _Run:
         import ray.data
 
         workers = self.report.workers = self.workers()
-        per_call = self.s.rows_per_call
+        per_call = self.s.per_call
         if self.from_files:
             blocks = max(workers * 2, -(-len(items) // per_call))
             ds = ray.data.from_items(items, override_num_blocks=min(blocks, len(items)))
@@ -608,7 +614,7 @@ def summarize_dataset(
     """Summarize files or a Ray Dataset on a Ray cluster into `output_dir` (see `run_distributed`).
 
     Generation overrides (`max_words`, `max_new_tokens`, `num_beams`, ...) go in `kwargs` with the
-    options of `run_distributed`.
+    run's options (`RunOptions` fields).
     """
     generation = {k: kwargs.pop(k) for k in list(kwargs) if k in GENERATION_SETTINGS}
     task = SummarizeTask(

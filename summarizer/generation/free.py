@@ -26,8 +26,8 @@ from summarizer.generation.extractive import extract_for_style
 from summarizer.generation.postprocess import clean_output, past_limit
 from summarizer.generation.prompts import Prompter
 from summarizer.generation.summary import Summary
-from summarizer.guard.faithfulness import drop_unsupported
-from summarizer.guard.injection import drop_injected, without_instructions
+from summarizer.guard.actions import GuardAction, review
+from summarizer.guard.injection import without_instructions
 from summarizer.text.sentences import split_sentences
 
 __all__ = ["generate", "write_summaries"]
@@ -184,31 +184,38 @@ def _fit_inputs(model, prompter: Prompter, articles: Sequence[str], style: Style
     return inputs
 
 
-def _guarded(text: str, article: str, style: StyleConfig, settings: GenerationSettings) -> tuple[str, int, bool]:
-    """(text, sentences dropped, extractive fallback) after the faithfulness and injection guards."""
-    checked = drop_unsupported(text, article)
-    # Sentences where the model obeyed (or repeated) instructions inside the article.
-    text, injected = drop_injected(checked.text, article)
-    if text:
-        return text, len(checked.dropped) + injected, False
+def _guarded(text: str, article: str, style: StyleConfig,
+             settings: GenerationSettings) -> tuple[str, tuple[GuardAction, ...]]:
+    """(text, what the guard did) after the faithfulness and injection guards (`guard.actions.review`),
+    with the extractive summary of the article without its planted instructions when nothing is left."""
+    reviewed = review(text, article)
+    if reviewed.text:
+        return reviewed.text, reviewed.actions
     fallback = extract_for_style(without_instructions(article), style, settings.max_words)
-    return fallback, len(checked.dropped) + injected, True
+    return fallback, (*reviewed.actions, GuardAction(fallback, "fallback"))
+
+
+def _fell_back(actions: tuple[GuardAction, ...]) -> bool:
+    return bool(actions) and actions[-1].reason == "fallback"
 
 
 def _rewrite_rejected(model: Any, prompter: Prompter, inputs: _Inputs, articles: Sequence[str], style: StyleConfig,
                       settings: GenerationSettings, outputs: list[tuple[str, int]],
-                      guarded: list[tuple[str, int, bool]], *, batch_size: int, progress: bool) -> None:
+                      guarded: list[tuple[str, tuple[GuardAction, ...]]], *, batch_size: int, progress: bool) -> None:
     """Write again, with the article's names and numbers only (`copy_names`), each summary the
-    guard rejected whole; a rewrite the guard passes replaces the fallback in `outputs`/`guarded`."""
-    rejected = [i for i, (_, _, fallback) in enumerate(guarded) if fallback]
+    guard rejected whole; a rewrite the guard passes replaces the fallback in `outputs`/`guarded`,
+    and the record keeps the first drops, the rewrite, then the rewrite's own drops."""
+    rejected = [i for i, (_, actions) in enumerate(guarded) if _fell_back(actions)]
     if not rejected:
         return
     again = generate(model, prompter, [inputs.texts[i] for i in rejected], style, settings.override(copy_names=True),
                      batch_size=batch_size, progress=progress, desc=f"rewrite rejected ({style.name})")
-    for i, (text, n_out) in zip(rejected, again, strict=True):
-        text, dropped, fallback = _guarded(text, articles[i], style, settings)
-        if not fallback:
-            outputs[i], guarded[i] = (text, n_out), (text, guarded[i][1] + dropped, False)
+    for i, (written, n_out) in zip(rejected, again, strict=True):
+        text, actions = _guarded(written, articles[i], style, settings)
+        if not _fell_back(actions):
+            first_drops = guarded[i][1][:-1]
+            outputs[i] = (text, n_out)
+            guarded[i] = (text, (*first_drops, GuardAction(written, "rewritten"), *actions))
 
 
 def write_summaries(
@@ -229,7 +236,7 @@ def write_summaries(
                          batch_size=batch_size, progress=progress)
     outputs = generate(model, prompter, inputs.texts, style, settings, batch_size=batch_size,
                        progress=progress, desc=f"summarize ({style.name})")
-    guarded = [_guarded(text, articles[i], style, settings) if faithful else (text, 0, False)
+    guarded = [_guarded(text, articles[i], style, settings) if faithful else (text, ())
                for i, (text, _) in enumerate(outputs)]
     if settings.rewrite_rejected and not settings.copy_names:
         _rewrite_rejected(model, prompter, inputs, articles, style, settings, outputs, guarded,
@@ -238,7 +245,7 @@ def write_summaries(
         Summary(
             text=text, style=style.name, input_tokens=input_tokens[i], output_tokens=outputs[i][1],
             chunked=inputs.chunked[i], num_chunks=inputs.num_chunks[i],
-            dropped_sentences=dropped, extractive_fallback=fallback,
+            guard=actions,
         )
-        for i, (text, dropped, fallback) in enumerate(guarded)
+        for i, (text, actions) in enumerate(guarded)
     ]

@@ -28,7 +28,8 @@ from summarizer.generation.extractive import extract_for_style, is_boilerplate
 from summarizer.generation.postprocess import trim_words
 from summarizer.generation.prompts import Prompter
 from summarizer.generation.summary import Summary
-from summarizer.guard.injection import drop_injected, without_instructions
+from summarizer.guard.actions import GuardAction, review_injected
+from summarizer.guard.injection import without_instructions
 from summarizer.text.sentences import split_sentences
 
 __all__ = [
@@ -361,14 +362,17 @@ def select_summaries(
         # Planted instructions are neither shown nor selectable when the guard is on.
         source = without_instructions(article) if faithful else article
         text, output_tokens = _select_one(model, prompter, source, style, ids, settings.max_words)
-        text, injected = drop_injected(text, article) if faithful else (text, 0)
-        fallback = False
+        actions: tuple[GuardAction, ...] = ()
+        if faithful:
+            reviewed = review_injected(text, article)
+            text, actions = reviewed.text, reviewed.actions
         if not text:
-            text, fallback = extract_for_style(source, style, settings.max_words), True
+            text = extract_for_style(source, style, settings.max_words)
+            actions += (GuardAction(text, "fallback"),)
         elif settings.max_words is not None:
             text = trim_words(text, settings.max_words)
         summaries.append(Summary(
             text=text, style=style.name, input_tokens=prompter.count_tokens(article),
-            output_tokens=output_tokens, dropped_sentences=injected, extractive_fallback=fallback,
+            output_tokens=output_tokens, guard=actions,
         ))
     return summaries

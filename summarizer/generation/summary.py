@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from summarizer.guard.actions import DROPPED, GuardAction
+
 __all__ = ["Summary"]
 
 
@@ -19,10 +21,9 @@ class Summary:
     # True when the article exceeded the model's input budget and was summarized map-reduce.
     chunked: bool = False
     num_chunks: int = 1
-    # Faithfulness guard: generated sentences removed for names/numbers not in the article, and
-    # whether nothing was left so the extractive summary was returned instead.
-    dropped_sentences: int = 0
-    extractive_fallback: bool = False
+    # What the faithfulness guard did, in order: each sentence it dropped and why, a rewrite,
+    # the extractive fallback (`summarizer.guard.actions`); with the guard off, at most a fallback.
+    guard: tuple[GuardAction, ...] = ()
     # "plain" (summarized as given) or "wire" (lowercased / PTB-tokenized copy, normalized first:
     # see `summarizer.casing.wire`).
     input_format: str = "plain"
@@ -30,3 +31,13 @@ class Summary:
     title: str | None = None
     # A saved web page's date, author, site and url (`summarizer.text.html`); None for text.
     metadata: dict[str, str] | None = None
+
+    @property
+    def dropped_sentences(self) -> int:
+        """Sentences the guard removed (names/numbers not in the article, planted instructions)."""
+        return sum(action.reason in DROPPED for action in self.guard)
+
+    @property
+    def extractive_fallback(self) -> bool:
+        """True when nothing written was left, so the extractive summary was returned instead."""
+        return any(action.reason == "fallback" for action in self.guard)

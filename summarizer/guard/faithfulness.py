@@ -35,6 +35,7 @@ __all__ = [
     "extract_entities",
     "extract_numbers",
     "number_precision",
+    "unsupported_items",
 ]
 
 
@@ -221,6 +222,11 @@ class Checked:
     unsupported: tuple[str, ...]
 
 
+def unsupported_items(sentence: str, source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names, numbers) of `sentence` that `source` lacks: why the guard drops it."""
+    return entity_precision(sentence, source).unsupported, number_precision(sentence, source).unsupported
+
+
 def drop_unsupported(summary: str, source: str) -> Checked:
     """Remove every sentence of `summary` that has a name or number not found in `source`.
 
@@ -231,7 +237,8 @@ def drop_unsupported(summary: str, source: str) -> Checked:
     dropped: list[str] = []
     unsupported: list[str] = []
     for sentence in split_sentences(summary):
-        bad = entity_precision(sentence, source).unsupported + number_precision(sentence, source).unsupported
+        names, numbers = unsupported_items(sentence, source)
+        bad = names + numbers
         if bad:
             dropped.append(sentence)
             unsupported.extend(bad)

@@ -22,6 +22,7 @@ __all__ = [
     "drop_injected",
     "follows_injection",
     "instruction_like_sentences",
+    "split_injected",
     "without_instructions",
 ]
 
@@ -99,14 +100,22 @@ def follows_injection(summary: str, article: str) -> bool:
     return any(_leans_on(s, *vocabulary) for s in split_sentences(summary))
 
 
-def drop_injected(summary: str, article: str) -> tuple[str, int]:
-    """`summary` without its sentences that follow an injection (see `follows_injection`), and
-    how many were dropped; "" when none is left."""
+def split_injected(summary: str, article: str) -> tuple[str, tuple[str, ...]]:
+    """(`summary` without its sentences that follow an injection (see `follows_injection`),
+    those sentences); "" when none is left, `summary` unchanged when none follows one."""
     vocabulary = _injection_vocabulary(article)
     if vocabulary is None:
-        return summary, 0
+        return summary, ()
     sentences = split_sentences(summary)
-    kept = [s for s in sentences if not _leans_on(s, *vocabulary)]
-    if len(kept) == len(sentences):
-        return summary, 0
-    return " ".join(kept), len(sentences) - len(kept)
+    follows = [_leans_on(s, *vocabulary) for s in sentences]
+    if not any(follows):
+        return summary, ()
+    kept = " ".join(s for s, dropped in zip(sentences, follows, strict=True) if not dropped)
+    return kept, tuple(s for s, dropped in zip(sentences, follows, strict=True) if dropped)
+
+
+def drop_injected(summary: str, article: str) -> tuple[str, int]:
+    """`summary` without its sentences that follow an injection, and how many were dropped
+    (`split_injected` with a count)."""
+    text, dropped = split_injected(summary, article)
+    return text, len(dropped)

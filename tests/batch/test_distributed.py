@@ -27,6 +27,7 @@ from summarizer.batch.distributed import (  # noqa: E402
     ERRORS,
     MANIFEST,
     PartitionedOutput,
+    RunOptions,
     read_output,
     run_distributed,
     summarize_dataset,
@@ -141,6 +142,30 @@ def test_bad_input_and_a_dying_worker_still_give_each_id_once(ray_cluster, tiny_
     # The duplicate of a003 now meets a done id, so it counts as done, as in the CLI.
     assert (again.written, again.skipped_done, again.failed) == (0, 42, 5)
     assert _ids(out) == ids
+
+
+def test_run_options_have_one_owner(tmp_path, monkeypatch):
+    """The CLI builds a `RunOptions` from its flags; `run_distributed` takes one, or the same
+    names as keywords; bad values and unknown names are refused before Ray starts."""
+    import summarizer.batch.distributed as distributed
+
+    seen = []
+
+    def stand_in(inputs, task, out, options):
+        seen.append(options)
+        return distributed.DistributedReport(output_dir=str(out))
+
+    monkeypatch.setattr(distributed, "run_distributed", stand_in)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "article": "A short article."}) + "\n", encoding="utf-8")
+    assert cli.main(["summarize", str(src), "--output", str(tmp_path / "out"), "--style", "extractive",
+                     "--batch-size", "3", "--shard-size", "7", "--ray=auto", "--no-progress"]) == cli.EXIT_OK
+    assert seen == [RunOptions(ray_address="auto", max_batch_size=3, shard_size=7, text_field="article")]
+    assert seen[0].per_call == 12 and RunOptions(rows_per_call=5).per_call == 5
+    with pytest.raises(ValueError, match="max_batch_size must be >= 1"):
+        RunOptions(max_batch_size=0)
+    with pytest.raises(TypeError, match="unknown options \\['batchsize'\\]"):
+        run_distributed([str(src)], SummarizeTask(style="extractive"), tmp_path / "out", batchsize=2)
 
 
 def test_output_folder_commits_whole_parts_and_refuses_a_second_writer(tmp_path):

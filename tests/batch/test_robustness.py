@@ -394,8 +394,8 @@ def test_an_injection_is_data_inside_the_user_turn(tiny):
     worker = SummarizeTask(model=str(tiny_path(tiny)), style="headline", overrides=(("max_new_tokens", 3),)).load()
     specials = {t.content for t in tiny.tokenizer.added_tokens_decoder.values() if t.special}
     defused = defuse_special_tokens(hostile, specials)
-    ids = tiny.prompt_ids(defused, style)
-    benign = tiny.prompt_ids(ARTICLE, style)
+    ids = tiny.prompter.prompt_ids(defused, style)
+    benign = tiny.prompter.prompt_ids(ARTICLE, style)
     special_ids = set(tiny.tokenizer.all_special_ids) | {tiny.tokenizer.convert_tokens_to_ids(t) for t in specials}
     assert Counter(i for i in ids if i in special_ids) == Counter(i for i in benign if i in special_ids)
     (row,) = worker.process([hostile])

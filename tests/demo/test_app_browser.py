@@ -169,7 +169,12 @@ def assert_only_local(requests: list[str], url: str) -> None:
 # ------------------------------------------------------------------------------- tests
 
 
-def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_path):
+# What the model is made to write to see the guard's record drawn: one sentence names a mayor and
+# a number that the article lacks.
+INVENTED = "The Harbour Street bridge reopened in Millbrook. Mayor John Smith paid 12 divers."
+
+
+def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_path, monkeypatch):
     model = str(tiny_causal_dir)
     with serve(model) as url, browser(tmp_path / "profile") as (page, requests):
         page.goto(url)
@@ -181,6 +186,21 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_pa
         assert shown == expected
         assert page.locator("#guard-notice .guard-notice").count() == 1
         assert page.locator("#provenance .provenance-summary li").count() >= 1
+
+        # "Where each summary sentence comes from" draws the library's guard record
+        # (`Summary.guard`): the sentence it dropped, struck through, with its reason.
+        from summarizer.generation import free
+
+        with monkeypatch.context() as patch:
+            patch.setattr(free, "generate", lambda model, prompter, texts, *a, **k: [(INVENTED, 30)] * len(texts))
+            shown = summarize(page, HARBOUR, "Highlights, rewritten (abstractive, guarded)")
+        assert shown == "The Harbour Street bridge reopened in Millbrook."
+        dropped = page.locator('#provenance .provenance-guard li[data-reason="unsupported"]')
+        assert dropped.count() == 1
+        assert dropped.locator("s").inner_text() == "Mayor John Smith paid 12 divers."
+        assert "dropped by the guard: not in the article: name mayor john smith, number 12" in dropped.inner_text()
+        assert page.locator("#provenance .provenance-summary li").count() == 1
+        assert "dropped 1 generated sentence" in page.locator("#guard-notice").inner_text()
 
         # Extractive style: every summary sentence is highlighted in the article with its number.
         shown = summarize(page, HARBOUR, "Extractive (lead sentences, no model)")

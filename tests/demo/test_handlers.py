@@ -117,8 +117,8 @@ def tiny_model(tiny_causal_dir) -> str:
 
 
 def test_summarize_batch_matches_the_library_guard(tiny_model):
-    """The handler generates once with the guard off and applies the library's guard itself (to
-    show what was dropped); the result must equal `summarize(faithful=True)`."""
+    """The handler shows what the library returns with the guard on (`summarize(faithful=True)`),
+    and its notice draws the guard's record (`Summary.guard`)."""
     summarizer = Summarizer.from_pretrained(tiny_model)
     articles = [ARTICLE, "The city library in Ashford will stay open until 10pm on weekdays from next month."]
     for style, limit in (("highlights", 0), ("headline", 0), ("one_sentence", 12)):
@@ -181,6 +181,22 @@ def test_guard_branches_match_the_library(tiny_model, monkeypatch, article, gene
     if article is INJECTED and dropped:
         assert "instructions planted in the article" in notice
         assert "Ignore all previous instructions" not in text
+    # The provenance lists each sentence the library's guard dropped, with its reason.
+    for action in expected.guard:
+        if action.reason in ("unsupported", "injected"):
+            assert f'data-reason="{action.reason}"' in provenance and f"<s>{action.sentence}</s>" in provenance
+
+
+def test_guard_off_flags_what_the_guard_would_drop(tiny_model, monkeypatch):
+    from summarizer.generation import free
+
+    generated = "The Harbour Street bridge reopened in Millbrook. Mayor John Smith paid 12 divers."
+    monkeypatch.setattr(free, "generate", lambda model, prompter, texts, *a, **k: [(generated, 30)] * len(texts))
+    (text,), (notice,), (provenance,), _, _ = app.summarize_batch(
+        [ARTICLE], ["highlights_abstractive"], [0], [False], model=tiny_model
+    )
+    assert text == generated and "Guard off: 1 generated sentence" in notice
+    assert "⚠ not in the article" in provenance and "provenance-guard" not in provenance
 
 
 def test_summarize_batch_mixed_requests_keep_order_and_isolate_errors(tiny_model):

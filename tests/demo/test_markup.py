@@ -10,11 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from demo.markup import (
-    Flag,
     GuardView,
     Segment,
     align,
-    check_summary,
     content_words,
     diff_segments,
     render_diff,
@@ -22,6 +20,7 @@ from demo.markup import (
     render_warnings,
     source_paragraphs,
 )
+from summarizer import GuardAction
 
 ARTICLE = (
     "Engineers in the coastal town of Millbrook reopened the Harbour Street bridge on Tuesday, "
@@ -98,32 +97,47 @@ def test_render_provenance_numbers_marks_and_escapes():
 # ------------------------------------------------------------------------------- faithfulness
 
 
-def test_check_summary_drops_and_explains_sentences_with_unsupported_items():
-    summary = (
-        "Millbrook reopened the Harbour Street bridge. Mayor John Smith thanked 12 divers. "
-        "The repair cost 4.2 million pounds."
+def test_provenance_lists_what_the_guard_did_with_its_reasons():
+    """The record (`Summary.guard`) is drawn under the summary: each dropped sentence struck
+    through with its reason, then the fallback; the demo decides none of it."""
+    actions = (
+        GuardAction("Mayor <b>Smith</b> thanked 12 divers.", "unsupported", ("mayor smith",), ("12",)),
+        GuardAction("Obey.", "injected"),
+        GuardAction("lead", "fallback"),
     )
-    kept, flags = check_summary(summary, ARTICLE)
-    assert kept == "Millbrook reopened the Harbour Street bridge. The repair cost 4.2 million pounds."
-    assert flags == (Flag("Mayor John Smith thanked 12 divers.", ("mayor john smith",), ("12",)),)
+    sentences = ["Engineers in the coastal town of Millbrook reopened the Harbour Street bridge."]
+    paragraphs = source_paragraphs(ARTICLE)
+    markup = render_provenance(sentences, paragraphs, align(sentences, sum(paragraphs, [])), (), actions)
+    dropped = re.findall(r'<li class="guard-(\w+)" data-reason="\w+"[^>]*>(.*?)</li>', markup)
+    assert [reason for reason, _ in dropped] == ["unsupported", "injected", "fallback"]
+    assert "<s>Mayor &lt;b&gt;Smith&lt;/b&gt; thanked 12 divers.</s>" in dropped[0][1]
+    assert "name <code>mayor smith</code>, number <code>12</code>" in dropped[0][1]
+    assert "prompt injection" in dropped[1][1] and "extractive fallback" in dropped[2][1]
+    plain = render_provenance(sentences, paragraphs, align(sentences, sum(paragraphs, [])))
+    assert "provenance-guard" not in plain
 
 
 @pytest.mark.parametrize(
     ("view", "kind", "text"),
     [
-        (GuardView("ok", True, (), False), "guard-ok", "Every name and number"),
+        (GuardView("ok", True, ()), "guard-ok", "Every name and number"),
         (
-            GuardView("ok", True, (Flag("X met Y Zed.", ("y zed",), ()),), False),
+            GuardView("ok", True, (GuardAction("X met Y Zed.", "unsupported", ("y zed",)),)),
             "guard-warn",
             "dropped 1 generated sentence",
         ),
-        (GuardView("lead", True, (Flag("Q.", (), ("7",)),), True), "guard-warn", "extractive fallback"),
-        (GuardView("raw", False, (Flag("Q <b>.", (), ("7",)),), False), "guard-error", "Guard off"),
         (
-            GuardView("ok", True, (Flag("Obey.", (), (), injected=True),), False),
+            GuardView("lead", True, (GuardAction("Q.", "unsupported", (), ("7",)), GuardAction("lead", "fallback"))),
             "guard-warn",
-            "prompt injection",
+            "extractive fallback",
         ),
+        (
+            GuardView("new", True, (GuardAction("Q.", "unsupported", (), ("7",)), GuardAction("new", "rewritten"))),
+            "guard-warn",
+            "wrote the summary again",
+        ),
+        (GuardView("raw", False, (GuardAction("Q <b>.", "unsupported", (), ("7",)),)), "guard-error", "Guard off"),
+        (GuardView("ok", True, (GuardAction("Obey.", "injected"),)), "guard-warn", "prompt injection"),
     ],
 )
 def test_render_warnings(view, kind, text):
@@ -133,7 +147,7 @@ def test_render_warnings(view, kind, text):
 
 
 def test_render_warnings_for_extractive_style():
-    assert "nothing invented" in render_warnings(GuardView("x", True, (), False), extractive_style=True)
+    assert "nothing invented" in render_warnings(GuardView("x", True, ()), extractive_style=True)
 
 
 # ------------------------------------------------------------------------------- diff

@@ -12,7 +12,8 @@ import logging
 import pytest
 from rouge_score import rouge_scorer
 
-import eval as harness
+from eval import score
+from eval.leaderboard import SystemResult, leaderboard_rows
 from eval.normalize import main as normalize_main
 from eval.summarize import main as summarize_main
 from summarizer.text.sentences import split_sentences
@@ -279,38 +280,44 @@ def test_score_from_files_equals_the_cli(sources, hypo, tmp_path):
         ["--data", str(sources["csv"]), "--id_column", "doc_id", "--summary_column", "ref_a"]
         + ["--system", f"test={hypo}", "--out", str(tmp_path / "o"), "--resamples", "50", "--plots", "false"]
     )
-    report = harness.score(hypo, sources["csv"], id_column="doc_id", summary_column="ref_a", resamples=50)
-    assert report.systems == cli["systems"] and report.metrics["pairwise"] == cli["pairwise"]
+    report = score(hypo, sources["csv"], id_column="doc_id", summary_column="ref_a", resamples=50)
+    assert [r.to_dict() for r in report.systems] == cli["systems"] and report.metrics["pairwise"] == cli["pairwise"]
     markdown = report.to_markdown()
     assert "| 1 |" in markdown and "rouge-score 0.1.2" in markdown and "50 resamples, seed 0" in markdown
     csv_text = report.to_csv(tmp_path / "board.csv")
     assert csv_text.splitlines()[0].startswith("rank,system,kind,rouge1_mean,rouge1_low,rouge1_high")
     assert (tmp_path / "board.csv").read_text() == csv_text
-    assert json.loads(json.dumps(report.to_dict()))["systems"][0]["name"] == report.systems[0]["name"]
+    assert json.loads(json.dumps(report.to_dict()))["systems"][0]["name"] == report.systems[0].name
+    # One typed result per system, stored as metrics.json holds it; one maker of leaderboard rows.
+    assert all(SystemResult.from_dict(r.to_dict()) == r for r in report.systems)
+    rows = leaderboard_rows(report.metrics)
+    assert [row.system for row in rows] == report.systems and [row.rank for row in rows] == list(range(1, len(rows) + 1))
+    assert rows[0].vs_best is None and all(row.vs_best.b == rows[0].system.name for row in rows[1:])
+    assert [r["system"] for r in report.rows()] == [row.system.name for row in rows]
 
 
 def test_score_in_memory_several_systems_and_references(caplog):
     references = [[a, b] for a, b in zip(REFS_A, REFS_B, strict=True)]
     with caplog.at_level(logging.WARNING):
-        report = harness.score(
+        report = score(
             {"mine": HYPOS, "refs": REFS_B}, references, use_references="all", resamples=50
         )
     expected = direct_rouge(HYPOS, references, mode="all")
-    mine = next(r for r in report.systems if r["name"] == "mine")
-    assert mine["rouge"]["rouge2"]["mean"] == pytest.approx(expected["rouge2"])
-    assert {r["name"] for r in report.systems} == {"mine", "refs"}  # no articles: no baselines
-    assert mine["abstractiveness"]["novel_2"]["mean"] is None
+    mine = next(r for r in report.systems if r.name == "mine")
+    assert mine.rouge["rouge2"].mean == pytest.approx(expected["rouge2"])
+    assert {r.name for r in report.systems} == {"mine", "refs"}  # no articles: no baselines
+    assert mine.abstractiveness["novel_2"].mean is None
     assert "not given" in report.to_markdown()
-    with_articles = harness.score(HYPOS, REFS_A, articles=ARTICLES, resamples=50)
-    assert {r["name"] for r in with_articles.systems} == {"system", "lead-1", "lead-3", "textrank"}
+    with_articles = score(HYPOS, REFS_A, articles=ARTICLES, resamples=50)
+    assert {r.name for r in with_articles.systems} == {"system", "lead-1", "lead-3", "textrank"}
     with pytest.raises(ValueError, match="3 predictions for 4 documents"):
-        harness.score(HYPOS[:3], REFS_A)
+        score(HYPOS[:3], REFS_A)
 
 
 def test_score_reads_a_save_to_disk_folder_and_dataset_objects(sources):
     import datasets
 
-    by_path = harness.score(
+    by_path = score(
         HYPOS,
         sources["disk"],
         split="test",
@@ -320,7 +327,7 @@ def test_score_reads_a_save_to_disk_folder_and_dataset_objects(sources):
         resamples=20,
     )
     table = datasets.load_from_disk(str(sources["disk"]))["test"]
-    by_object = harness.score(
+    by_object = score(
         HYPOS, table, summary_column="ref_a", id_column="doc_id", baselines=False, resamples=20
     )
     assert by_path.systems == by_object.systems

@@ -121,7 +121,7 @@ def test_highlights_style_copies_article_sentences(tiny_dir):
     assert out[0].text == out[2].text
     for summary, article in zip(out, [ARTICLE, other, ARTICLE], strict=True):
         assert summary.text
-        sentences = candidate_sentences(model.model_input(article, style))
+        sentences = candidate_sentences(model.prompter.model_input(article, style))
         rest, picked = summary.text, 0
         for sentence in sorted(sentences, key=len, reverse=True):
             if sentence in rest:
