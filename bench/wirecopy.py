@@ -42,7 +42,7 @@ from summarizer.paths import data_root
 __all__ = ["SetRecord", "load_set", "main", "score_set"]
 
 SETS = (*LAYOUTS, "wsj", "frank")
-METHODS = ("statistical", "no-memory", "table", "model")
+METHODS = ("statistical", "no-memory", "table", "truecase", "model")
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,18 @@ def _statistical(model_path: str | None, memory: bool = True) -> tuple[Callable[
     return (lambda texts: [decoder.restore(t) for t in texts]), load
 
 
+def _truecase_package() -> tuple[Callable[[Sequence[str]], list[str]], float]:
+    """PyPI `truecase` (eval.casing_baselines), sentence by sentence within each line."""
+    from eval.casing_baselines import TruecaseBaseline, _truecaser
+    from summarizer.text.sentences import split_sentences
+
+    start = time.perf_counter()
+    _truecaser()
+    baseline = TruecaseBaseline(split=split_sentences)
+    load = time.perf_counter() - start
+    return (lambda texts: ["\n".join(baseline(line) if line.strip() else line for line in t.split("\n")) for t in texts]), load
+
+
 def _system(method: str, args) -> tuple[Callable[[Sequence[str]], list[str]], float]:
     if method == "statistical":
         return _statistical(args.model)
@@ -147,18 +159,27 @@ def _system(method: str, args) -> tuple[Callable[[Sequence[str]], list[str]], fl
         return _statistical(args.model, memory=False)
     if method == "table":
         return _table(args.model)
-    return _model_method(args.model, args.backend)
+    if method == "truecase":
+        return _truecase_package()
+    return _model_method(args.model, args.backend, args.settled_margin)
 
 
-def _model_method(model_path: str | None, backend: str = "auto") -> tuple[Callable[[Sequence[str]], list[str]], float]:
+def _model_method(
+    model_path: str | None, backend: str = "auto", settled_margin: float | None = None
+) -> tuple[Callable[[Sequence[str]], list[str]], float]:
     from summarizer import Summarizer
+    from summarizer.casing.lm_check import CaseLMSettings
 
     start = time.perf_counter()
     summarizer = Summarizer.from_pretrained(model_path, backend=backend)
     load = time.perf_counter() - start
+    settings = CaseLMSettings() if settled_margin is None else CaseLMSettings(settled_margin=settled_margin)
 
     def run(texts: Sequence[str]) -> list[str]:
-        return [n.cased for n in summarizer.normalize(list(texts), method="model", detokenize=False)]
+        return [
+            n.cased
+            for n in summarizer.normalize(list(texts), method="model", detokenize=False, case_settings=settings)
+        ]
 
     return run, load
 
@@ -186,10 +207,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
     parser.add_argument(
         "--methods", nargs="+", default=["statistical"], choices=list(METHODS),
-        help="statistical (the default decoder), no-memory (it without document memory), table (the per-word table alone), model",
+        help="statistical (the default decoder), no-memory (it without document memory), table (the per-word "
+        "table alone), truecase (the PyPI package), model (the LM check)",
     )
     parser.add_argument("--model", default=None, help="truecaser .json.gz, or checkpoint for method model")
     parser.add_argument("--backend", default="auto", help="how the weights run for method model (auto, torch, bf16, int8)")
+    parser.add_argument(
+        "--settled-margin", type=float, default=None,
+        help="method model: check only words the decoder's margin puts below this (default: CaseLMSettings)",
+    )
     parser.add_argument("--limit", type=int, default=None, help="only the first N records of each set")
     parser.add_argument("--repeat", type=int, default=2, help="time the best of this many passes")
     parser.add_argument("--by-dataset", action="store_true", help="also print F1/accuracy per source")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from pathlib import Path
 
@@ -27,7 +29,7 @@ TEXTS = [
     "the harbour street bridge reopened",
 ]
 # Every word checked, UPPER for every length, the next token scored: the most rows and terms.
-CHECK_ALL = CaseLMSettings(settled_share=None, max_upper_letters=None, next_weight=1.0)
+CHECK_ALL = CaseLMSettings(settled_share=None, settled_margin=None, max_upper_letters=None, next_weight=1.0)
 
 _LOADED: dict = {}
 
@@ -71,23 +73,26 @@ def _word(forms, lm, prior=None, count=0):
 
 
 def test_choice_keeps_the_draft_when_the_model_is_indifferent():
-    settings = CaseLMSettings(draft_bonus=0.0, settled_share=None)
+    settings = CaseLMSettings(draft_bonus=0.0, settled_share=None, settled_margin=None)
     assert choose_forms([_word(["Apple", "apple", "APPLE"], [-3.0, -3.0, -3.0])], settings) == ["Apple"]
     assert choose_forms([_word(["Apple", "apple", "APPLE"], [-3.0, -1.0, -3.0])], settings) == ["apple"]
     # The bonus is the margin another form needs.
-    settings = CaseLMSettings(draft_bonus=2.5, settled_share=None)
+    settings = CaseLMSettings(draft_bonus=2.5, settled_share=None, settled_margin=None)
     assert choose_forms([_word(["Apple", "apple"], [-3.0, -1.0])], settings) == ["Apple"]
     assert choose_forms([_word(["Apple", "apple"], [-4.0, -1.0])], settings) == ["apple"]
     # Words the counts settle are never changed; long words never become UPPER.
     settled = _word(["the", "The"], [-9.0, -1.0], prior=[-0.001, -7.0], count=1000)
-    assert choose_forms([settled], CaseLMSettings(draft_bonus=0.0)) == ["the"]
-    assert choose_forms([settled], CaseLMSettings(draft_bonus=0.0, settled_share=None)) == ["The"]
+    assert choose_forms([settled], CaseLMSettings(draft_bonus=0.0, settled_margin=None)) == ["the"]
+    # By default the decoder's margin decides instead: a word it is unsure of is checked.
+    unsure, sure = dataclasses.replace(settled, margin=1.0), dataclasses.replace(settled, margin=6.0)
+    assert choose_forms([unsure, sure], CaseLMSettings(draft_bonus=0.0)) == ["The", "the"]
+    assert choose_forms([settled], CaseLMSettings(draft_bonus=0.0, settled_share=None, settled_margin=None)) == ["The"]
     shout = _word(["voters", "VOTERS"], [-9.0, -1.0])
     assert choose_forms([shout], CaseLMSettings(draft_bonus=0.0, max_upper_letters=5)) == ["voters"]
     # Words the model did not score (too long for the context, or not asked about) keep the draft.
     unscored = WordCandidates(0, 5, ("Apple", "apple"), (0.0, 0.0), (0.0, 0.0), (-9.0, 0.0), 3, False)
     assert choose_forms(
-        [unscored], CaseLMSettings(draft_bonus=0.0, prior_weight=1.0, settled_share=None)
+        [unscored], CaseLMSettings(draft_bonus=0.0, prior_weight=1.0, settled_share=None, settled_margin=None)
     ) == ["Apple"]
 
 
@@ -163,7 +168,7 @@ def test_model_method_changes_only_case(which, tiny_causal_dir, tiny_seq2seq_dir
 
 def test_a_large_draft_bonus_gives_the_draft(tiny_causal_dir):
     s = _load(tiny_causal_dir)
-    settings = CaseLMSettings(draft_bonus=1e9, settled_share=None)
+    settings = CaseLMSettings(draft_bonus=1e9, settled_share=None, settled_margin=None)
     results = s.normalize(TEXTS, method="model", detokenize=False, case_settings=settings)
     assert [r.cased for r in results] == [shipped_decoder().restore(t) for t in TEXTS]
 
@@ -212,7 +217,7 @@ def test_pruned_scoring_matches_full_scoring(tiny_causal_dir):
     """Settled words, UPPER limits and no next token change which rows are built, not the scores."""
     s = _load(tiny_causal_dir)
     full = _score(s, TEXTS)
-    pruned = _score(s, TEXTS, settings=CaseLMSettings(settled_share=None))
+    pruned = _score(s, TEXTS, settings=CaseLMSettings(settled_share=None, settled_margin=None))
     for a, b in zip(full, pruned, strict=True):
         for wa, wb in zip(a, b, strict=True):
             assert wb.forms == wa.forms[: len(wb.forms)]
