@@ -165,9 +165,9 @@ def _normalize(job: dict) -> dict:
 
     texts = job["texts"]
     if job["method"] == "statistical":
-        from summarizer.casing.normalize import normalize_statistical
+        from summarizer.casing.normalize import normalize
 
-        run = lambda batch: normalize_statistical(batch, detokenize=False)  # noqa: E731
+        run = lambda batch: normalize(batch, detokenize=False)  # noqa: E731
     else:
         model = Summarizer.from_pretrained(job["model"], backend=job["backend"])
         run = lambda batch: model.normalize(batch, method=job["method"], detokenize=False)  # noqa: E731

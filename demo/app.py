@@ -54,8 +54,8 @@ from demo.markup import (  # noqa: E402
     render_warnings,
     source_paragraphs,
 )
-from summarizer import StyleConfig, Summarizer, Summary, headline_case, normalize  # noqa: E402
-from summarizer.casing.normalize import NORMALIZE_METHODS  # noqa: E402
+from summarizer import StyleConfig, Summarizer, Summary, headline_case  # noqa: E402
+from summarizer.casing.normalize import NORMALIZE_METHODS, normalize  # noqa: E402
 from summarizer.casing.wire import prepare_article  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
 from summarizer.guard.actions import review  # noqa: E402
@@ -397,28 +397,25 @@ def normalize_text(
     *,
     model: str | None = None,
 ) -> tuple[str, str]:
-    """Normalize each line of wire copy; returns (normalized text, HTML diff against the input)."""
+    """Normalize wire copy (the whole text, one document); returns (normalized text, HTML diff against the input)."""
     problem = input_problem(text, "wire copy")
     if problem:
         raise gr.Error(problem, title="Cannot normalize")
     if headline not in ("none", "sentence", "title"):
         raise gr.Error(f"Unknown headline style {headline!r}; choose none, sentence or title.")
-    lines = text.split("\n")
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    inputs = [lines[i] for i in filled]
     if method not in NORMALIZE_METHODS:
         raise gr.Error(f"Unknown method {method!r}; choose one of: {', '.join(NORMALIZE_METHODS)}.")
     try:
-        if method == "statistical":  # needs no model: do not load one
-            normalized = normalize(inputs, method=method, detokenize=detokenize)
-        else:
-            normalized = get_summarizer(model).normalize(inputs, method=method, detokenize=detokenize)
+        # The whole text at once, as one document: the decoder's memory reads all of it, each
+        # line stays a run of sentences, and "statistical" loads no model.
+        summarizer = None if method == "statistical" else get_summarizer(model)
+        (normalized,) = normalize([text], method=method, model=summarizer, detokenize=detokenize)
     except ValueError as error:  # a checkpoint that cannot run this method: say so
         raise gr.Error(str(error), title="Cannot normalize") from None
-    out = list(lines)
-    for i, result in zip(filled, normalized, strict=True):
-        out[i] = result.text if headline == "none" else headline_case(result.text, style=headline)
-    output = "\n".join(out)
+    lines = normalized.text.split("\n")
+    if headline != "none":
+        lines = [headline_case(line, style=headline) if line.strip() else line for line in lines]
+    output = "\n".join(lines)
     return output, render_diff(diff_segments(text, output))
 
 

@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from summarizer.casing.headline import headline_case
-from summarizer.casing.normalize import Normalized, normalize_statistical
+from summarizer.casing.normalize import Normalized
+from summarizer.casing.normalize import normalize as normalize_texts
 from summarizer.config import DEFAULT_STYLES, GenerationSettings, StyleConfig, SummarizerConfig
 from summarizer.guard.actions import GuardAction
 from summarizer.model import Summarizer, Summary
@@ -45,10 +46,8 @@ def summarize(articles: list[str], **kwargs: Any) -> list[Summary]:
     return _default().summarize(articles, **kwargs)
 
 
-def normalize(texts: list[str], **kwargs: Any) -> list[Normalized]:
-    """Case-restore (and detokenize) wire copy; the statistical method needs no neural model."""
-    if kwargs.get("method", "statistical") == "statistical":
-        kwargs.pop("method", None)
-        kwargs.pop("batch_size", None)
-        return normalize_statistical(texts, **kwargs)
-    return _default().normalize(texts, **kwargs)
+def normalize(texts: list[str], *, method: str = "statistical", **kwargs: Any) -> list[Normalized]:
+    """Case-restore (and detokenize) wire copy (`summarizer.casing.normalize.normalize`); the model
+    methods run the embedded default model, loaded once, and "statistical" loads none."""
+    model = None if method == "statistical" else _default()
+    return normalize_texts(texts, method=method, model=model, **kwargs)

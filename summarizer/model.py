@@ -9,17 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
-from tqdm.auto import tqdm
 
-from summarizer.casing.constrained import CaseTrie, restore_case_with_model, token_bytes_table
-from summarizer.casing.decoder import shipped_decoder
+from summarizer.casing.constrained import CaseTrie, token_bytes_table
 from summarizer.casing.headline import headline_case, source_names
-from summarizer.casing.normalize import (
-    NORMALIZE_METHODS,
-    Normalized,
-    normalize_statistical,
-)
-from summarizer.casing.normalize import finish as finish_normalized
+from summarizer.casing.normalize import Normalized
+from summarizer.casing.normalize import normalize as normalize_texts
 from summarizer.casing.windows import casing_prompt_ids
 from summarizer.casing.wire import PreparedArticle, prepare_article
 from summarizer.config import StyleConfig, SummarizerConfig
@@ -241,6 +235,12 @@ class Summarizer:
             "context_length": self.context_length,
         }
 
+    def case_trie(self) -> CaseTrie:
+        """The byte trie over this tokenizer's vocabulary that method "generate" decodes under (built once)."""
+        if self._case_trie is None:
+            self._case_trie = CaseTrie(token_bytes_table(self.tokenizer))
+        return self._case_trie
+
     def normalize(
         self,
         texts: Sequence[str],
@@ -251,65 +251,24 @@ class Summarizer:
         progress: bool = False,
         case_settings: CaseLMSettings | None = None,
     ) -> list[Normalized]:
-        """Restore letter case (and, with `detokenize`, standard spacing) of wire copy.
+        """Restore letter case (and, with `detokenize`, standard spacing) of wire copy, the model
+        methods with this summarizer's model: `summarizer.casing.normalize.normalize`.
 
-        texts: lowercased, PTB-tokenized text such as CNN/DM's
-            ``kheyon rasheed told the state - run iraqiyya television``.
-        method: "statistical" (default: the shipped count-based truecaser, ~100k words/s),
-            "model" (the truecaser's draft checked word by word by this model: each word's
-            lower / Title / UPPER forms are scored in one teacher-forced pass per window, see
-            `summarizer.casing.lm_check` and docs/results_casing_model.md) or "generate" (this model
-            writes each window, decoding constrained so only letter case can change; useful
-            only after case-restoration fine-tuning, and slow).
-        detokenize: also undo PTB tokenization (``state - run`` -> ``state-run``, ``-lrb-`` -> ``(``).
-            Without it only letter case changes, so the output aligns with PTB-tokenized gold.
-        case_settings: how method="model" weighs the model against the draft, its prompt
-            ("instruction" for a model fine-tuned on casing prompts) and bf16 autocast.
+        method: "statistical" (default: the shipped sequence decoder, no model, ~45k words/s),
+            "model" (the decoder's draft, the words it is unsure of checked by this model; see
+            `summarizer.casing.lm_check`, docs/results_wirecopy.md) or "generate" (this model writes
+            each window, decoding constrained so only letter case can change; useful only after
+            case-restoration fine-tuning, and slow).
         """
-        texts = check_texts(texts, "text")
-        if method not in NORMALIZE_METHODS:
-            raise ValueError(f"unknown method {method!r}; choose one of {NORMALIZE_METHODS}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        if case_settings is not None and method != "model":
-            raise ValueError(f"case_settings apply to method='model' only, not {method!r}")
-        if not texts:
-            return []
-        if method == "statistical":
-            return normalize_statistical(texts, detokenize=detokenize, progress=progress)
-        if method == "model":
-            from summarizer.casing.lm_check import restore_case_with_lm  # its module also runs as a script
-
-            with tqdm(desc="normalize (rows)", unit="row", disable=not progress, leave=False) as bar:
-                cased = restore_case_with_lm(
-                    self.model,
-                    self.tokenizer,
-                    self.family,
-                    shipped_decoder(),
-                    texts,
-                    case_settings,
-                    **self.case_lm_context(),
-                    batch_size=batch_size,
-                    progress_bar=bar,
-                )
-            return finish_normalized(cased, method, detokenize)
-        if self._case_trie is None:
-            self._case_trie = CaseTrie(token_bytes_table(self.tokenizer))
-        with tqdm(desc="normalize (windows)", unit="win", disable=not progress, leave=False) as bar:
-            cased = restore_case_with_model(
-                self.model,
-                self.tokenizer,
-                self.family,
-                self._case_trie,
-                texts,
-                instruction=self.config.normalize_instruction,
-                use_chat=self.prompter.uses_chat_template(),
-                window_words=self.config.normalize_window_words,
-                context_length=self.context_length,
-                batch_size=batch_size,
-                progress_bar=bar,
-            )
-        return finish_normalized(cased, method, detokenize)
+        return normalize_texts(
+            texts,
+            method=method,
+            model=self,
+            detokenize=detokenize,
+            batch_size=batch_size,
+            progress=progress,
+            case_settings=case_settings,
+        )
 
 
 def _prepared(index: int, article: str, input_format: str) -> PreparedArticle:

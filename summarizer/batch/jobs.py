@@ -202,7 +202,7 @@ class SummarizeTask:
 
 @dataclass(frozen=True)
 class NormalizeTask:
-    """Restore case (`normalize_statistical` or `Summarizer.normalize`); rows `{"output"}`."""
+    """Restore case (`summarizer.casing.normalize.normalize`); rows `{"output", "method"}`."""
 
     method: str = "statistical"
     detokenize: bool = True
@@ -214,7 +214,7 @@ class NormalizeTask:
 
     def load(self) -> Worker:
         from summarizer.casing.headline import headline_case
-        from summarizer.casing.normalize import NORMALIZE_METHODS, normalize_statistical
+        from summarizer.casing.normalize import NORMALIZE_METHODS, normalize
 
         if self.method not in NORMALIZE_METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {NORMALIZE_METHODS}")
@@ -227,12 +227,9 @@ class NormalizeTask:
             )
 
         def process(texts: list[str]) -> list[dict[str, Any]]:
-            if summarizer is not None:
-                results = summarizer.normalize(
-                    texts, detokenize=self.detokenize, method=self.method, batch_size=len(texts)
-                )
-            else:
-                results = normalize_statistical(texts, detokenize=self.detokenize)
+            results = normalize(
+                texts, method=self.method, model=summarizer, detokenize=self.detokenize, batch_size=max(1, len(texts))
+            )
             outputs = [r.text for r in results]
             if self.headline:
                 outputs = [headline_case(o, style=self.headline) for o in outputs]

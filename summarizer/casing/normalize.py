@@ -1,26 +1,36 @@
-"""Case restoration under the constraint that only letter case may change: the normalize API.
+"""Case restoration under the constraint that only letter case may change: the one `normalize`.
 
-Methods (`NORMALIZE_METHODS`): "statistical" (`normalize_statistical`, the shipped count-based
-truecaser), "model" (the truecaser's draft checked word by word by a language model in one
-teacher-forced pass per window: `summarizer.casing.lm_check`) and "generate" (the model writes
-each window under a hard case-only constraint: `summarizer.casing.constrained`).
-`Summarizer.normalize` runs the model methods; this module holds what they share.
+`normalize(texts, method=..., model=...)` is what every caller runs (the Python API, the CLI,
+batch jobs, Ray workers, the demo). Methods (`NORMALIZE_METHODS`):
+
+* "statistical": the shipped sequence decoder (`summarizer.casing.decoder`), no neural model;
+* "model": the decoder's draft, the words it is unsure of checked by a language model in one
+  teacher-forced pass per window (`summarizer.casing.lm_check`);
+* "generate": the model writes each window under a hard case-only constraint
+  (`summarizer.casing.constrained`).
+
+The model methods take `model`: a loaded `summarizer.Summarizer` (its weights, tokenizer, casing
+prompt and context length). This module does not import it: it sits above `casing`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
 from summarizer.casing.decoder import shipped_decoder
 from summarizer.text.cleaning import check_texts
 
+if TYPE_CHECKING:
+    from summarizer.casing.lm_check import CaseLMSettings
+
 __all__ = [
     "NORMALIZE_METHODS",
     "Normalized",
-    "normalize_statistical",
+    "normalize",
 ]
 
 NORMALIZE_METHODS = ("statistical", "model", "generate")
@@ -48,10 +58,83 @@ def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normaliz
     ]
 
 
-def normalize_statistical(texts: Sequence[str], *, detokenize: bool = True, progress: bool = False) -> list[Normalized]:
+def normalize(
+    texts: Sequence[str],
+    *,
+    method: str = "statistical",
+    model: Any = None,
+    detokenize: bool = True,
+    batch_size: int = 16,
+    progress: bool = False,
+    case_settings: CaseLMSettings | None = None,
+) -> list[Normalized]:
+    """Restore letter case (and, with `detokenize`, standard spacing) of wire copy.
+
+    texts: lowercased, PTB-tokenized text such as CNN/DM's
+        ``kheyon rasheed told the state - run iraqiyya television``; each text is one document
+        (document memory reads all of it), each of its lines a run of sentences.
+    method: "statistical" (default, ~45k words/s), "model" or "generate" (see the module
+        docstring); the latter two need `model`, a loaded `Summarizer`.
+    detokenize: also undo PTB tokenization (``state - run`` -> ``state-run``, ``-lrb-`` -> ``(``).
+        Without it only letter case changes, so the output aligns with PTB-tokenized gold.
+    case_settings: how method "model" weighs the model against the draft (`CaseLMSettings`).
+    """
+    texts = check_texts(texts, "text")
+    if method not in NORMALIZE_METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {NORMALIZE_METHODS}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if case_settings is not None and method != "model":
+        raise ValueError(f"case_settings apply to method='model' only, not {method!r}")
+    if method != "statistical" and model is None:
+        raise ValueError(f"method {method!r} runs a language model: pass model= (a loaded Summarizer)")
+    if not texts:
+        return []
+    if method == "statistical":
+        return finish(_statistical(texts, progress), method, detokenize)
+    if method == "model":
+        return finish(_check_with_model(model, texts, case_settings, batch_size, progress), method, detokenize)
+    return finish(_generate_with_model(model, texts, batch_size, progress), method, detokenize)
+
+
+def _check_with_model(model, texts, case_settings, batch_size: int, progress: bool) -> list[str]:
+    from summarizer.casing.lm_check import restore_case_with_lm
+
+    with tqdm(desc="normalize (rows)", unit="row", disable=not progress, leave=False) as bar:
+        return restore_case_with_lm(
+            model.model,
+            model.tokenizer,
+            model.family,
+            shipped_decoder(),
+            texts,
+            case_settings,
+            **model.case_lm_context(),
+            batch_size=batch_size,
+            progress_bar=bar,
+        )
+
+
+def _generate_with_model(model, texts, batch_size: int, progress: bool) -> list[str]:
+    from summarizer.casing.constrained import restore_case_with_model
+
+    with tqdm(desc="normalize (windows)", unit="win", disable=not progress, leave=False) as bar:
+        return restore_case_with_model(
+            model.model,
+            model.tokenizer,
+            model.family,
+            model.case_trie(),
+            texts,
+            instruction=model.config.normalize_instruction,
+            use_chat=model.prompter.uses_chat_template(),
+            window_words=model.config.normalize_window_words,
+            context_length=model.context_length,
+            batch_size=batch_size,
+            progress_bar=bar,
+        )
+
+
+def _statistical(texts: Sequence[str], progress: bool) -> list[str]:
     """Case restoration by the shipped statistical decoder (`summarizer.casing.decoder`: counts
     and n-grams of cased news, no neural model)."""
-    texts = check_texts(texts, "text")
     decoder = shipped_decoder()
-    cased = [decoder.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
-    return finish(cased, "statistical", detokenize)
+    return [decoder.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
