@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.casing.windows import GENERATE_WINDOW_WORDS
+# Longest window, in words, that constrained decoding (normalize method "generate") writes at
+# once: it writes every byte and keeps the prompt in context, so shorter than the LM check's
+# (`casing.windows.CHECK_WINDOW_WORDS`).
+GENERATE_WINDOW_WORDS = 64
+
 
 __all__ = [
     "BACKENDS",

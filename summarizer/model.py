@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from summarizer.casing.constrained import CaseTrie, token_bytes_table
+from summarizer.casing.constrained import CaseTrie
 from summarizer.casing.headline import headline_case, source_names
 from summarizer.casing.normalize import Normalized
 from summarizer.casing.normalize import normalize as normalize_texts
@@ -36,6 +36,7 @@ from summarizer.weights.loading import (
     resolve_device,
 )
 from summarizer.weights.shipped import default_model_path
+from summarizer.weights.vocab import token_bytes_table
 
 if TYPE_CHECKING:
     from summarizer.casing.lm_check import CaseLMSettings

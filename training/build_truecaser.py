@@ -49,12 +49,11 @@ from summarizer.casing.detokenize import hyphen_key, tokenize_ptb
 from summarizer.casing.ngrams import CaseNgrams
 from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
 from summarizer.paths import data_root
+from summarizer.text.sentences import unglue
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "summarizer" / "resources"
-# XSum glues sentences together ("community.Dr Venter"); the sentence splitter uses the same rule.
-_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _NGRAM = 8
 
 
@@ -197,7 +196,7 @@ def wsj_lines(data: Path) -> list[str]:
 def _tokenize_record(record: dict) -> list[str]:
     text = record["text"]
     if not record.get("tokenized"):
-        text = tokenize_ptb(_GLUED.sub(" ", text))
+        text = tokenize_ptb(unglue(text))
     return [line for line in text.split("\n") if line.strip()]
 
 

@@ -33,7 +33,7 @@ from summarizer.casing.decoder import restore_case
 from summarizer.casing.detokenize import detokenize, tokenize_ptb
 from summarizer.casing.windows import case_windows
 from summarizer.guard.faithfulness import entity_precision, number_precision
-from summarizer.text.sentences import split_sentences
+from summarizer.text.sentences import split_sentences, unglue
 from training.config import TaskConfig
 
 __all__ = [
@@ -65,8 +65,6 @@ HELDOUT_FILES: dict[str, frozenset[str] | None] = {
     "summarization/frank.jsonl": frozenset({"test"}),
 }
 _NGRAM = 8
-# XSum glues sentences together ("community.Dr Venter"); the sentence splitter uses the same rule.
-_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 
 
 # ------------------------------------------------------------------------------ held-out filter
@@ -288,7 +286,7 @@ def _reference_targets(task: TaskConfig, record: dict) -> list[str]:
 
 def _casing_text(record: dict, task: TaskConfig) -> str:
     text = str(record.get(task.text_field) or "")
-    return text if record.get("tokenized") else tokenize_ptb(_GLUED.sub(" ", text))
+    return text if record.get("tokenized") else tokenize_ptb(unglue(text))
 
 
 def task_pairs(task: TaskConfig, record: dict, rng: random.Random, window_words: int) -> list[Pair]:

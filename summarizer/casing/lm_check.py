@@ -39,10 +39,10 @@ from dataclasses import dataclass, replace
 
 import torch
 
+from summarizer.batching import pad_batch
 from summarizer.casing.decoder import CaseDecoder
 from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.casing.windows import CHECK_WINDOW_WORDS, casing_prompt_ids, merged_windows, stitch
-from summarizer.generation.batching import pad_batch
 
 __all__ = [
     "CASING_PROMPTS",

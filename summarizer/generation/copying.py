@@ -22,7 +22,7 @@ from functools import lru_cache
 import torch
 from transformers import LogitsProcessor
 
-from summarizer.casing.constrained import token_bytes_table
+from summarizer.weights.vocab import token_bytes_table
 
 __all__ = ["NameCopy", "SourceTokenBias"]
 

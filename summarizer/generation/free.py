@@ -18,8 +18,8 @@ import torch
 from tqdm.auto import tqdm
 from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
+from summarizer.batching import length_sorted_batches, pad_batch
 from summarizer.config import GenerationSettings, StyleConfig
-from summarizer.generation.batching import length_sorted_batches, pad_batch
 from summarizer.generation.chunking import chunk_text
 from summarizer.generation.copying import NameCopy, SourceTokenBias
 from summarizer.generation.extractive import extract_for_style

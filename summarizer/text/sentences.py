@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_sentences"]
+__all__ = ["split_sentences", "unglue"]
 
 # Abbreviations after which a period does not end a sentence. Lowercased, without the dot.
 _ABBREVIATIONS = frozenset(
@@ -36,6 +36,11 @@ _BOUNDARY = re.compile(r"([.!?]+|…)(\s''|[" + re.escape(_CLOSERS) + r"]*)(\s+)
 _GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 
 
+def unglue(text: str) -> str:
+    """A space where XSum glued two sentences together ("community.Dr Venter")."""
+    return _GLUED.sub(" ", text)
+
+
 def _ends_with_abbreviation(text: str) -> bool:
     match = re.search(r"(\S+)\s*\.$", text)
     if not match:
@@ -55,7 +60,7 @@ def split_sentences(text: str) -> list[str]:
     """
     sentences: list[str] = []
     for paragraph in re.split(r"\s*\n\s*", text):
-        paragraph = _GLUED.sub(" ", paragraph.strip())
+        paragraph = unglue(paragraph.strip())
         if not paragraph:
             continue
         start = 0
