@@ -38,7 +38,6 @@ import logging
 import multiprocessing
 import re
 import time
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,11 +49,11 @@ from summarizer.casing.ngrams import CaseNgrams
 from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
 from summarizer.paths import data_root
 from summarizer.text.sentences import unglue
+from training.data import HeldOut
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "summarizer" / "resources"
-_NGRAM = 8
 
 
 @dataclass
@@ -76,14 +75,6 @@ class BuildConfig:
                 f"no casing/news_text.jsonl under --data {self.data}; pass the shared data folder "
                 "or set SUMMARIZER_DATA"
             )
-
-
-normalized_key = article_key  # the de-duplication key: lowercase, [a-z0-9] only, first 400 chars
-
-
-def _ngrams(text: str) -> set[int]:
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return {zlib.crc32(" ".join(words[i : i + _NGRAM]).encode()) for i in range(len(words) - _NGRAM + 1)}
 
 
 def _read_jsonl(path: Path) -> Iterator[dict]:
@@ -116,32 +107,13 @@ def held_out_articles(data: Path) -> dict[str, str]:
     return held
 
 
-@dataclass
-class _Exclusion:
-    ids: set[str]
-    keys: set[str]
-    grams: set[int]
-
-    def reason(self, record_id: str | None, text: str) -> str | None:
-        if record_id is not None and record_id in self.ids:
-            return "id"
-        if normalized_key(text) in self.keys:
-            return "key"
-        record_grams = _ngrams(text)
-        if record_grams and len(record_grams & self.grams) / len(record_grams) >= 0.5:
-            return "ngrams"
-        return None
-
-
-def _exclusion(data: Path) -> _Exclusion:
+def _exclusion(data: Path) -> HeldOut:
+    """The held-out filter of the build: ids, keys and >= 50% shared word 8-grams."""
     held = held_out_articles(data)
-    grams: set[int] = set()
-    for article in held.values():
-        grams |= _ngrams(article)
-    return _Exclusion(set(held), {normalized_key(a) for a in held.values()}, grams)
+    return HeldOut.from_texts(held.values(), ngram_overlap=0.5, ids=held.keys())
 
 
-def training_records(data: Path, exclusion: _Exclusion | None = None) -> tuple[list[dict], list[str]]:
+def training_records(data: Path, exclusion: HeldOut | None = None) -> tuple[list[dict], list[str]]:
     """The article records safe to train on (`text`, `tokenized`), and the ids of those excluded."""
     exclusion = exclusion or _exclusion(data)
     kept, excluded, seen = [], [], set()
@@ -154,11 +126,11 @@ def training_records(data: Path, exclusion: _Exclusion | None = None) -> tuple[l
             if not isinstance(text, str) or not text.strip():
                 continue
             body = text if record.get("tokenized") else article_body(record, text)
-            key = normalized_key(body)
+            key = article_key(body)
             if record["id"] in seen or key in seen:
                 continue
             seen.update((record["id"], key))
-            if exclusion.reason(record["id"], body) or (
+            if exclusion.reason(body, record["id"]) or (
                 not record.get("tokenized") and article_split(body) != "train"
             ):
                 excluded.append(record["id"])
@@ -167,7 +139,7 @@ def training_records(data: Path, exclusion: _Exclusion | None = None) -> tuple[l
     return kept, excluded
 
 
-def description_records(data: Path, exclusion: _Exclusion | None = None) -> tuple[list[dict], int]:
+def description_records(data: Path, exclusion: HeldOut | None = None) -> tuple[list[dict], int]:
     """RSS descriptions as one-paragraph records (headlines skipped), and how many were excluded."""
     path = data / "headlines" / "rss_news.jsonl"
     if not path.is_file():
@@ -178,7 +150,7 @@ def description_records(data: Path, exclusion: _Exclusion | None = None) -> tupl
         text = (record.get("description") or "").strip()
         if len(text.split()) < 4:
             continue
-        if exclusion.reason(None, text):
+        if exclusion.reason(text):
             dropped += 1
         else:
             kept.append({"id": record["id"], "text": " ".join(text.split()), "tokenized": False})

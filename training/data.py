@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eval.wirecopy import article_key
 from summarizer.casing.decoder import restore_case
 from summarizer.casing.detokenize import detokenize, tokenize_ptb
 from summarizer.casing.windows import case_windows
@@ -68,9 +69,9 @@ _NGRAM = 8
 
 
 # ------------------------------------------------------------------------------ held-out filter
-def normalized_key(text: str) -> str:
-    """An article's de-duplication key: lowercase, [a-z0-9] only, first 400 characters."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())[:400]
+# An article's de-duplication key (lowercase, [a-z0-9] only, first 400 characters): the one the
+# wire-copy evaluation splits by, so the filter and the split agree on what "the same article" is.
+normalized_key = article_key
 
 
 def _ngram_hashes(text: str) -> set[int]:
@@ -80,34 +81,46 @@ def _ngram_hashes(text: str) -> set[int]:
 
 @dataclass(frozen=True)
 class HeldOut:
-    """Articles no training record may match: by normalized key, or (when `ngram_overlap` > 0)
-    by sharing that share of the record's word 8-grams."""
+    """Articles no training record may match: by record id (when given), by normalized key, or
+    (when `ngram_overlap` > 0) by sharing that share of the record's word 8-grams. The one
+    held-out filter: fine-tuning data (`load_heldout`) and the truecaser build use it."""
 
     keys: frozenset[str]
     ngrams: frozenset[int] = frozenset()
     ngram_overlap: float = 0.0
+    ids: frozenset[str] = frozenset()
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str], ngram_overlap: float = 0.0) -> HeldOut:
+    def from_texts(cls, texts: Iterable[str], ngram_overlap: float = 0.0, ids: Iterable[str] = ()) -> HeldOut:
         texts = [t for t in texts if t and t.strip()]
         grams: set[int] = set()
         if ngram_overlap > 0:
             for text in texts:
                 grams |= _ngram_hashes(text)
-        return cls(frozenset(normalized_key(t) for t in texts), frozenset(grams), ngram_overlap)
+        return cls(frozenset(normalized_key(t) for t in texts), frozenset(grams), ngram_overlap, frozenset(ids))
 
     def union(self, other: HeldOut) -> HeldOut:
         return HeldOut(
-            self.keys | other.keys, self.ngrams | other.ngrams, max(self.ngram_overlap, other.ngram_overlap)
+            self.keys | other.keys,
+            self.ngrams | other.ngrams,
+            max(self.ngram_overlap, other.ngram_overlap),
+            self.ids | other.ids,
         )
 
-    def matches(self, text: str) -> bool:
+    def reason(self, text: str, record_id: str | None = None) -> str | None:
+        """Why `text` (record `record_id`) is held out: "id", "key" or "ngrams"; None if it is not."""
+        if record_id is not None and record_id in self.ids:
+            return "id"
         if normalized_key(text) in self.keys:
-            return True
+            return "key"
         if self.ngram_overlap > 0 and self.ngrams:
             grams = _ngram_hashes(text)
-            return bool(grams) and len(grams & self.ngrams) / len(grams) >= self.ngram_overlap
-        return False
+            if grams and len(grams & self.ngrams) / len(grams) >= self.ngram_overlap:
+                return "ngrams"
+        return None
+
+    def matches(self, text: str) -> bool:
+        return self.reason(text) is not None
 
 
 def drop_heldout(

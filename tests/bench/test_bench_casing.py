@@ -10,7 +10,7 @@ import pytest
 from bench import casing as bench_casing
 from bench.casing import case_counts, first_word_baseline, score_casing
 from eval.metrics.casing import CasingCounts, casing_counts
-from eval.wirecopy import article_split, split_articles
+from eval.wirecopy import article_key, article_split, split_articles
 from summarizer.casing.truecaser import StatisticalTruecaser
 from training import build_truecaser
 
@@ -152,11 +152,11 @@ def test_build_rejects_missing_data(tmp_path: Path):
 def test_build_excludes_every_scored_wire_copy_article(shared_data_root):
     """On the real data: no dev or test article of the wire-copy set is in the training records."""
     kept, _ = build_truecaser.training_records(shared_data_root)
-    kept_keys = {build_truecaser.normalized_key(r["text"]) for r in kept}
+    kept_keys = {article_key(r["text"]) for r in kept}
     kept_ids = {r["id"] for r in kept}
     for split in ("dev", "test"):
         for article in split_articles(split, shared_data_root):
-            assert article.id not in kept_ids and build_truecaser.normalized_key(article.text) not in kept_keys
+            assert article.id not in kept_ids and article_key(article.text) not in kept_keys
 
 
 @pytest.fixture()

@@ -56,6 +56,16 @@ def test_heldout_ngram_overlap_catches_a_copy_with_another_opening():
     assert not key_only.matches(f"Updated headline here. {body}")
 
 
+def test_heldout_says_why_a_record_is_held_out():
+    body = " ".join(f"word{i}" for i in range(60))
+    heldout = HeldOut.from_texts([f"By a reporter. {body}"], ngram_overlap=0.5, ids=["bbc-7"])
+    assert heldout.reason("anything at all", "bbc-7") == "id"
+    assert heldout.reason(f"By a reporter. {body}") == "key"
+    assert heldout.reason(f"Updated headline here. {body}") == "ngrams"
+    assert heldout.reason("An unrelated story about apples and pears, told at some length today.", "x") is None
+    assert heldout.union(HeldOut.from_texts(["Other text entirely."], ids=["y"])).ids == {"bbc-7", "y"}
+
+
 def test_load_heldout_reads_the_three_evaluation_sources(tiny_data_dir):
     heldout = load_heldout(tiny_data_dir, ngram_overlap=0)
     assert normalized_key(HELDOUT_ARTICLE) in heldout.keys  # sumllm_cnndm_test
