@@ -239,10 +239,10 @@ def test_cli_ray(ray_cluster, tiny_causal_dir, tmp_path, capsys):
     assert set(_ids(out).values()) == {1} and len(_ids(out)) == 10
     assert cli.main(args) == cli.EXIT_RECORDS_FAILED
     assert "wrote 0, skipped 10 already done" in capsys.readouterr().err
-    wire = _write_jsonl(tmp_path / "wire.jsonl", [{"id": "w", "input": "the council met on monday ."}])
+    wire = _write_jsonl(tmp_path / "wire.jsonl", [{"id": "w", "input": "the board met on monday ."}])
     code = cli.main(["normalize", str(wire), "-o", str(tmp_path / "cased"), "--ray", "--no-progress"])
     assert code == cli.EXIT_OK
-    assert next(read_output(tmp_path / "cased"))["output"].startswith("The council met on Monday")
+    assert next(read_output(tmp_path / "cased"))["output"].startswith("The board met on Monday")
 
 
 _DRIVER = textwrap.dedent(
