@@ -115,9 +115,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--limit", type=int, default=200)
     parser.add_argument("--styles", nargs="+", default=["extractive"])
     parser.add_argument("--backend", default="auto")
+    parser.add_argument("--layouts", nargs="+", default=list(LAYOUTS), choices=list(LAYOUTS),
+                        help="layouts to run (paragraphs, the reference, always runs)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
-    texts = layout_texts(args.limit)
+    texts = {name: t for name, t in layout_texts(args.limit).items() if name in {"paragraphs", *args.layouts}}
     titles = [title for title, _ in articles(args.limit)]
     summarizer = Summarizer.from_pretrained(backend=args.backend)
     rows = []
