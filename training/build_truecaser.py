@@ -43,9 +43,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eval.wirecopy import SOURCES, article_body, article_key, article_split
-from summarizer.casing.decoder import DEFAULT_NGRAMS
 from summarizer.casing.detokenize import hyphen_key, tokenize_ptb
-from summarizer.casing.ngrams import CaseNgrams
+from summarizer.casing.ngrams import DEFAULT_NGRAMS, CaseNgrams
 from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
 from summarizer.paths import data_root
 from summarizer.text.sentences import unglue

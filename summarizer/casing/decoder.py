@@ -32,7 +32,6 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 from summarizer.casing.ngrams import CaseNgrams
 from summarizer.casing.truecaser import (
@@ -48,7 +47,6 @@ from summarizer.casing.truecaser import (
 
 __all__ = ["CaseDecoder", "DecoderConfig", "restore_case", "shipped_decoder", "shipped_table"]
 
-DEFAULT_NGRAMS = "case_ngrams_en.json.gz"
 _CACHE_SIZE = 500_000
 
 
@@ -92,10 +90,7 @@ class CaseDecoder:
     @classmethod
     def from_pretrained(cls, config: DecoderConfig | None = None) -> CaseDecoder:
         """The table and n-grams shipped in `summarizer/resources` (rebuild: training/build_truecaser.py)."""
-        path = resources.files("summarizer") / "resources" / DEFAULT_NGRAMS
-        with resources.as_file(path) as real_path:
-            ngrams = CaseNgrams.load(real_path)
-        return cls(shipped_table(), ngrams, config)
+        return cls(shipped_table(), CaseNgrams.from_pretrained(), config)
 
     # ------------------------------------------------------------------ public
 

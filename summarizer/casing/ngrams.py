@@ -25,15 +25,17 @@ import gzip
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 
 from summarizer.casing.packed import pack, unpack
 from summarizer.casing.truecaser import MID, _form_code, _is_capitalized, position_kinds, write_json_gz
 
-__all__ = ["CaseNgrams", "case_classes"]
+__all__ = ["DEFAULT_NGRAMS", "CaseNgrams", "case_classes"]
 
 _FORMAT = "summarizer-case-ngrams"
 _VERSION = 1
+DEFAULT_NGRAMS = "case_ngrams_en.json.gz"  # shipped in summarizer/resources
 
 
 def case_classes(tokens: Sequence[str]) -> list[int | None]:
@@ -128,6 +130,13 @@ class CaseNgrams:
     def save(self, path: str | Path) -> None:
         payload = {"format": _FORMAT, "version": _VERSION, "pairs": pack(self.pairs), "triples": pack(self.triples)}
         write_json_gz(path, payload)
+
+    @classmethod
+    def from_pretrained(cls) -> CaseNgrams:
+        """The n-grams shipped in `summarizer/resources` (rebuild: `python -m training.build_truecaser`)."""
+        path = resources.files("summarizer") / "resources" / DEFAULT_NGRAMS
+        with resources.as_file(path) as real_path:
+            return cls.load(real_path)
 
     @classmethod
     def load(cls, path: str | Path) -> CaseNgrams:
