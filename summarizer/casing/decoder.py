@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from summarizer.casing.ngrams import CaseNgrams
 from summarizer.casing.truecaser import (
     _HAS_LETTER,
-    _SPLIT_KEEP_SPACE,
     MID,
     FormScores,
     StatisticalTruecaser,
     _apply,
     _neighbours,
+    join_cased,
     position_kinds,
+    split_keeping_space,
 )
 
 __all__ = ["CaseDecoder", "DecoderConfig", "restore_case", "shipped_decoder", "shipped_table"]
@@ -99,15 +100,8 @@ class CaseDecoder:
         all whitespace is kept as it is."""
         if not isinstance(text, str):
             raise TypeError(f"restore expects a str, got {type(text).__name__}")
-        lines = [_split_line(line) for line in text.split("\n")]
-        token_lines = [[pieces[k] for k in slots] for pieces, slots in lines]
-        cased = self.restore_document(token_lines)
-        out = []
-        for (pieces, slots), tokens in zip(lines, cased, strict=True):
-            for k, token in zip(slots, tokens, strict=True):
-                pieces[k] = token
-            out.append("".join(pieces))
-        return "\n".join(out)
+        lines = [split_keeping_space(line) for line in text.split("\n")]
+        return join_cased(lines, self.restore_document([[pieces[k] for k in slots] for pieces, slots in lines]))
 
     def restore_document(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
         """Case the token lines of one document: a first pass, then a second with memory."""
@@ -290,8 +284,8 @@ class CaseDecoder:
 class _Memory:
     """What one document's first pass says of each word's case, occurrence by occurrence."""
 
-    def __init__(self, votes: list[dict[int, tuple[str, int]]], totals: dict[str, list[int]], config: DecoderConfig):
-        self.votes = votes  # per line: token index -> (word, 1 capitalized name | 0 lowercase)
+    def __init__(self, votes: list[dict[int, int]], totals: dict[str, list[int]], config: DecoderConfig):
+        self.votes = votes  # per line: token index -> 1 (capitalized inside a name) or 0 (lowercase)
         self.totals = totals  # word -> [capitalized, lowercase] over the document
         self.config = config
 
@@ -309,7 +303,7 @@ class _Memory:
                 if caps[i] and not in_name:
                     continue  # a lone capital mid-sentence may be the table's guess: no vote
                 word = token.lower()
-                line_votes[i] = (word, int(caps[i]))
+                line_votes[i] = int(caps[i])
                 totals.setdefault(word, [0, 0])[0 if caps[i] else 1] += 1
             votes.append(line_votes)
         return cls(votes, totals, config or DecoderConfig())
@@ -324,16 +318,11 @@ class _Memory:
                 continue
             capital, lowercase = counts
             if i in own:
-                capital -= own[i][1]
-                lowercase -= 1 - own[i][1]
+                capital -= own[i]
+                lowercase -= 1 - own[i]
             if capital + lowercase:
                 out[i] = strength * math.log((weight * capital + prior) / (lowercase + prior))
         return out
-
-
-def _split_line(line: str) -> tuple[list[str], list[int]]:
-    pieces = _SPLIT_KEEP_SPACE.split(line)
-    return pieces, [k for k, p in enumerate(pieces) if p and not p.isspace()]
 
 
 @functools.lru_cache(maxsize=1)

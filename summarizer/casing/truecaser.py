@@ -739,13 +739,24 @@ class StatisticalTruecaser:
             raise TypeError(
                 f"restore expects a str or a sequence of str, got {type(tokens_or_text).__name__}"
             )
-        lines = []
-        for line in text.split("\n"):
-            pieces = _SPLIT_KEEP_SPACE.split(line)
-            token_slots = [k for k, p in enumerate(pieces) if p and not p.isspace()]
-            cased = self.restore_tokens([pieces[k] for k in token_slots])
-            for k, c in zip(token_slots, cased, strict=True):
-                pieces[k] = c
-            lines.append("".join(pieces))
-        return "\n".join(lines)
+        lines = [split_keeping_space(line) for line in text.split("\n")]
+        cased = [self.restore_tokens([pieces[k] for k in slots]) for pieces, slots in lines]
+        return join_cased(lines, cased)
+
+
+def split_keeping_space(line: str) -> tuple[list[str], list[int]]:
+    """A line's pieces (tokens and the whitespace between them, kept exactly) and where its tokens are."""
+    pieces = _SPLIT_KEEP_SPACE.split(line)
+    return pieces, [k for k, p in enumerate(pieces) if p and not p.isspace()]
+
+
+def join_cased(lines: Sequence[tuple[list[str], list[int]]], cased: Sequence[Sequence[str]]) -> str:
+    """The text again from `split_keeping_space` lines, each line's tokens replaced by `cased`."""
+    out = []
+    for (pieces, slots), tokens in zip(lines, cased, strict=True):
+        pieces = list(pieces)
+        for k, token in zip(slots, tokens, strict=True):
+            pieces[k] = token
+        out.append("".join(pieces))
+    return "\n".join(out)
 
