@@ -22,6 +22,7 @@ beside the speeds.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import time
@@ -157,11 +158,14 @@ def _system(method: str, args) -> tuple[Callable[[Sequence[str]], list[str]], fl
         return _table(args.model)
     if method == "truecase":
         return _truecase_package()
-    return _model_method(args.model, args.backend, args.settled_margin)
+    return _model_method(args.model, args.backend, args.settled_margin, args.context_words)
 
 
 def _model_method(
-    model_path: str | None, backend: str = "auto", settled_margin: float | None = None
+    model_path: str | None,
+    backend: str = "auto",
+    settled_margin: float | None = None,
+    context_words: int | None = None,
 ) -> tuple[Callable[[Sequence[str]], list[str]], float]:
     from summarizer import Summarizer
     from summarizer.casing.lm_check import CaseLMSettings
@@ -169,7 +173,11 @@ def _model_method(
     start = time.perf_counter()
     summarizer = Summarizer.from_pretrained(model_path, backend=backend)
     load = time.perf_counter() - start
-    settings = CaseLMSettings() if settled_margin is None else CaseLMSettings(settled_margin=settled_margin)
+    settings = CaseLMSettings()
+    if settled_margin is not None:
+        settings = dataclasses.replace(settings, settled_margin=settled_margin)
+    if context_words is not None:  # 0 or more; -1: the whole window, as before
+        settings = dataclasses.replace(settings, context_words=None if context_words < 0 else context_words)
 
     def run(texts: Sequence[str]) -> list[str]:
         return [
@@ -211,6 +219,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--settled-margin", type=float, default=None,
         help="method model: check only words the decoder's margin puts below this (default: CaseLMSettings)",
+    )
+    parser.add_argument(
+        "--context-words", type=int, default=None,
+        help="method model: draft words read before each checked word (-1: whole windows; default: CaseLMSettings)",
     )
     parser.add_argument("--limit", type=int, default=None, help="only the first N records of each set")
     parser.add_argument("--repeat", type=int, default=2, help="time the best of this many passes")

@@ -55,8 +55,9 @@ from demo.markup import (  # noqa: E402
     source_paragraphs,
 )
 from summarizer import StyleConfig, Summarizer, Summary, headline_case  # noqa: E402
-from summarizer.casing.normalize import NORMALIZE_METHODS, normalize  # noqa: E402
+from summarizer.casing.normalize import normalize  # noqa: E402
 from summarizer.casing.wire import prepare_article  # noqa: E402
+from summarizer.config import NORMALIZE_METHODS  # noqa: E402
 from summarizer.generation.extractive import extract_for_style  # noqa: E402
 from summarizer.guard.actions import review  # noqa: E402
 from summarizer.paths import resolve_data_path  # noqa: E402

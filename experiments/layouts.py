@@ -16,9 +16,11 @@ and the body's sentences (`summarizer.text.sentences`):
 - `html`: a page around the title and paragraphs, with navigation, a related-stories box and a
   footer (the seven real pages are tested on their own: tests/text/test_html.py).
 
-Per layout and style: outputs with a run-on (the title or the dateline inside the summary), over
-the style's word limit, starting with a dateline or byline, starting lowercase, and ROUGE-1 of each
-summary against the same article's `paragraphs` summary in the same style.
+Per layout and style: how many articles the model reads exactly as in `paragraphs` (each distinct
+input is summarized once), outputs with a run-on (the title or the dateline inside the summary),
+over the style's word limit, starting with a dateline or byline, starting lowercase, ROUGE-1 of
+each summary against the same article's `paragraphs` summary in the same style, and ROUGE-1
+against the reference (the BBC summary; the title for `headline`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from summarizer.paths import data_root
 from summarizer.text.layout import strip_dateline
 from summarizer.text.sentences import split_sentences
 
-__all__ = ["LAYOUTS", "articles", "counts", "layout_texts"]
+__all__ = ["LAYOUTS", "articles", "counts", "layout_texts", "references", "summarize_layouts"]
 
 DATELINE = "LONDON (Reuters) - "
 _FINAL = re.compile(r"\s*[.!?]$")
@@ -107,9 +109,49 @@ def counts(outputs: list[str], titles: list[str], max_words: int) -> dict[str, i
     }
 
 
+def references(limit: int) -> list[tuple[str, str]]:
+    """(title, reference summary) of the same articles as `articles`: the headline style is scored
+    against the title, every other style against the BBC summary."""
+    out = []
+    with (data_root() / "summarization" / "bbc_summary.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            if record.get("split") != "valid":
+                continue
+            out.append((record["article"].split("\n", 1)[0].strip(), record["references"][0]))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def summarize_layouts(summarizer, texts: dict[str, list[str]], style: str, wire_casing: str | None):
+    """Every layout's summaries in `style`, and per layout how many articles the model reads
+    exactly as in `paragraphs`. An article is summarized once per distinct input: the text the
+    model is shown (`Prompter.model_input` of the prepared article, `Summarizer.prepare`) and
+    the article's words (what the guard checks against). The same input gives the same
+    summary, so the cased layouts cost one run, not five."""
+    cfg = summarizer.config.style(style)
+
+    def key(text: str) -> str:
+        return summarizer.prompter.model_input(text, cfg) + "\0" + " ".join(text.split())
+
+    prepared = {name: [key(p.text) for p in summarizer.prepare(t, wire_casing=wire_casing)] for name, t in texts.items()}
+    first: dict[str, str] = {}  # prepared text -> a raw text that prepares to it
+    for name, raws in texts.items():
+        for raw, text in zip(raws, prepared[name], strict=True):
+            first.setdefault(text, raw)
+    keys = list(first)
+    done = summarizer.summarize([first[k] for k in keys], style=style, wire_casing=wire_casing)
+    summary_of = {k: s.text for k, s in zip(keys, done, strict=True)}
+    outputs = {name: [summary_of[t] for t in prepared[name]] for name in texts}
+    same = {name: sum(a == b for a, b in zip(prepared[name], prepared["paragraphs"], strict=True)) for name in texts}
+    return outputs, same
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     from eval.metrics.rouge import rouge_scores
     from summarizer import Summarizer
+    from summarizer.config import NORMALIZE_METHODS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=200)
@@ -117,24 +159,33 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--backend", default="auto")
     parser.add_argument("--layouts", nargs="+", default=list(LAYOUTS), choices=list(LAYOUTS),
                         help="layouts to run (paragraphs, the reference, always runs)")
+    parser.add_argument("--wire-casing", default=None, choices=list(NORMALIZE_METHODS),
+                        help="how wire layouts get their case back (default: the model's config)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     texts = {name: t for name, t in layout_texts(args.limit).items() if name in {"paragraphs", *args.layouts}}
     titles = [title for title, _ in articles(args.limit)]
+    refs = references(args.limit)
     summarizer = Summarizer.from_pretrained(backend=args.backend)
     rows = []
-    print("| style | layout | n | run-ons | over limit | dateline starts | lowercase starts | empty | R-1 vs paragraphs |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| style | layout | n | read as paragraphs | run-ons | over limit | dateline starts | lowercase starts "
+          "| empty | R-1 vs paragraphs | R-1 vs reference |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for style in args.styles:
         limit = summarizer.config.style(style).generation.max_words
-        outputs = {name: [s.text for s in summarizer.summarize(t, style=style)] for name, t in texts.items()}
+        outputs, same = summarize_layouts(summarizer, texts, style, args.wire_casing)
+        gold = [[title if style == "headline" else ref] for title, ref in refs]
         for name, out in outputs.items():
-            scores = rouge_scores(out, [[ref] for ref in outputs["paragraphs"]])
-            row = {"style": style, "layout": name, "n": len(out), **counts(out, titles, limit),
-                   "rouge1_vs_paragraphs": 100 * sum(s.rouge1 for s in scores) / len(scores)}  # fmt: skip
+            vs_paragraphs = rouge_scores(out, [[ref] for ref in outputs["paragraphs"]])
+            vs_reference = rouge_scores(out, gold)
+            row = {"style": style, "layout": name, "n": len(out), "read_as_paragraphs": same[name],
+                   **counts(out, titles, limit),
+                   "rouge1_vs_paragraphs": 100 * sum(s.rouge1 for s in vs_paragraphs) / len(out),
+                   "rouge1_vs_reference": 100 * sum(s.rouge1 for s in vs_reference) / len(out)}  # fmt: skip
             rows.append(row)
-            print(f"| {style} | {name} | {row['n']} | {row['run_ons']} | {row['over_limit']} | {row['dateline_starts']} "
-                  f"| {row['lowercase_starts']} | {row['empty']} | {row['rouge1_vs_paragraphs']:.1f} |", flush=True)  # fmt: skip
+            print(f"| {style} | {name} | {row['n']} | {same[name]} | {row['run_ons']} | {row['over_limit']} "
+                  f"| {row['dateline_starts']} | {row['lowercase_starts']} | {row['empty']} "
+                  f"| {row['rouge1_vs_paragraphs']:.1f} | {row['rouge1_vs_reference']:.1f} |", flush=True)  # fmt: skip
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")

@@ -26,8 +26,7 @@ from summarizer.batch.jobs import (
     run_job,
 )
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
-from summarizer.casing.normalize import NORMALIZE_METHODS
-from summarizer.config import BACKENDS, parse_setting_overrides
+from summarizer.config import BACKENDS, NORMALIZE_METHODS, parse_setting_overrides
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 from summarizer.text.layout import INPUT_FORMATS
 
@@ -102,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
         "wire: always normalize; plain: summarize the text as it is",
     )
     summarize.add_argument(
+        "--wire-casing", default=None, choices=list(NORMALIZE_METHODS),
+        help="how wire copy gets its case back before summarizing (default: the model's config, statistical)",
+    )
+    summarize.add_argument(
         "--no-faithfulness-guard", action="store_true",
         help="keep generated sentences even when their names or numbers are not in the article",
     )
@@ -142,6 +145,7 @@ def _summarize_task(args: argparse.Namespace) -> SummarizeTask:
         style=args.style,
         faithful=not args.no_faithfulness_guard,
         input_format=args.input_format,
+        wire_casing=args.wire_casing,
         overrides=tuple((k, v) for k, v in overrides.items() if v is not None),
         device=args.device,
         dtype=args.dtype,

@@ -19,6 +19,10 @@ from typing import Any
 # (`casing.windows.CHECK_WINDOW_WORDS`).
 GENERATE_WINDOW_WORDS = 64
 
+# Case restoration methods (`summarizer.casing.normalize`): "statistical" (the shipped decoder,
+# no neural model), "model" (its draft checked by the language model), "generate" (the model
+# writes the text under a case-only constraint).
+NORMALIZE_METHODS = ("statistical", "model", "generate")
 
 __all__ = [
     "BACKENDS",
@@ -26,6 +30,7 @@ __all__ = [
     "DEFAULT_STYLES",
     "GENERATION_SETTINGS",
     "GenerationSettings",
+    "NORMALIZE_METHODS",
     "parse_setting_overrides",
     "StyleConfig",
     "SummarizerConfig",
@@ -355,6 +360,9 @@ class SummarizerConfig:
         "punctuation mark exactly as it is."
     )
     normalize_window_words: int = GENERATE_WINDOW_WORDS
+    # How `summarize` restores the case of wire copy before summarizing (a `NORMALIZE_METHODS`
+    # method; overridable per call). See docs/results_wirecopy.md for what each costs and gives.
+    wire_casing: str = "statistical"
 
     def __post_init__(self) -> None:
         if self.max_input_tokens is not None and self.max_input_tokens < 16:
@@ -362,6 +370,8 @@ class SummarizerConfig:
         for key, style in self.styles.items():
             if key != style.name:
                 raise ValueError(f"style stored under {key!r} is named {style.name!r}")
+        if self.wire_casing not in NORMALIZE_METHODS:
+            raise ValueError(f"wire_casing must be one of {NORMALIZE_METHODS}, got {self.wire_casing!r}")
         if self.normalize_window_words < 1:
             raise ValueError(f"normalize_window_words must be >= 1, got {self.normalize_window_words}")
         if self.styles.get(self.map_style) and (

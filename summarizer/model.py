@@ -15,8 +15,8 @@ from summarizer.casing.headline import headline_case, source_names
 from summarizer.casing.normalize import Normalized
 from summarizer.casing.normalize import normalize as normalize_texts
 from summarizer.casing.windows import casing_prompt_ids
-from summarizer.casing.wire import PreparedArticle, prepare_article
-from summarizer.config import StyleConfig, SummarizerConfig
+from summarizer.casing.wire import PreparedArticle, RestoreCase, prepare_article
+from summarizer.config import NORMALIZE_METHODS, StyleConfig, SummarizerConfig
 from summarizer.generation.extractive import extractive_summaries
 from summarizer.generation.free import write_summaries
 from summarizer.generation.prompts import Prompter
@@ -171,6 +171,7 @@ class Summarizer:
         progress: bool = False,
         faithful: bool | None = None,
         input_format: str = "auto",
+        wire_casing: str | None = None,
         **overrides: Any,
     ) -> list[Summary]:
         """Summarize each article; results come back in input order.
@@ -189,6 +190,9 @@ class Summarizer:
             sentence a line) and normalizes it (case, spacing, line-final periods) before
             summarizing, so the summary is publishable text; "wire" always normalizes; "plain"
             never does. `Summary.input_format` says which was done.
+        wire_casing: how wire copy gets its case back, a `normalize` method: "statistical"
+            (the shipped decoder), "model" (its unsure words checked by this model) or
+            "generate" (default: config.wire_casing).
 
         Articles longer than the model's input budget are split on sentence boundaries,
         each chunk summarized, and the joined chunk summaries summarized again (map-reduce);
@@ -202,7 +206,7 @@ class Summarizer:
         if not articles:
             return []
         faithful = self.config.faithful if faithful is None else faithful
-        prepared = [_prepared(i, a, input_format) for i, a in enumerate(articles)]
+        prepared = self.prepare(articles, input_format=input_format, wire_casing=wire_casing)
         texts = [p.text for p in prepared]
         if style_cfg.kind == "extract":
             summaries = extractive_summaries(texts, style_cfg, settings, self.count_tokens)
@@ -225,7 +229,22 @@ class Summarizer:
             for s, p in zip(summaries, prepared, strict=True)
         ]
 
+    def prepare(
+        self, articles: Sequence[str], *, input_format: str = "auto", wire_casing: str | None = None
+    ) -> list[PreparedArticle]:
+        """Each article as `summarize` reads it (`summarizer.casing.wire.prepare_article`): a saved
+        page's article text, the title line apart, the dateline gone, wire copy normalized."""
+        articles = check_texts(articles, "article")
+        restore_case = self._wire_caser(self.config.wire_casing if wire_casing is None else wire_casing)
+        return [_prepared(i, a, input_format, restore_case) for i, a in enumerate(articles)]
+
     # ------------------------------------------------------------------ normalization
+    def _wire_caser(self, method: str) -> RestoreCase:
+        """What `prepare_article` restores wire copy's case with: `normalize`'s `method`."""
+        if method not in NORMALIZE_METHODS:
+            raise ValueError(f"unknown wire_casing {method!r}; choose one of {NORMALIZE_METHODS}")
+        return lambda text: normalize_texts([text], method=method, model=self, detokenize=False)[0].cased
+
     def case_lm_context(self) -> dict[str, Any]:
         """What the `summarizer.casing.lm_check` functions need to know of this summarizer besides its
         model and tokenizer: the casing prompt, whether to wrap it in the chat template, and the
@@ -272,8 +291,8 @@ class Summarizer:
         )
 
 
-def _prepared(index: int, article: str, input_format: str) -> PreparedArticle:
+def _prepared(index: int, article: str, input_format: str, restore_case: RestoreCase) -> PreparedArticle:
     try:
-        return prepare_article(article, input_format)
+        return prepare_article(article, input_format, restore_case)
     except NoArticle as error:
         raise NoArticle(f"article {index}: {error}") from None

@@ -79,7 +79,7 @@ def _score_summaries(summarizer: Summarizer, items: Sequence[DevItem], batch_siz
 def casing_method() -> str:
     """The library's case restoration by the model itself: constrained generation ("generate")
     where the library offers it apart from "model", else "model"."""
-    from summarizer.casing.normalize import NORMALIZE_METHODS
+    from summarizer.config import NORMALIZE_METHODS
 
     return "generate" if "generate" in NORMALIZE_METHODS else "model"
 

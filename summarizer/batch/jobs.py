@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from tqdm.auto import tqdm
 
 from summarizer.batch.records import BadRecord, Record, reason_kind
+from summarizer.config import NORMALIZE_METHODS
 from summarizer.text.layout import INPUT_FORMATS
 
 __all__ = [
@@ -152,10 +153,15 @@ class SummarizeTask:
     faithful: bool = True
     # "auto" | "wire" | "plain": see `Summarizer.summarize`.
     input_format: str = "auto"
+    # How wire copy gets its case back (`Summarizer.summarize`); None: the model's config.
+    wire_casing: str | None = None
 
     def __post_init__(self) -> None:
         if self.input_format not in INPUT_FORMATS:
             raise ValueError(f"unknown input_format {self.input_format!r}; choose one of {INPUT_FORMATS}")
+        if self.wire_casing is not None and self.wire_casing not in NORMALIZE_METHODS:
+            raise ValueError(f"unknown wire_casing {self.wire_casing!r}; choose one of {NORMALIZE_METHODS}")
+
     # Generation settings for `summarize` (max_words, max_new_tokens, num_beams, ...).
     overrides: tuple[tuple[str, Any], ...] = ()
     device: str | None = None
@@ -177,7 +183,7 @@ class SummarizeTask:
             # The library defuses special tokens and drops sentences that follow injections.
             summaries = summarizer.summarize(
                 texts, style=self.style, batch_size=len(texts), faithful=self.faithful,
-                input_format=self.input_format, **overrides
+                input_format=self.input_format, wire_casing=self.wire_casing, **overrides
             )
             return [
                 {
@@ -214,7 +220,7 @@ class NormalizeTask:
 
     def load(self) -> Worker:
         from summarizer.casing.headline import headline_case
-        from summarizer.casing.normalize import NORMALIZE_METHODS, normalize
+        from summarizer.casing.normalize import normalize
 
         if self.method not in NORMALIZE_METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {NORMALIZE_METHODS}")

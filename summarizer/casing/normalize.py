@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm.auto import tqdm
 
 from summarizer.casing.decoder import shipped_decoder
+from summarizer.config import NORMALIZE_METHODS
 from summarizer.text.cleaning import check_texts
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ __all__ = [
     "normalize",
 ]
 
-NORMALIZE_METHODS = ("statistical", "model", "generate")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Wire copy in, publishable text out: what `summarize` does to wire copy before it summarizes.
 
 `prepare_article` detects the layout (`summarizer.text.layout`) unless told, and for wire copy
-restores letter case with the shipped statistical truecaser (fast: about a millisecond an
-article, well under the summary's own time), undoes PTB tokenization, and, when the copy puts
+restores letter case (by default with the shipped statistical decoder, ~15 ms an article;
+`Summarizer.summarize(wire_casing=...)` may pass a model method), undoes PTB tokenization, and, when the copy puts
 one sentence a line without final periods, ends each such line with a period so that every
 sentence splitter downstream (selection, extraction, chunking, the guard) sees the sentences the
 lines mark. Words are never changed: only letter case, spacing and those line-final periods.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizer.casing.decoder import shipped_decoder
@@ -19,7 +20,10 @@ from summarizer.casing.detokenize import detokenize
 from summarizer.text.html import extract_article, is_html_document
 from summarizer.text.layout import INPUT_FORMATS, Layout, detect_layout, split_title, strip_dateline
 
-__all__ = ["PreparedArticle", "prepare_article", "wire_to_plain"]
+__all__ = ["PreparedArticle", "RestoreCase", "prepare_article", "wire_to_plain"]
+
+# One wire text in, the same text with its letter case restored out (nothing else changed).
+RestoreCase = Callable[[str], str]
 
 # A line already ends a sentence: terminal punctuation, perhaps inside closing quotes/brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?…]['\"’”)\]]*$|:$")
@@ -38,14 +42,15 @@ class PreparedArticle:
     metadata: dict[str, str] | None = None
 
 
-def wire_to_plain(text: str, layout: Layout | None = None) -> str:
-    """`text` (wire copy) as plain text: case restored where it was lowercased, PTB spacing
-    undone where it was tokenized, a period after each unterminated sentence line."""
+def wire_to_plain(text: str, layout: Layout | None = None, restore_case: RestoreCase | None = None) -> str:
+    """`text` (wire copy) as plain text: case restored where it was lowercased (by
+    `restore_case`, default the shipped decoder), PTB spacing undone where it was tokenized, a
+    period after each unterminated sentence line."""
     layout = layout or detect_layout(text)
     # Both read the whole text at once: the truecaser takes each line as its own run of
     # sentences, and the detokenizer carries a quote opened on one line to the line closing it.
     if layout.lowercased:
-        text = shipped_decoder().restore(text)
+        text = (restore_case or shipped_decoder().restore)(text)
     if layout.tokenized:
         text = detokenize(text)
     lines = text.splitlines()
@@ -55,15 +60,19 @@ def wire_to_plain(text: str, layout: Layout | None = None) -> str:
     return "\n".join(line.strip() for line in lines)
 
 
-def prepare_article(text: str, input_format: str = "auto") -> PreparedArticle:
+def prepare_article(
+    text: str, input_format: str = "auto", restore_case: RestoreCase | None = None
+) -> PreparedArticle:
     """The article as the summarizer should read it: a saved page's article (`summarizer.text.html`),
     its title line apart, its dateline or byline gone (`summarizer.text.layout`). `input_format`:
-    "auto" (detect), "wire" (normalize whatever the text looks like) or "plain" (take it as it is)."""
+    "auto" (detect), "wire" (normalize whatever the text looks like) or "plain" (take it as it is).
+    `restore_case`: how wire copy gets its case back (one text in, the same text cased out;
+    default the shipped decoder)."""
     if input_format not in INPUT_FORMATS:
         raise ValueError(f"unknown input_format {input_format!r}; choose one of {INPUT_FORMATS}")
     if is_html_document(text):
         page = extract_article(text)  # NoArticle (a ValueError) when the page holds none
-        prepared = prepare_article(page.text, input_format)
+        prepared = prepare_article(page.text, input_format, restore_case)
         return dataclasses.replace(prepared, title=page.title or prepared.title, metadata=page.metadata())
     title, text = split_title(text)
     if input_format == "plain":
@@ -76,6 +85,6 @@ def prepare_article(text: str, input_format: str = "auto") -> PreparedArticle:
     elif not layout.is_wire:
         return PreparedArticle(strip_dateline(text), "plain", title)
     if title is not None:  # cased and spaced like the body, but a title takes no final period
-        title = wire_to_plain(title, dataclasses.replace(layout, sentence_lines=False))
+        title = wire_to_plain(title, dataclasses.replace(layout, sentence_lines=False), restore_case)
     # The dateline is read once the wire copy is cased ("-lrb- cnn -rrb-" -> "(CNN)").
-    return PreparedArticle(strip_dateline(wire_to_plain(text, layout)), "wire", title)
+    return PreparedArticle(strip_dateline(wire_to_plain(text, layout, restore_case)), "wire", title)

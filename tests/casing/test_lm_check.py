@@ -16,6 +16,7 @@ from summarizer.casing.lm_check import (
     WordCandidates,
     case_candidates,
     choose_forms,
+    context_spans,
     restore_case_with_lm,
     score_candidates,
 )
@@ -236,3 +237,36 @@ def test_drafts_and_only_limit_what_is_checked(tiny_causal_dir):
     assert [k for k, w in enumerate(words) if w.checked] == [1, 6]
     with pytest.raises(ValueError, match="more than letter case"):
         _score(s, [text], batch_size=4, instruction="", use_chat=False, drafts=["Obama met"])
+
+
+def test_context_spans():
+    assert context_spans([False, True, False], None) == [(0, 2)]
+    assert context_spans([False, False, True, False, False, False, True], 2) == [(0, 3), (4, 7)]
+    # A checked word within reach of the span before joins it.
+    assert context_spans([True, False, True, False, False, False, True], 3) == [(0, 7)]
+    assert context_spans([False, True], 0) == [(1, 2)]
+    assert context_spans([False, False], 4) == []
+
+
+def test_context_words_limit_what_the_model_reads(tiny_causal_dir):
+    """With `context_words`, a checked word is scored after "\\n" and the `context_words` draft
+    words before it, exactly as one separate pass over just those words would score it."""
+    s = _load(tiny_causal_dir)
+    text = "obama met the u.s. team in new york"
+    draft = "Obama met the U.S. team in New York"
+    settings = dataclasses.replace(CHECK_ALL, context_words=2, next_weight=0.0)
+    (words,) = _score(s, [text], settings=settings, drafts=[draft], only=[{6}])
+    assert [k for k, w in enumerate(words) if w.checked] == [6]
+    tok = s.tokenizer
+    prefix = list(tok("\n", add_special_tokens=False)["input_ids"])
+    before = list(tok("team in", add_special_tokens=False)["input_ids"])
+    for form, score in zip(words[6].forms, words[6].lm, strict=True):
+        own = list(tok(" " + form, add_special_tokens=False)["input_ids"])
+        ids = prefix + before + own
+        with torch.inference_mode():
+            lp = s.model(torch.tensor([ids])).logits[0].float().log_softmax(-1)
+        start = len(prefix) + len(before)
+        assert score == pytest.approx(sum(lp[start - 1 + i, t].item() for i, t in enumerate(own)), abs=1e-4)
+    # The whole window as context (the default before) scores the same word differently.
+    (full,) = _score(s, [text], settings=dataclasses.replace(settings, context_words=None), drafts=[draft], only=[{6}])
+    assert full[6].lm != pytest.approx(words[6].lm, abs=1e-4)

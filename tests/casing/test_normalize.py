@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from summarizer import Normalized, Summarizer
 from summarizer.casing.constrained import CaseTrie
 from summarizer.casing.lm_check import CaseLMSettings
-from summarizer.casing.normalize import NORMALIZE_METHODS
 from summarizer.casing.windows import case_windows
+from summarizer.config import NORMALIZE_METHODS
 from summarizer.weights.vocab import token_bytes_table
 
 WIRE = "' the terrorists are seizing the cars of civilians , ' kheyon rasheed told the state - run iraqiyya television"

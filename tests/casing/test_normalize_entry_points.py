@@ -14,7 +14,7 @@ import json
 import pytest
 
 from summarizer.casing import normalize as owner
-from summarizer.casing.normalize import NORMALIZE_METHODS
+from summarizer.config import NORMALIZE_METHODS
 
 TEXT = "the council met on monday ."
 MARK = {"statistical": str.upper, "model": str.title, "generate": str.swapcase}
@@ -108,3 +108,40 @@ def test_each_entry_point_runs_the_method_it_is_asked_for(entry, method, calls, 
 def test_model_methods_need_a_model():
     with pytest.raises(ValueError, match="pass model="):
         owner.normalize([TEXT], method="generate")
+
+
+def _summary_of_wire(entry, method, tiny, tmp_path):
+    """The extractive summary (no model call: the text as prepared) of wire copy, `method` casing it."""
+    if entry == "Summarizer.summarize":
+        (summary,) = tiny.summarize([TEXT], style="extractive", input_format="wire", wire_casing=method)
+        return summary.text
+    if entry == "batch job":
+        from summarizer.batch.jobs import SummarizeTask
+
+        task = SummarizeTask(model=tiny.test_path, style="extractive", input_format="wire", wire_casing=method)
+        (row,) = task.load().process([TEXT])
+        return row["summary"]
+    from summarizer import cli
+
+    src, out = tmp_path / "wire.txt", tmp_path / f"{method}.jsonl"
+    src.write_text(TEXT)
+    args = ["summarize", str(src), "-o", str(out), "--style", "extractive", "--input-format", "wire"]
+    assert cli.main([*args, "--wire-casing", method, "--model", tiny.test_path, "--no-progress"]) == cli.EXIT_OK
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    return row["summary"]
+
+
+@pytest.mark.parametrize("method", NORMALIZE_METHODS)
+@pytest.mark.parametrize("entry", ["Summarizer.summarize", "batch job", "cli"])
+def test_summarize_cases_wire_copy_with_the_method_it_is_asked_for(entry, method, calls, tiny, tmp_path):
+    assert _summary_of_wire(entry, method, tiny, tmp_path) == MARK[method]("the council met on monday") + "."
+    assert calls == [method]
+
+
+def test_summarize_refuses_an_unknown_wire_casing(tiny):
+    from summarizer.batch.jobs import SummarizeTask
+
+    with pytest.raises(ValueError, match="wire_casing"):
+        tiny.summarize([TEXT], wire_casing="truecase")
+    with pytest.raises(ValueError, match="wire_casing"):
+        SummarizeTask(wire_casing="truecase")

@@ -285,7 +285,7 @@ def test_normalize_text_headline_and_keep_tokenization():
 
 
 def test_normalize_offers_the_library_methods_under_its_names():
-    from summarizer.casing.normalize import NORMALIZE_METHODS
+    from summarizer.config import NORMALIZE_METHODS
 
     assert [value for _, value in app.METHOD_CHOICES] == list(NORMALIZE_METHODS)
     labels = dict((value, label) for label, value in app.METHOD_CHOICES)
