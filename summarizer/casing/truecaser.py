@@ -243,6 +243,8 @@ def position_kinds(lower_tokens: Sequence[str]) -> list[str]:
             pending, prev_word_like = MID, True
         else:
             kinds.append(MID)
+            if pending == CLOSED_QUOTE:  # `did '' , he told`: a comma after the quote goes on
+                pending = MID
             prev_word_like = False
     _dateline_starts(lower_tokens, kinds)
     return kinds

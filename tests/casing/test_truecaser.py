@@ -103,6 +103,10 @@ def test_position_kinds():
     tokens = "he said : ` we won . ' the end . ' ok ' she said".split()
     kinds = position_kinds(tokens)
     assert kinds[0] == "S" and kinds[4] == "C" and kinds[8] == "A"
+    # Right after a quote closed on a word, `he` may open a sentence whose period is missing
+    # (highlights); after a comma the sentence goes on (dev wire copy: `did '' , he told`).
+    assert position_kinds("a ` gold digger ' he said".split())[5] == "K"
+    assert position_kinds("what he did '' , he told bbc".split())[5] == "M"
 
 
 ADVERSARIAL = [
