@@ -32,3 +32,24 @@ def test_every_layout_gives_clean_extracts(tiny_causal_dir, texts):
         # The same sentences whatever the layout (wire copy: case and spacing restored).
         same = sum(a.lower() == b.lower() for a, b in zip(out, reference, strict=True))
         assert same >= 0.9 * len(out), (name, same)
+
+
+def test_summarize_layouts_runs_each_distinct_input_once(tiny_causal_dir, texts, monkeypatch):
+    """The experiment's shortcut is sound: every layout gets the summary `summarize` gives its own
+    text, and the dateline layout (the dateline stripped: the paragraphs' input) costs no run."""
+    from experiments.layouts import summarize_layouts
+
+    summarizer = Summarizer.from_pretrained(tiny_causal_dir, backend="torch")
+    some = {name: t[:5] for name, t in texts.items()}
+    real, runs = summarizer.summarize, []
+
+    def counted(articles, **kwargs):
+        runs.append(len(articles))
+        return real(articles, **kwargs)
+
+    monkeypatch.setattr(summarizer, "summarize", counted)
+    outputs, same = summarize_layouts(summarizer, some, "extractive", None)
+    assert same["paragraphs"] == same["dateline"] == 5 and same["wire"] < 5
+    assert sum(runs) < 5 * len(some)
+    for name, raws in some.items():
+        assert outputs[name] == [s.text for s in real(raws, style="extractive")], name
