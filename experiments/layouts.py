@@ -2,6 +2,7 @@
 
     python -m experiments.layouts --limit 200 --styles extractive            # no model: seconds
     python -m experiments.layouts --limit 30 --styles highlights one_sentence headline --json runs/layouts.json
+    python -m experiments.layouts --limit 60 --styles headline --layouts wire --wire-casing model
 
 Articles: the first `--limit` `summarization/bbc_summary.jsonl` records of the `valid` split (the
 headline task's dev split; each has a title line and a body). Layouts, each built from the title
