@@ -43,18 +43,25 @@ DATELINE = "LONDON (Reuters) - "
 _FINAL = re.compile(r"\s*[.!?]$")
 
 
-def articles(limit: int) -> list[tuple[str, list[str]]]:
-    """(title, body sentences) of the first `limit` BBC `valid` articles."""
+def _records(limit: int) -> list[dict]:
+    """The first `limit` BBC `valid` records (the headline task's dev split)."""
     out = []
     with (data_root() / "summarization" / "bbc_summary.jsonl").open(encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
-            if record.get("split") != "valid":
-                continue
-            title, body = record["article"].split("\n", 1)
-            out.append((title.strip(), split_sentences(body)))
-            if len(out) >= limit:
-                break
+            if record.get("split") == "valid":
+                out.append(record)
+                if len(out) >= limit:
+                    break
+    return out
+
+
+def articles(limit: int) -> list[tuple[str, list[str]]]:
+    """(title, body sentences) of the first `limit` BBC `valid` articles."""
+    out = []
+    for record in _records(limit):
+        title, body = record["article"].split("\n", 1)
+        out.append((title.strip(), split_sentences(body)))
     return out
 
 
@@ -113,16 +120,7 @@ def counts(outputs: list[str], titles: list[str], max_words: int) -> dict[str, i
 def references(limit: int) -> list[tuple[str, str]]:
     """(title, reference summary) of the same articles as `articles`: the headline style is scored
     against the title, every other style against the BBC summary."""
-    out = []
-    with (data_root() / "summarization" / "bbc_summary.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            if record.get("split") != "valid":
-                continue
-            out.append((record["article"].split("\n", 1)[0].strip(), record["references"][0]))
-            if len(out) >= limit:
-                break
-    return out
+    return [(r["article"].split("\n", 1)[0].strip(), r["references"][0]) for r in _records(limit)]
 
 
 def summarize_layouts(summarizer, texts: dict[str, list[str]], style: str, wire_casing: str | None):
