@@ -24,6 +24,13 @@ GENERATE_WINDOW_WORDS = 64
 # writes the text under a case-only constraint).
 NORMALIZE_METHODS = ("statistical", "model", "generate")
 
+
+def check_normalize_method(value: str, name: str = "method") -> str:
+    """`value` if it is one of `NORMALIZE_METHODS`, else a ValueError naming the setting `name`."""
+    if value not in NORMALIZE_METHODS:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {NORMALIZE_METHODS}")
+    return value
+
 __all__ = [
     "BACKENDS",
     "CONFIG_NAME",
@@ -31,6 +38,7 @@ __all__ = [
     "GENERATION_SETTINGS",
     "GenerationSettings",
     "NORMALIZE_METHODS",
+    "check_normalize_method",
     "parse_setting_overrides",
     "StyleConfig",
     "SummarizerConfig",
@@ -370,8 +378,7 @@ class SummarizerConfig:
         for key, style in self.styles.items():
             if key != style.name:
                 raise ValueError(f"style stored under {key!r} is named {style.name!r}")
-        if self.wire_casing not in NORMALIZE_METHODS:
-            raise ValueError(f"wire_casing must be one of {NORMALIZE_METHODS}, got {self.wire_casing!r}")
+        check_normalize_method(self.wire_casing, "wire_casing")
         if self.normalize_window_words < 1:
             raise ValueError(f"normalize_window_words must be >= 1, got {self.normalize_window_words}")
         if self.styles.get(self.map_style) and (

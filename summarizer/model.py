@@ -16,7 +16,7 @@ from summarizer.casing.normalize import Normalized
 from summarizer.casing.normalize import normalize as normalize_texts
 from summarizer.casing.windows import casing_prompt_ids
 from summarizer.casing.wire import PreparedArticle, RestoreCase, prepare_article
-from summarizer.config import NORMALIZE_METHODS, StyleConfig, SummarizerConfig
+from summarizer.config import StyleConfig, SummarizerConfig, check_normalize_method
 from summarizer.generation.extractive import extractive_summaries
 from summarizer.generation.free import write_summaries
 from summarizer.generation.prompts import Prompter
@@ -241,8 +241,7 @@ class Summarizer:
     # ------------------------------------------------------------------ normalization
     def _wire_caser(self, method: str) -> RestoreCase:
         """What `prepare_article` restores wire copy's case with: `normalize`'s `method`."""
-        if method not in NORMALIZE_METHODS:
-            raise ValueError(f"unknown wire_casing {method!r}; choose one of {NORMALIZE_METHODS}")
+        check_normalize_method(method, "wire_casing")
         return lambda text: normalize_texts([text], method=method, model=self, detokenize=False)[0].cased
 
     def case_lm_context(self) -> dict[str, Any]:

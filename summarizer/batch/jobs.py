@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from tqdm.auto import tqdm
 
 from summarizer.batch.records import BadRecord, Record, reason_kind
-from summarizer.config import NORMALIZE_METHODS
+from summarizer.config import check_normalize_method
 from summarizer.text.layout import INPUT_FORMATS
 
 __all__ = [
@@ -159,8 +159,8 @@ class SummarizeTask:
     def __post_init__(self) -> None:
         if self.input_format not in INPUT_FORMATS:
             raise ValueError(f"unknown input_format {self.input_format!r}; choose one of {INPUT_FORMATS}")
-        if self.wire_casing is not None and self.wire_casing not in NORMALIZE_METHODS:
-            raise ValueError(f"unknown wire_casing {self.wire_casing!r}; choose one of {NORMALIZE_METHODS}")
+        if self.wire_casing is not None:
+            check_normalize_method(self.wire_casing, "wire_casing")
 
     # Generation settings for `summarize` (max_words, max_new_tokens, num_beams, ...).
     overrides: tuple[tuple[str, Any], ...] = ()
@@ -222,8 +222,7 @@ class NormalizeTask:
         from summarizer.casing.headline import headline_case
         from summarizer.casing.normalize import normalize
 
-        if self.method not in NORMALIZE_METHODS:
-            raise ValueError(f"unknown method {self.method!r}; choose one of {NORMALIZE_METHODS}")
+        check_normalize_method(self.method)
         summarizer = None
         if self.method != "statistical":  # "model" and "generate" run the neural model
             from summarizer.model import Summarizer

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm.auto import tqdm
 
 from summarizer.casing.decoder import shipped_decoder
-from summarizer.config import NORMALIZE_METHODS
+from summarizer.config import NORMALIZE_METHODS, check_normalize_method
 from summarizer.text.cleaning import check_texts
 
 if TYPE_CHECKING:
@@ -80,8 +80,7 @@ def normalize(
     case_settings: how method "model" weighs the model against the draft (`CaseLMSettings`).
     """
     texts = check_texts(texts, "text")
-    if method not in NORMALIZE_METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {NORMALIZE_METHODS}")
+    check_normalize_method(method)
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if case_settings is not None and method != "model":

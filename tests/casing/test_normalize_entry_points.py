@@ -140,8 +140,11 @@ def test_summarize_cases_wire_copy_with_the_method_it_is_asked_for(entry, method
 
 def test_summarize_refuses_an_unknown_wire_casing(tiny):
     from summarizer.batch.jobs import SummarizeTask
+    from summarizer.config import SummarizerConfig
 
     with pytest.raises(ValueError, match="wire_casing"):
         tiny.summarize([TEXT], wire_casing="truecase")
     with pytest.raises(ValueError, match="wire_casing"):
         SummarizeTask(wire_casing="truecase")
+    with pytest.raises(ValueError, match="wire_casing"):
+        SummarizerConfig(wire_casing="truecase")
