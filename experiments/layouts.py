@@ -123,27 +123,29 @@ def references(limit: int) -> list[tuple[str, str]]:
     return [(r["article"].split("\n", 1)[0].strip(), r["references"][0]) for r in _records(limit)]
 
 
-def summarize_layouts(summarizer, texts: dict[str, list[str]], style: str, wire_casing: str | None):
+def summarize_layouts(summarizer, texts: dict[str, list[str]], prepared: dict[str, list], style: str,
+                      wire_casing: str | None):
     """Every layout's summaries in `style`, and per layout how many articles the model reads
-    exactly as in `paragraphs`. An article is summarized once per distinct input: the text the
-    model is shown (`Prompter.model_input` of the prepared article, `Summarizer.prepare`) and
-    the article's words (what the guard checks against). The same input gives the same
-    summary, so the cased layouts cost one run, not five."""
+    exactly as in `paragraphs`. `prepared`: each layout's articles as `Summarizer.prepare` gives
+    them (with the same `wire_casing`; made once for all styles). An article is summarized once
+    per distinct input: the text the model is shown (`Prompter.model_input` of the prepared
+    article) and the article's words (what the guard checks against). The same input gives the
+    same summary, so the cased layouts cost one run, not five."""
     cfg = summarizer.config.style(style)
 
     def key(text: str) -> str:
         return summarizer.prompter.model_input(text, cfg) + "\0" + " ".join(text.split())
 
-    prepared = {name: [key(p.text) for p in summarizer.prepare(t, wire_casing=wire_casing)] for name, t in texts.items()}
-    first: dict[str, str] = {}  # prepared text -> a raw text that prepares to it
+    keys_of = {name: [key(p.text) for p in prepared[name]] for name in texts}
+    first: dict[str, str] = {}  # input key -> a raw text that prepares to it
     for name, raws in texts.items():
-        for raw, text in zip(raws, prepared[name], strict=True):
-            first.setdefault(text, raw)
+        for raw, k in zip(raws, keys_of[name], strict=True):
+            first.setdefault(k, raw)
     keys = list(first)
     done = summarizer.summarize([first[k] for k in keys], style=style, wire_casing=wire_casing)
     summary_of = {k: s.text for k, s in zip(keys, done, strict=True)}
-    outputs = {name: [summary_of[t] for t in prepared[name]] for name in texts}
-    same = {name: sum(a == b for a, b in zip(prepared[name], prepared["paragraphs"], strict=True)) for name in texts}
+    outputs = {name: [summary_of[k] for k in keys_of[name]] for name in texts}
+    same = {name: sum(a == b for a, b in zip(keys_of[name], keys_of["paragraphs"], strict=True)) for name in texts}
     return outputs, same
 
 
@@ -170,9 +172,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     print("| style | layout | n | read as paragraphs | run-ons | over limit | dateline starts | lowercase starts "
           "| empty | R-1 vs paragraphs | R-1 vs reference |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    prepared = {name: summarizer.prepare(t, wire_casing=args.wire_casing) for name, t in texts.items()}
     for style in args.styles:
         limit = summarizer.config.style(style).generation.max_words
-        outputs, same = summarize_layouts(summarizer, texts, style, args.wire_casing)
+        outputs, same = summarize_layouts(summarizer, texts, prepared, style, args.wire_casing)
         gold = [[title if style == "headline" else ref] for title, ref in refs]
         for name, out in outputs.items():
             vs_paragraphs = rouge_scores(out, [[ref] for ref in outputs["paragraphs"]])

@@ -48,7 +48,8 @@ def test_summarize_layouts_runs_each_distinct_input_once(tiny_causal_dir, texts,
         return real(articles, **kwargs)
 
     monkeypatch.setattr(summarizer, "summarize", counted)
-    outputs, same = summarize_layouts(summarizer, some, "extractive", None)
+    prepared = {name: summarizer.prepare(t) for name, t in some.items()}
+    outputs, same = summarize_layouts(summarizer, some, prepared, "extractive", None)
     assert same["paragraphs"] == same["dateline"] == 5 and same["wire"] < 5
     assert sum(runs) < 5 * len(some)
     for name, raws in some.items():
