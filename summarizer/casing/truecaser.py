@@ -59,6 +59,8 @@ _OPEN_BRACKETS = frozenset({"-lrb-", "-lsb-", "-lcb-", "(", "[", "{"})
 _DASHES = frozenset({"--", "-", "—", "–"})
 _CLOSE_BRACKETS = frozenset({"-rrb-", "-rsb-", "-rcb-", ")", "]", "}"})
 _APOSTROPHES = frozenset({"'", "’"})
+# What a split clitic follows: an apostrophe, or a backtick typed for one (`apple ` s battery`).
+_CLITIC_MARKS = _APOSTROPHES | {"`"}
 _CLITIC_PARTS = frozenset({"s", "t", "re", "ll", "ve", "d", "m"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_KEEP_SPACE = re.compile(r"(\s+)")
@@ -228,6 +230,10 @@ def position_kinds(lower_tokens: Sequence[str]) -> list[str]:
             continue
         if token in _OPEN_QUOTES:
             kinds.append(MID)
+            nxt = lower_tokens[i + 1] if i + 1 < len(lower_tokens) else ""
+            if token == "`" and prev_word_like and nxt in _CLITIC_PARTS:
+                prev_word_like = False  # `apple ` s battery`: a backtick typed for an apostrophe
+                continue
             if token == "`":
                 single_open = True
             if pending == MID:
@@ -235,7 +241,7 @@ def position_kinds(lower_tokens: Sequence[str]) -> list[str]:
             prev_word_like = False
             continue
         if _HAS_LETTER.search(token) or any(c.isdigit() for c in token):
-            if i > 1 and token in _CLITIC_PARTS and lower_tokens[i - 1] in _APOSTROPHES:
+            if StatisticalTruecaser.is_split_clitic(lower_tokens, i):
                 kinds.append(MID)  # `club ’ s`: a split clitic, not a word after a quote
                 pending, prev_word_like = MID, True
                 continue
@@ -655,7 +661,7 @@ class StatisticalTruecaser:
     @staticmethod
     def is_split_clitic(lower: Sequence[str], i: int) -> bool:
         """`club ’ s`: token i is the clitic of a split `’s`, lowercase whatever else holds."""
-        return lower[i] in _CLITIC_PARTS and i > 1 and lower[i - 1] in _APOSTROPHES and bool(
+        return lower[i] in _CLITIC_PARTS and i > 1 and lower[i - 1] in _CLITIC_MARKS and bool(
             _HAS_LETTER.search(lower[i - 2])
         )
 

@@ -107,6 +107,9 @@ def test_position_kinds():
     # (highlights); after a comma the sentence goes on (dev wire copy: `did '' , he told`).
     assert position_kinds("a ` gold digger ' he said".split())[5] == "K"
     assert position_kinds("what he did '' , he told bbc".split())[5] == "M"
+    # A backtick between a word and `s` is an apostrophe typed wrong, not a quote (dev wire copy).
+    assert position_kinds("apple ` s tests began".split())[2] == "M"
+    assert position_kinds("he said : ` s is a letter".split())[4] == "C"
 
 
 ADVERSARIAL = [
@@ -188,6 +191,7 @@ def test_wire_copy_position_fixes():
     tc = StatisticalTruecaser.from_pretrained()
     # a curly apostrophe split off its clitic is no quote; a dateline's bracket ends the dateline
     assert tc.restore("the club ’ s new coach") == "The club ’ s new coach"
+    assert tc.restore("apple ` s new watch").split()[2] == "s"
     assert tc.restore("( cnn ) the minister said").startswith("( CNN ) The minister")
     assert tc.restore("washington -lrb- cnn -rrb- -- the minister").split()[5] == "The"
     # a split compound that the counts know whole is cased as the compound
