@@ -12,12 +12,15 @@ A wrong word (its case differs from the published text) is put in the first clas
 * `lone word`: every other mid-sentence word (a lone name, a common noun over-capitalized).
 
 `memory fixes` / `memory breaks`: words the decoder gets right / wrong only with memory.
+`--sample N`: N of the decoder's wrong words drawn at random (`--seed`), each in its context as
+`gold [gold/output] gold`, for reading by hand (the audit in docs/results_wirecopy.md, session 10).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import random
 from collections.abc import Sequence
 
 from bench.wirecopy import load_set
@@ -54,10 +57,19 @@ def wrong_words(records, outputs) -> collections.Counter:
     return wrong
 
 
+def in_context(record, output: str, key: tuple[int, int, int], width: int = 6) -> str:
+    """One wrong word of `output` in its gold line: `... gold [gold/output] gold ...`."""
+    _, n, i = key
+    gold, out = record.target.split("\n")[n].split(), output.split("\n")[n].split()
+    return " ".join([*gold[max(0, i - width):i], f"[{gold[i]}/{out[i]}]", *gold[i + 1:i + 1 + width]])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="dev", choices=["dev", "test"])
     parser.add_argument("--set", default="lines", choices=["running", "lines"])
+    parser.add_argument("--sample", type=int, default=0, help="print this many of the decoder's wrong words")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     records = load_set(args.set, args.split)
     table = StatisticalTruecaser.from_pretrained()
@@ -77,6 +89,9 @@ def main(argv: list[str] | None = None) -> None:
     fixes = set(wrong["decoder, no memory"]) - set(wrong["decoder"])
     breaks = set(wrong["decoder"]) - set(wrong["decoder, no memory"])
     print(f"\nmemory fixes {len(fixes)} words, breaks {len(breaks)}")
+    keys = sorted(wrong["decoder"])
+    for key in random.Random(args.seed).sample(keys, min(args.sample, len(keys))):
+        print(f"{wrong['decoder'][key]:>20} | {in_context(records[key[0]], systems['decoder'][key[0]], key)}")
 
 
 if __name__ == "__main__":
