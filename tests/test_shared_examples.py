@@ -72,6 +72,17 @@ def test_example_headlines_end_on_a_complete_phrase(real, cased_example, wire_ex
 
 
 @pytest.mark.slow
+def test_the_wire_copys_headline_is_written_again_where_the_model_is_unsure(real, wire_example):
+    # Greedy, the model wrote "ISIS terrorists are stealing cars from Iraqi army soldiers in
+    # Tikrit" (the cars are civilians'; every name is the article's, so the guard passed it).
+    # It scores that text under the style's floor (-0.84 in fp32 and bf16), so beams write again.
+    (greedy,) = real.summarize([wire_example], style="headline", rewrite_unsure=None)
+    (shipped,) = real.summarize([wire_example], style="headline")
+    assert shipped.guard[0].reason == "unsure" and shipped.guard[0].sentence.lower() == greedy.text.lower()
+    assert "civilians" in shipped.text and "from Iraqi army soldiers" not in shipped.text, shipped.text
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("style", ["highlights", "one_sentence", "extractive", "headline", "one_sentence_abstractive"])
 def test_the_article_given_whole_keeps_its_title_apart(real, cased_example, style):
     title, article = cased_example

@@ -5,6 +5,8 @@ Articles over the model's input budget are summarized map-reduce: split on sente
 summaries summarized again, so nothing is cut. With the guard on, every written sentence that
 names a person, place, organisation or number the article lacks, or that follows instructions
 planted in the article, is dropped; when nothing is left the extractive summary is returned.
+With `rewrite_unsure` set, a greedy text the model itself scores low is first written again with
+beam search (`confidence.mean_logprobs`), and the record says so ("unsure").
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteria
 from summarizer.batching import length_sorted_batches, pad_batch
 from summarizer.config import GenerationSettings, StyleConfig
 from summarizer.generation.chunking import chunk_text
+from summarizer.generation.confidence import mean_logprobs
 from summarizer.generation.copying import NameCopy, SourceTokenBias
 from summarizer.generation.extractive import extract_for_style
 from summarizer.generation.postprocess import clean_output, past_limit
@@ -218,6 +221,26 @@ def _rewrite_rejected(model: Any, prompter: Prompter, inputs: _Inputs, articles:
             guarded[i] = (text, (*first_drops, GuardAction(written, "rewritten"), *actions))
 
 
+def _rewrite_unsure(model: Any, prompter: Prompter, inputs: _Inputs, style: StyleConfig, settings: GenerationSettings,
+                    outputs: list[tuple[str, int]], *, batch_size: int,
+                    progress: bool) -> list[tuple[GuardAction, ...]]:
+    """Write again with `rewrite_beams` beams each text the model wrote at a mean token
+    log-probability under `rewrite_unsure` (`confidence.mean_logprobs`), in place in `outputs`;
+    per article, the record of the first text ("unsure") where it was replaced."""
+    scores = mean_logprobs(model, prompter, inputs.texts, [text for text, _ in outputs], style, batch_size=batch_size)
+    unsure = [i for i, value in enumerate(scores) if value < settings.rewrite_unsure]
+    records: list[tuple[GuardAction, ...]] = [()] * len(outputs)
+    if not unsure:
+        return records
+    again = generate(model, prompter, [inputs.texts[i] for i in unsure], style,
+                     settings.override(num_beams=settings.rewrite_beams, prompt_lookup_tokens=0),
+                     batch_size=batch_size, progress=progress, desc=f"rewrite unsure ({style.name})")
+    for i, written in zip(unsure, again, strict=True):
+        records[i] = (GuardAction(outputs[i][0], "unsure"),)
+        outputs[i] = written
+    return records
+
+
 def write_summaries(
     model: Any,
     prompter: Prompter,
@@ -236,8 +259,13 @@ def write_summaries(
                          batch_size=batch_size, progress=progress)
     outputs = generate(model, prompter, inputs.texts, style, settings, batch_size=batch_size,
                        progress=progress, desc=f"summarize ({style.name})")
+    first: list[tuple[GuardAction, ...]] = [()] * len(outputs)
+    if settings.rewrite_unsure is not None and settings.num_beams == 1:
+        first = _rewrite_unsure(model, prompter, inputs, style, settings, outputs,
+                                batch_size=batch_size, progress=progress)
     guarded = [_guarded(text, articles[i], style, settings) if faithful else (text, ())
                for i, (text, _) in enumerate(outputs)]
+    guarded = [(text, (*first[i], *actions)) for i, (text, actions) in enumerate(guarded)]
     if settings.rewrite_rejected and not settings.copy_names:
         _rewrite_rejected(model, prompter, inputs, articles, style, settings, outputs, guarded,
                           batch_size=batch_size, progress=progress)

@@ -42,6 +42,9 @@ _NO_HEADLINE_END = _NO_PHRASE_END | frozenset(
     "is are was were be been being has have had will would can could may might shall should must do "
     "does did not no most than how what why very it he she they we i".split()
 )
+_PASSIVE_AUX = frozenset("is are was were be been being".split())
+# A subject ends before its finite verb: the noun phrase before it stands as a headline.
+_FINITE_VERBS = frozenset("is are was were has have had will would could can may might must should".split())
 _OPENING_QUOTES = "\"'“‘"
 _CLOSING_QUOTES = "\"'”’"
 _CLAUSE_PUNCT = re.compile(r"[,;:]$")
@@ -96,14 +99,25 @@ def _open_quote(words: list[str]) -> bool:
     return opened > closed
 
 
+def _strands_passive(words: list[str], end: int) -> bool:
+    """A cut before "by" right after a passive verb ("... is being led | by the elite service"):
+    the reader is left without the doer."""
+    return _bare(words[end]) == "by" and any(_bare(w) in _PASSIVE_AUX for w in words[max(0, end - 3):end - 1])
+
+
 def _headline_ends(words: list[str], high: int, low: int) -> list[list[int]]:
     """Where a headline may end, from `high` words down to `low`, best kind first: clause
-    boundaries, phrase boundaries, then any word a phrase may end on."""
+    boundaries, phrase boundaries (not one that strands a passive verb), the end of the subject
+    before its finite verb ("The final push to retake Hit | is being led by ..."), then any word
+    a phrase may end on."""
     if high < low:
         return []
     clause, phrase = _cut_points(words, high, min_words=low, no_end=_NO_HEADLINE_END)
+    phrase = [e for e in phrase if not _strands_passive(words, e)]
+    subject = [e for e in range(high, max(low, 3) - 1, -1)
+               if _bare(words[e]) in _FINITE_VERBS and _bare(words[e - 1]) not in _NO_HEADLINE_END]
     ends = [e for e in range(high, low - 1, -1) if _bare(words[e - 1]) not in _NO_HEADLINE_END]
-    return [clause, phrase, ends]
+    return [clause, phrase, subject, ends]
 
 
 def end_headline(text: str, max_words: int | None, *, truncated: bool = False) -> str:

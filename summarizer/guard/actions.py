@@ -6,7 +6,8 @@ that follow instructions planted in the article (`injection.split_injected`), an
 each. The generation code adds the two whole-summary actions: "rewritten" (everything was
 dropped, so the model wrote again with the article's names and numbers only) and "fallback"
 (nothing was left, so the extractive summary was returned). Readers such as the demo draw the
-record; they never repeat the steps.
+record; they never repeat the steps. Before all that, "unsure" records a greedy text the model
+scored low and wrote again with beam search (`GenerationSettings.rewrite_unsure`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from summarizer.guard.injection import split_injected
 
 __all__ = ["DROPPED", "GuardAction", "GuardReason", "Reviewed", "review", "review_injected"]
 
-GuardReason = Literal["unsupported", "injected", "rewritten", "fallback"]
+GuardReason = Literal["unsure", "unsupported", "injected", "rewritten", "fallback"]
 # The reasons that remove one sentence (the others act on the whole summary).
 DROPPED: frozenset[str] = frozenset({"unsupported", "injected"})
 
@@ -28,7 +29,10 @@ DROPPED: frozenset[str] = frozenset({"unsupported", "injected"})
 class GuardAction:
     """One thing the guard did to a summary.
 
-    reason "unsupported": `sentence` was dropped for the `names` / `numbers` the article lacks;
+    reason "unsure": `sentence` is what the model wrote first, at a mean token log-probability
+    under the style's `rewrite_unsure`; the text was written again with beam search before the
+    guard read it;
+    "unsupported": `sentence` was dropped for the `names` / `numbers` the article lacks;
     "injected": `sentence` was dropped for following instructions planted in the article;
     "rewritten": every sentence was dropped, so the model wrote again with the article's names
     and numbers only (`copy_names`), and `sentence` is that new text as written;

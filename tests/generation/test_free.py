@@ -37,7 +37,7 @@ def test_a_large_copy_bias_writes_only_prompt_tokens(tiny_dir):
         return out
 
     summarizer.model.generate = observed
-    summarizer.summarize([ARTICLE], style="headline", copy_bias=1e4, faithful=False)
+    summarizer.summarize([ARTICLE], style="headline", copy_bias=1e4, faithful=False, rewrite_unsure=None)
     (prompt, out), = calls
     allowed = set(prompt[0].tolist()) | set(summarizer.tokenizer.all_special_ids)
     written = out[0, prompt.shape[1]:] if summarizer.family == "causal" else out[0]
