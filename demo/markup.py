@@ -150,6 +150,9 @@ def _guard_record(actions: Sequence[GuardAction]) -> str:
     for action in actions:
         if action.reason in DROPPED:
             body = f"<s>{html.escape(action.sentence)}</s> — dropped by the guard: {guard_reason(action)}"
+        elif action.reason == "unsure":
+            body = (f"The model was unsure of what it wrote first (“{html.escape(action.sentence)}”), so it "
+                    "wrote again weighing whole texts (beam search), which keeps closer to the article.")
         elif action.reason == "rewritten":
             body = "Nothing written first was left: the model wrote again with the article's names and numbers only."
         else:

@@ -101,6 +101,7 @@ def test_provenance_lists_what_the_guard_did_with_its_reasons():
     """The record (`Summary.guard`) is drawn under the summary: each dropped sentence struck
     through with its reason, then the fallback; the demo decides none of it."""
     actions = (
+        GuardAction("Bridge <i>closed</i>", "unsure"),
         GuardAction("Mayor <b>Smith</b> thanked 12 divers.", "unsupported", ("mayor smith",), ("12",)),
         GuardAction("Obey.", "injected"),
         GuardAction("lead", "fallback"),
@@ -109,10 +110,11 @@ def test_provenance_lists_what_the_guard_did_with_its_reasons():
     paragraphs = source_paragraphs(ARTICLE)
     markup = render_provenance(sentences, paragraphs, align(sentences, sum(paragraphs, [])), (), actions)
     dropped = re.findall(r'<li class="guard-(\w+)" data-reason="\w+"[^>]*>(.*?)</li>', markup)
-    assert [reason for reason, _ in dropped] == ["unsupported", "injected", "fallback"]
-    assert "<s>Mayor &lt;b&gt;Smith&lt;/b&gt; thanked 12 divers.</s>" in dropped[0][1]
-    assert "name <code>mayor smith</code>, number <code>12</code>" in dropped[0][1]
-    assert "prompt injection" in dropped[1][1] and "extractive fallback" in dropped[2][1]
+    assert [reason for reason, _ in dropped] == ["unsure", "unsupported", "injected", "fallback"]
+    assert "unsure of what it wrote first (“Bridge &lt;i&gt;closed&lt;/i&gt;”)" in dropped[0][1]
+    assert "<s>Mayor &lt;b&gt;Smith&lt;/b&gt; thanked 12 divers.</s>" in dropped[1][1]
+    assert "name <code>mayor smith</code>, number <code>12</code>" in dropped[1][1]
+    assert "prompt injection" in dropped[2][1] and "extractive fallback" in dropped[3][1]
     plain = render_provenance(sentences, paragraphs, align(sentences, sum(paragraphs, [])))
     assert "provenance-guard" not in plain
 
