@@ -15,13 +15,18 @@ numbers. Digits (`40,000`, `2.5`), spelled cardinals (`two` ... `ninety-nine`, `
 so `£2.5m`, `2.5 million` and `2,500,000` match. A bare `one` is skipped (it is mostly a pronoun).
 Casing plays no part, so it works on lowercased output too.
 
+The run-time guard also checks spans of time (`extract_durations`: "three decades" and "30 years"
+are both "30 years"): a sentence whose span the source never gives is dropped even when the
+number itself occurs elsewhere in the source ("thirty decades ago" against "three decades ago"
+and "30-60%"). Ages ("a 27-year-old") are not spans.
+
 Both count distinct items per summary; the value is None when the summary has none.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from summarizer.text.sentences import split_sentences
@@ -31,7 +36,9 @@ __all__ = [
     "Checked",
     "Precision",
     "drop_unsupported",
+    "duration_precision",
     "entity_precision",
+    "extract_durations",
     "extract_entities",
     "extract_numbers",
     "number_precision",
@@ -90,10 +97,8 @@ def _format(value: float | str) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
 
 
-def extract_numbers(text: str) -> list[str]:
-    """Normalized numbers in order of appearance (duplicates kept)."""
-    tokens = words(text)
-    numbers: list[str] = []
+def _number_spans(tokens: list[str]) -> Iterator[tuple[int, float | str]]:
+    """(index of the token after the number, its value) for each number in `tokens`."""
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -104,7 +109,7 @@ def extract_numbers(text: str) -> list[str]:
                 while i < len(tokens) and (tokens[i] in _SCALES or tokens[i] in _SUFFIXES):
                     value *= _SCALES.get(tokens[i]) or _SUFFIXES[tokens[i]]
                     i += 1
-            numbers.append(_format(value))
+            yield i, value
             continue
         if token in _UNITS or token in _TENS:
             total, current, used = 0, 0, []
@@ -121,12 +126,46 @@ def extract_numbers(text: str) -> list[str]:
                     current = 0
                 used.append(word)
                 i += 1
-            if used == ["one"]:
-                continue
-            numbers.append(_format(float(total + current)))
+            if used != ["one"]:
+                yield i, float(total + current)
             continue
         i += 1
-    return numbers
+
+
+def extract_numbers(text: str) -> list[str]:
+    """Normalized numbers in order of appearance (duplicates kept)."""
+    return [_format(value) for _, value in _number_spans(words(text))]
+
+
+# A span of time, in a base unit: "thirty decades" is not "three decades", though the article may
+# hold a 30 elsewhere ("30-60%"), which is all the number check asks for.
+_DURATIONS = {
+    **dict.fromkeys(("year", "years"), (1, "years")), **dict.fromkeys(("decade", "decades"), (10, "years")),
+    **dict.fromkeys(("century", "centuries"), (100, "years")), **dict.fromkeys(("month", "months"), (1, "months")),
+    **dict.fromkeys(("week", "weeks"), (7, "days")), **dict.fromkeys(("day", "days"), (1, "days")),
+    **dict.fromkeys(("hour", "hours"), (60, "minutes")), **dict.fromkeys(("minute", "minutes"), (1, "minutes")),
+}
+
+
+def extract_durations(text: str) -> list[str]:
+    """Spans of time in a base unit, in order: "three decades" and "30 years" are both "30 years"."""
+    tokens = words(text)
+    found = []
+    for end, value in _number_spans(tokens):
+        # "a 27-year-old" is an age, which the source gives as "27," as often as not.
+        if (not isinstance(value, str) and end < len(tokens) and tokens[end] in _DURATIONS
+                and tokens[end + 1:end + 2] != ["old"]):
+            factor, unit = _DURATIONS[tokens[end]]
+            found.append(f"{_format(value * factor)} {unit}")
+    return found
+
+
+def duration_precision(summary: str, source: str) -> Precision:
+    """The share of the summary's spans of time ("30 years") that the source gives too."""
+    spans = list(dict.fromkeys(extract_durations(summary)))
+    known = set(extract_durations(source))
+    unsupported = tuple(d for d in spans if d not in known)
+    return Precision(matched=len(spans) - len(unsupported), total=len(spans), unsupported=unsupported)
 
 
 def number_precision(summary: str, source: str) -> Precision:
@@ -223,8 +262,12 @@ class Checked:
 
 
 def unsupported_items(sentence: str, source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(names, numbers) of `sentence` that `source` lacks: why the guard drops it."""
-    return entity_precision(sentence, source).unsupported, number_precision(sentence, source).unsupported
+    """(names, numbers) of `sentence` that `source` lacks: why the guard drops it. A number the
+    source has elsewhere still counts against the sentence when it spans another time
+    ("thirty decades ago" from "three decades ago")."""
+    numbers = number_precision(sentence, source).unsupported
+    numbers += tuple(d for d in duration_precision(sentence, source).unsupported if d.split()[0] not in numbers)
+    return entity_precision(sentence, source).unsupported, numbers
 
 
 def drop_unsupported(summary: str, source: str) -> Checked:

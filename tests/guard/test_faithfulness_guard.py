@@ -8,7 +8,7 @@ from summarizer import GuardAction, Summarizer
 from summarizer.generation import free
 from summarizer.generation.extractive import extract, is_boilerplate
 from summarizer.guard.actions import review
-from summarizer.guard.faithfulness import drop_unsupported
+from summarizer.guard.faithfulness import drop_unsupported, extract_durations
 
 ARTICLE = (
     "By Daily Mail Reporter. SCROLL DOWN FOR VIDEO. Engineers in Millbrook reopened the Harbour Street "
@@ -30,6 +30,16 @@ def test_drop_unsupported_removes_only_the_sentences_that_invent():
     )
     assert checked.dropped == ("Mayor John Smith praised the work.", "The repair cost 7 million pounds.")
     assert checked.unsupported == ("mayor john smith", "7000000")
+
+
+def test_a_number_that_spans_another_time_is_unsupported():
+    # The source has a 30 ("30-60%") and "three decades"; "thirty decades" is neither (the seed
+    # Economist page), "thirty years" is the same span, and an age is not a span.
+    source = "THREE decades ago Thomas Malone wrote a paper. It predicts 30-60% of the variation. Malone, 27, agreed."
+    assert extract_durations("three decades, 30 years, a 27-year-old, 2 weeks") == ["30 years", "30 years", "14 days"]
+    checked = drop_unsupported("Thirty decades ago Malone wrote a paper. Thirty years ago Malone wrote. "
+                               "A 27-year-old Malone agreed.", source)
+    assert checked.dropped == ("Thirty decades ago Malone wrote a paper.",) and checked.unsupported == ("300 years",)
 
 
 def test_extractive_skips_page_furniture_and_keeps_order():
