@@ -146,7 +146,8 @@ def _summarize_task(args: argparse.Namespace) -> SummarizeTask:
         faithful=not args.no_faithfulness_guard,
         input_format=args.input_format,
         wire_casing=args.wire_casing,
-        overrides=tuple((k, v) for k, v in overrides.items() if v is not None),
+        # A null from --set is the user's ("rewrite_unsure=null": off), not a flag left unset.
+        overrides=tuple(overrides.items()),
         device=args.device,
         dtype=args.dtype,
         backend=args.backend,

@@ -168,3 +168,6 @@ def test_any_generation_setting_can_be_set(tiny_causal_dir, tmp_path, example_ar
     assert len(out.read_text().splitlines()) == 2
     assert _run(tiny_causal_dir, str(src), "-o", str(tmp_path / "x.jsonl"), "--set", "copy_nams=1") == cli.EXIT_USAGE
     assert "copy_names" in capsys.readouterr().err  # the message lists the valid names
+    # A null is kept: it switches the headline's unsure rewrite off (it was dropped as "unset").
+    args = cli.build_parser().parse_args(["summarize", str(src), "-o", str(out), "--set", "rewrite_unsure=null"])
+    assert ("rewrite_unsure", None) in cli._summarize_task(args).overrides
