@@ -7,7 +7,8 @@ Dev sets (fixed; never a test split): `rss` and `bbc` of `training.devsets`.
 Systems: `lead-10` (the text's first sentence cut to 10 words at a phrase boundary, like the
 library cuts a headline) and the model's `headline` style (`--model`, default the shipped one).
 Per system: ROUGE-1/2/L against the real headline (rouge-score, stemmed), entity and number
-precision against the source, words. Then the headline of
+precision against the source, words, and how many headlines were written again with beams
+because the model was unsure of its first (`rewrite_unsure`). Then the headline of
 `../shared/examples/article_with_headline.txt` beside the publisher's.
 """
 
@@ -72,9 +73,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
         results.append({"dev": dev, **score("lead-10", lead, pairs, time.perf_counter() - start)})
         print(_row(dev, results[-1]), flush=True)
         start = time.perf_counter()
-        written = [s.text for s in summarizer.summarize(texts, style="headline", **overrides)]
-        results.append({"dev": dev, **score("headline", written, pairs, time.perf_counter() - start)})
-        print(_row(dev, results[-1]), flush=True)
+        summaries = summarizer.summarize(texts, style="headline", **overrides)
+        written = [s.text for s in summaries]
+        rewritten = sum(any(a.reason == "unsure" for a in s.guard) for s in summaries)
+        results.append({"dev": dev, **score("headline", written, pairs, time.perf_counter() - start),
+                        "rewritten_unsure": rewritten})
+        print(_row(dev, results[-1]) + f" ({rewritten} written again: the model was unsure)", flush=True)
     example = data_root().parent / "examples" / "article_with_headline.txt"
     if example.is_file():
         title, body = example.read_text(encoding="utf-8").strip().split("\n", 1)
