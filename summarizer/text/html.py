@@ -79,9 +79,34 @@ _BULLET = re.compile(r"^[-•*–]\s+")
 _MIN_SENTENCE_WORDS = 4
 
 
+# Words a page sets in capitals only as typography: the small-caps opening of a paragraph
+# ("THREE decades ago Thomas Malone ..." on the Economist page). Function and number words,
+# never a name or an acronym.
+_SMALL_CAPS_OPENERS = frozenset(
+    "a an the in on at for from by of to with after before when while as if it its this that these those "
+    "there here he she they we i you his her their our one two three four five six seven eight nine ten "
+    "eleven twelve twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand "
+    "thousands million millions last first next few many most some all every each no not nor but and or so "
+    "yet just only once until since during over under".split()
+)
+
+
+def _unsmallcap(line: str) -> str:
+    """`line` with a small-caps opening in sentence case ("THREE decades ago" -> "Three decades
+    ago"); a line in capitals throughout, or one opening on any other word, stays as it is."""
+    words = line.split(" ")
+    run = 0
+    while run < len(words) and words[run].isupper() and words[run].isalpha() and words[run].lower() in _SMALL_CAPS_OPENERS:
+        run += 1
+    if run == 0 or run == len(words) or not any(c.islower() for c in words[run]):
+        return line
+    opening = [words[0].capitalize(), *(w.lower() for w in words[1:run])]
+    return " ".join([*opening, *words[run:]])
+
+
 def _sentences_a_line(text: str, title: str | None) -> str:
     """The page's text as sentences a line: without a first line repeating the title, bullet
-    marks gone, and a period after a standfirst or bullet line that has none, so no line is
+    marks gone, small-caps openings in sentence case, and a period after a standfirst or bullet line that has none, so no line is
     glued to the next when sentences are joined (as `casing.wire` does for wire copy's lines)."""
     lines = [" ".join(line.split()) for line in text.split("\n")]
     lines = [line for line in lines if line]
@@ -89,7 +114,7 @@ def _sentences_a_line(text: str, title: str | None) -> str:
         lines = lines[1:]
     out = []
     for line in lines:
-        line = _BULLET.sub("", line)
+        line = _unsmallcap(_BULLET.sub("", line))
         if len(line.split()) >= _MIN_SENTENCE_WORDS and not ends_sentence(line):
             line += "."
         out.append(line)

@@ -62,6 +62,19 @@ def test_a_page_is_prepared_with_its_title_metadata_and_no_dateline():
     assert cleaned.split("\n")[0] == prepared.title
 
 
+@needs_pages
+def test_a_small_caps_opening_is_set_in_sentence_case():
+    # The Economist sets "THREE decades ago" in small caps; read as capitals it stays "THREE" in
+    # every summary and headline. Names and acronyms, and lines in capitals throughout, keep theirs.
+    article = extract_article((PAGES / "economist.com.thinking.html").read_text(encoding="utf-8"))
+    assert article.text.startswith("Three decades ago Thomas Malone")
+    from summarizer.text.html import _unsmallcap
+
+    assert _unsmallcap("IN THE beginning was") == "In the beginning was"
+    for kept in ("NASA said on Monday", "THE END", "LONDON (Reuters) - The", "THE US government said"):
+        assert _unsmallcap(kept) == kept
+
+
 @pytest.mark.parametrize(
     "page",
     [
