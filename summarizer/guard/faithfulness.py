@@ -265,8 +265,7 @@ def unsupported_items(sentence: str, source: str) -> tuple[tuple[str, ...], tupl
     """(names, numbers) of `sentence` that `source` lacks: why the guard drops it. A number the
     source has elsewhere still counts against the sentence when it spans another time
     ("thirty decades ago" from "three decades ago")."""
-    numbers = number_precision(sentence, source).unsupported
-    numbers += tuple(d for d in duration_precision(sentence, source).unsupported if d.split()[0] not in numbers)
+    numbers = number_precision(sentence, source).unsupported + duration_precision(sentence, source).unsupported
     return entity_precision(sentence, source).unsupported, numbers
 
 

@@ -106,8 +106,9 @@ def _unsmallcap(line: str) -> str:
 
 def _sentences_a_line(text: str, title: str | None) -> str:
     """The page's text as sentences a line: without a first line repeating the title, bullet
-    marks gone, small-caps openings in sentence case, and a period after a standfirst or bullet line that has none, so no line is
-    glued to the next when sentences are joined (as `casing.wire` does for wire copy's lines)."""
+    marks gone, small-caps openings in sentence case, and a period after a standfirst or bullet
+    line that has none, so no line is glued to the next when sentences are joined (as
+    `casing.wire` does for wire copy's lines)."""
     lines = [" ".join(line.split()) for line in text.split("\n")]
     lines = [line for line in lines if line]
     if title and lines and lines[0].casefold() == title.casefold():
