@@ -181,7 +181,11 @@ def parse_setting_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 
 # What each kind of style can honour: styles that copy article sentences (extract, select)
 # decode nothing freely, so only the word budget applies to them.
-_HONOURED = {"extract": frozenset({"max_words"}), "select": frozenset({"max_words"})}
+_HONOURED = {
+    "extract": frozenset({"max_words"}),
+    "select": frozenset({"max_words"}),
+    "compress": frozenset({"max_words"}),
+}
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,13 @@ class StyleConfig:
     # Show the model only the article's first N content sentences (None: the whole article).
     # News is front-loaded; a shorter input is faster and leaves less to garble.
     source_sentences: int | None = None
+    # Compressive styles: the model chooses a compression of one of the first `source_sentences`
+    # article sentences, the sentence's own words in order (`summarizer.generation.compressive`):
+    # faithful by construction. `lead_weight` is subtracted per sentence position from the
+    # model's mean token log-probability of a compression, and `length_weight` times the share
+    # of `max_words` it uses is added.
+    compress: bool = False
+    length_weight: float = 0.0
     # Letter case of the finished text: "sentence" or "title" headline case
     # (`summarizer.casing.headline.headline_case`; only case changes), None: as written.
     case: str | None = None
@@ -222,8 +233,10 @@ class StyleConfig:
             raise ValueError("a style needs a name")
         if self.case not in (None, "sentence", "title"):
             raise ValueError(f"style {self.name!r}: case must be 'sentence', 'title' or None, got {self.case!r}")
-        if self.extractive and self.select_sentences:
-            raise ValueError(f"style {self.name!r}: extractive (no model) and select_sentences exclude each other")
+        if sum((self.extractive, self.select_sentences, self.compress)) > 1:
+            raise ValueError(
+                f"style {self.name!r}: extractive (no model), select_sentences and compress exclude each other"
+            )
         if self.max_sentences is not None and self.max_sentences < 1:
             raise ValueError(f"max_sentences must be >= 1 or None, got {self.max_sentences}")
         if self.word_budget is not None and self.word_budget < 1:
@@ -234,9 +247,11 @@ class StyleConfig:
     @property
     def kind(self) -> str:
         """"extract" (lead sentences, no model call), "select" (the model chooses article
-        sentences) or "generate" (the model writes)."""
+        sentences), "compress" (the model chooses a compression of one) or "generate" (the model writes)."""
         if self.extractive:
             return "extract"
+        if self.compress:
+            return "compress"
         return "select" if self.select_sentences else "generate"
 
     def settings(self, **overrides: Any) -> GenerationSettings:
@@ -247,9 +262,9 @@ class StyleConfig:
         refused = sorted(given - honoured) if honoured is not None else []
         if refused and not set(refused) - set(GENERATION_SETTINGS):
             raise ValueError(
-                f"style {self.name!r} copies whole article sentences ({self.kind}) and cannot honour "
+                f"style {self.name!r} copies the article's own words ({self.kind}) and cannot honour "
                 f"{refused}; it honours {sorted(honoured)}. For free generation use a writing style "
-                "such as 'highlights_abstractive', 'one_sentence_abstractive' or 'headline'."
+                "such as 'highlights_abstractive', 'one_sentence_free' or 'headline_free'."
             )
         return self.generation.override(**overrides)
 
@@ -264,6 +279,12 @@ class StyleConfig:
 # of wire copy included): CNN/DM highlights average ~57 words and Lead-3 ~80; XSum summaries ~23.
 HIGHLIGHTS_WORDS = 100
 ONE_SENTENCE_WORDS = 50
+HEADLINE_WORDS = 14
+# A compressed sentence: XSum's one-sentence summaries average ~23 words.
+ONE_SENTENCE_COMPRESSED_WORDS = 30
+HEADLINE_INSTRUCTION = (
+    "Write a short news headline for the article below. Use only names and facts that appear in the article."
+)
 
 DEFAULT_STYLES: dict[str, StyleConfig] = {
     # The model picks up to three of the article's first ten content sentences and copies them:
@@ -314,8 +335,10 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
         # (examples/harbour_bridge.txt); for highlights 3 and 5 tie on SumLLM val (R-1 56.85 / 56.86).
         lead_weight=5.0,
     ),
-    "one_sentence_abstractive": StyleConfig(
-        name="one_sentence_abstractive",
+    # The model writes freely: it misstates the article in most of what it writes (23 of 28
+    # written sentences read, ../shared/protocols/headline_judging.md); never a default.
+    "one_sentence_free": StyleConfig(
+        name="one_sentence_free",
         instruction=(
             "Summarize the news article below in one sentence. Use only facts, names and numbers "
             "that appear in the article."
@@ -328,18 +351,17 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
         # XSum's one sentence draws on the opening; ten lead sentences halve the prefill.
         source_sentences=10,
     ),
-    "headline": StyleConfig(
-        name="headline",
-        instruction=(
-            "Write a short news headline for the article below. Use only names and facts that "
-            "appear in the article."
-        ),
+    # The model writes freely: 25 of 100 whole-article headlines read misstated the article
+    # (../shared/protocols/headline_judging.md); never a default.
+    "headline_free": StyleConfig(
+        name="headline_free",
+        instruction=HEADLINE_INSTRUCTION,
         # copy_bias: measured on the RSS/BBC dev sets, ROUGE-1 +1.1 / -0.6 (noise), but the
         # headline copies the article's words instead of misreading it (docs/results_headlines.md).
         # rewrite_unsure: of 72 dev headlines read where greedy and 4 beams differ, greedy ones
         # misstate the article in 24, beams in 8, greedy with the unsure ones written again in 12,
         # for -2.7 / -0.5 ROUGE-1 (RSS / BBC) (docs/results_headlines.md, session 10).
-        generation=GenerationSettings(max_new_tokens=24, max_words=14, copy_bias=1.0, rewrite_unsure=-0.8),
+        generation=GenerationSettings(max_new_tokens=24, max_words=HEADLINE_WORDS, copy_bias=1.0, rewrite_unsure=-0.8),
         max_sentences=1,
         single_line=True,
         # Most publishers (and 69% of the RSS headlines) write sentence case.
@@ -349,6 +371,31 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
         source_sentences=5,
     ),
 }
+
+# Faithful by construction: the model chooses a compression of one of the lead sentences, the
+# article's own words in order (`summarizer.generation.compressive`; docs/results_headlines.md).
+DEFAULT_STYLES["headline"] = StyleConfig(
+    name="headline",
+    instruction=HEADLINE_INSTRUCTION,
+    generation=GenerationSettings(max_new_tokens=24, max_words=HEADLINE_WORDS),
+    max_sentences=1,
+    single_line=True,
+    case="sentence",
+    source_sentences=5,
+    compress=True,
+    lead_weight=1.5,
+    length_weight=1.5,
+)
+DEFAULT_STYLES["one_sentence_abstractive"] = StyleConfig(
+    name="one_sentence_abstractive",
+    instruction=DEFAULT_STYLES["one_sentence_free"].instruction,
+    generation=GenerationSettings(max_new_tokens=64, max_words=ONE_SENTENCE_COMPRESSED_WORDS),
+    max_sentences=1,
+    source_sentences=5,
+    compress=True,
+    lead_weight=1.5,
+    length_weight=1.5,
+)
 
 DEFAULT_STYLES["extractive"] = StyleConfig(
     name="extractive",

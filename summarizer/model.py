@@ -17,6 +17,7 @@ from summarizer.casing.normalize import normalize as normalize_texts
 from summarizer.casing.windows import casing_prompt_ids
 from summarizer.casing.wire import PreparedArticle, RestoreCase, prepare_article
 from summarizer.config import StyleConfig, SummarizerConfig, check_normalize_method
+from summarizer.generation.compressive import compress_summaries
 from summarizer.generation.extractive import extractive_summaries
 from summarizer.generation.free import write_summaries
 from summarizer.generation.prompts import Prompter
@@ -210,6 +211,10 @@ class Summarizer:
         texts = [p.text for p in prepared]
         if style_cfg.kind == "extract":
             summaries = extractive_summaries(texts, style_cfg, settings, self.count_tokens)
+        elif style_cfg.kind == "compress":
+            summaries = compress_summaries(
+                self.model, self.prompter, texts, style_cfg, settings, faithful=faithful, progress=progress
+            )
         elif style_cfg.kind == "select":
             summaries = select_summaries(
                 self.model, self.prompter, texts, style_cfg, settings, faithful=faithful, progress=progress

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from summarizer.casing.decoder import shipped_decoder
 from summarizer.casing.detokenize import detokenize
+from summarizer.text.debris import strip_debris
 from summarizer.text.html import extract_article, is_html_document
 from summarizer.text.layout import INPUT_FORMATS, Layout, detect_layout, split_title, strip_dateline
 
@@ -76,14 +77,15 @@ def prepare_article(
         return dataclasses.replace(prepared, title=page.title or prepared.title, metadata=page.metadata())
     title, text = split_title(text)
     if input_format == "plain":
-        return PreparedArticle(strip_dateline(text), "plain", title)
+        return PreparedArticle(strip_dateline(strip_debris(text)), "plain", title)
     layout = detect_layout(text)
     if input_format == "wire":
         # Told it is wire copy: restore case and spacing even where the signs are faint.
         layout = Layout(lowercased=layout.lowercased or not any(c.isupper() for c in text),
                         tokenized=True, sentence_lines=layout.sentence_lines)
     elif not layout.is_wire:
-        return PreparedArticle(strip_dateline(text), "plain", title)
+        # Captions, credits, widgets and bios never reach a summary (`summarizer.text.debris`).
+        return PreparedArticle(strip_dateline(strip_debris(text)), "plain", title)
     if title is not None:  # cased and spaced like the body, but a title takes no final period
         title = wire_to_plain(title, dataclasses.replace(layout, sentence_lines=False), restore_case)
     # The dateline is read once the wire copy is cased ("-lrb- cnn -rrb-" -> "(CNN)").

@@ -1,0 +1,363 @@
+"""Compressions of one article sentence that say nothing the sentence does not: its own words in
+its own order, less modifiers that may go, plus a short list of safe headline conventions.
+
+A 135M model that writes a headline freely gets who-did-what-to-whom wrong in one in four
+(`../shared/protocols/headline_judging.md`); one that chooses among these cannot. What may be
+dropped is read off the sentence's dependency parse (`summarizer.text.parsing`), in units:
+
+- parentheticals and dashed asides; appositions ("Bill Smith, *the bank's chief,* said");
+  non-restrictive relative clauses (", *who* ..."); participle clauses after a comma (", *saying*
+  ..."); an adverbial clause (", *after* talks failed"), but never a condition ("if", "unless",
+  "until", "whether", "once");
+- phrases of time ("on Thursday", "last week"); a place after the verb ("in Ohio"); a framing
+  phrase before the subject set off by a comma ("In a speech to donors, ..."); "amid",
+  "despite", "following" phrases; a second verb phrase joined by "and" (its own claim);
+- a few adverbs that carry no claim ("also", "meanwhile", "however").
+
+Never dropped: negations, modals and the auxiliaries of tense, the verb and its subject and
+objects, a complement clause ("says *that* ..." keeps what was said), attributions ("according
+to"), qualifiers ("only", "nearly", "reportedly") and any word inside a quotation. Headline
+conventions (`headline=True`): articles dropped ("the", "a", "an"), the passive's "was/has been"
+dropped ("X was arrested" -> "X arrested"), "said" -> "says", the complementizer "that" after a
+verb of saying dropped. Every compression is a complete clause: it keeps the main verb, its
+subject and its objects, and never ends on a preposition, article, auxiliary or conjunction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Compression", "compressions", "headline_source", "sentence_units"]
+
+_CONDITIONS = frozenset("if unless until whether once provided providing lest".split())
+_DROPPABLE_ADVERBS = frozenset("also meanwhile however too though additionally furthermore moreover".split())
+_DROPPABLE_PREPS = frozenset("amid amidst despite following after before during since while upon".split())
+_PLACE_PREPS = frozenset({"in", "at"})
+_TIME_ENTS = frozenset({"DATE", "TIME"})
+_PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
+_ARTICLES = frozenset({"the", "a", "an"})
+_TITLES = frozenset(
+    "president sen. senator gov. governor rep. representative mr. mrs. ms. dr. secretary chancellor "
+    "mayor gen. general judge justice speaker chairman chairwoman ceo".split()
+)
+_SAY_VERBS = frozenset("say said says tell told announce announced report reported".split())
+_PRONOUN_SUBJECTS = frozenset(
+    "i we you he she they it this that these those there one who much many some all both each none "
+    "everyone everybody someone somebody something nothing anyone".split()
+)
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+_QUOTES = "\"“”‘’'«»`"
+# A compression does not end on these parts of speech / dependencies: it would stop mid-phrase.
+_NO_END_TAGS = frozenset({"DT", "IN", "CC", "TO", "MD", "PRP$", "WDT", "WP", "WRB", "POS", "HYPH", "PDT"})
+_NO_END_DEPS = frozenset({"aux", "auxpass", "mark", "cc", "det", "prep", "case", "poss", "neg"})
+# More optional units than this are not enumerated; the smallest of the rest are dropped.
+_MAX_OPTIONAL = 10
+
+
+@dataclass(frozen=True)
+class Compression:
+    """One compression of an article sentence."""
+
+    text: str
+    words: int
+    # Index of the source sentence among those offered, and how much of it was kept.
+    sentence: int
+    kept_share: float
+
+
+def _quoted_tokens(sent: Any) -> set[int]:
+    """Token indices inside a quotation (between quote marks) in `sent`."""
+    inside: set[int] = set()
+    open_at: int | None = None
+    for tok in sent:
+        if tok.text in _QUOTES or tok.text in ("``", "''"):
+            if open_at is None:
+                open_at = tok.i
+            else:
+                inside.update(range(open_at, tok.i + 1))
+                open_at = None
+    return inside
+
+
+def _span_with_commas(sent: Any, tokens: set[int]) -> set[int]:
+    """`tokens` with the punctuation that sets them off: the comma (or dash) before them and,
+    for a paired aside ("X, the bank's chief, said") or an opening phrase ("In 2011, X"), the one
+    after, so that dropping them leaves no dangling punctuation."""
+    if not tokens:
+        return tokens
+    marks = {",", "—", "–", "--"}
+    first, last = min(tokens), max(tokens)
+    unit = set(tokens)
+    doc = sent.doc
+    before = doc[first - 1] if first - 1 >= sent.start else None
+    after = doc[last + 1] if last + 1 < sent.end else None
+    opened = before is not None and before.text in marks | {"-"}
+    if opened:
+        unit.add(before.i)
+    if after is not None and after.text in marks and (before is None or (opened and after.text == before.text)):
+        unit.add(after.i)
+    return unit
+
+
+def _glued(sent: Any, unit: set[int]) -> bool:
+    """True when `unit` is part of a written word ("62-year-old", "U.S.-led"): dropping it would
+    leave half a word."""
+    doc = sent.doc
+    first, last = min(unit), max(unit)
+    prev = doc[first - 1] if first > sent.start else None
+    after = doc[last + 1] if last + 1 < sent.end else None
+    def wordlike(tok: Any) -> bool:
+        return tok.is_alpha or tok.is_digit or tok.text in "-–/"
+
+    if prev is not None and not prev.whitespace_ and wordlike(prev) and wordlike(doc[first]):
+        return True
+    return after is not None and not doc[last].whitespace_ and wordlike(after) and wordlike(doc[last])
+
+
+def _subtree(tok: Any) -> set[int]:
+    return {t.i for t in tok.subtree}
+
+
+def _is_time(tok: Any) -> bool:
+    return any(t.ent_type_ in _TIME_ENTS for t in tok.subtree)
+
+
+def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None:
+    """The tokens dropped with `tok` if its phrase may go, else None."""
+    dep, lower = tok.dep_, tok.lower_
+    prev = tok.doc[tok.left_edge.i - 1] if tok.left_edge.i > sent.start else None
+    after_comma = prev is not None and prev.text in {",", "—", "–", "--"}
+    if dep == "appos":
+        return _span_with_commas(sent, _subtree(tok))
+    if dep == "relcl" and after_comma:
+        return _span_with_commas(sent, _subtree(tok))
+    if dep == "advcl":
+        # A condition stays ("will reopen if ..."); any other adverbial clause may go.
+        marks = {c.lower_ for c in tok.children if c.dep_ in ("mark", "advmod")}
+        opening = " ".join(t.lower_ for t in tok.doc[max(sent.start, tok.left_edge.i - 2): tok.left_edge.i + 3])
+        if marks & _CONDITIONS or "as long as" in opening or "so long as" in opening:
+            return None
+        infinitive = any(c.dep_ in ("aux", "mark") and c.lower_ in ("to", "for") for c in tok.children)
+        if infinitive and tok.i > tok.head.i and not after_comma:
+            return None  # "bracing for Obama to blame them": the verb's complement, not an aside
+        return _span_with_commas(sent, _subtree(tok))
+    if dep == "acl" and tok.tag_ in ("VBG", "VBN") and tok.i > tok.head.i:
+        return _span_with_commas(sent, _subtree(tok))
+    if dep in ("npadvmod", "tmod") and _is_time(tok):
+        return _span_with_commas(sent, _subtree(tok))
+    if dep == "prep":
+        if lower == "according":
+            return None
+        pobj_time = _is_time(tok) and lower in ("on", "in", "at", "during", "since", "by", "this", "last", "until")
+        leading = subject_start is not None and tok.head.dep_ == "ROOT" and tok.i < subject_start
+        objects = [c for c in tok.children if c.dep_ == "pobj"]
+        place = lower in _PLACE_PREPS and bool(objects) and objects[0].ent_type_ in _PLACE_ENTS
+        if pobj_time or lower in _DROPPABLE_PREPS or place or (leading and _next_is_comma(tok)):
+            return _span_with_commas(sent, _subtree(tok))
+        return None
+    if dep == "compound" and lower in _TITLES and tok.head.pos_ == "PROPN" and tok.i < tok.head.i \
+            and all(t.dep_ == "compound" for t in tok.doc[tok.i:tok.head.i]) \
+            and all(t.dep_ in ("det", "punct") for t in tok.doc[tok.head.left_edge.i:tok.i]):
+        # "President Donald Trump" -> "Donald Trump": the title, never the name.
+        return {tok.i}
+    if dep == "advmod" and lower in _DROPPABLE_ADVERBS:
+        return _span_with_commas(sent, {tok.i})
+    if dep == "conj" and tok.pos_ in ("VERB", "AUX") and tok.head.pos_ in ("VERB", "AUX") and tok.i > tok.head.i:
+        # "X did A and B" -> "X did A" (still true); never after "or"/"nor" (a choice).
+        if any(c.dep_ == "cc" and c.lower_ not in ("and", "but") for c in tok.head.children):
+            return None
+        unit = _subtree(tok)
+        between = [t for t in tok.doc[tok.head.i + 1: tok.left_edge.i] if t.dep_ in ("cc",) or t.text == ","]
+        unit.update(t.i for t in between if t.i >= tok.left_edge.i - 2)
+        return unit
+    return None
+
+
+def _next_is_comma(tok: Any) -> bool:
+    right = tok.right_edge.i + 1
+    return right < tok.sent.end and tok.doc[right].text == ","
+
+
+def _parentheticals(sent: Any) -> list[set[int]]:
+    units, open_at = [], None
+    for tok in sent:
+        if tok.text == "(":
+            open_at = tok.i
+        elif tok.text == ")" and open_at is not None:
+            units.append(set(range(open_at, tok.i + 1)))
+            open_at = None
+    return units
+
+
+def _subject_start(root: Any) -> int | None:
+    subjects = [c for c in root.children if c.dep_ in _SUBJECTS]
+    return min(c.left_edge.i for c in subjects) if subjects else None
+
+
+def sentence_units(sent: Any, *, headline: bool) -> tuple[list[set[int]], set[int], dict[int, str]]:
+    """(optional units, tokens always dropped, tokens rewritten) for one parsed sentence."""
+    root = sent.root
+    quoted = _quoted_tokens(sent)
+    subject_start = _subject_start(root)
+    units: list[set[int]] = []
+    for tok in sent:
+        if tok.i == root.i or tok.i in quoted:
+            continue
+        unit = _unit_for(tok, sent, subject_start)
+        # A unit may hold a whole quotation, never part of one.
+        if unit and unit & quoted:
+            # A unit may hold whole quotations (with their marks), never part of one.
+            words = {i for i in quoted if not sent.doc[i].is_punct}
+            unit = unit | quoted if words <= unit else None
+        if unit and not _glued(sent, unit):
+            units.append(unit)
+    units.extend(p for p in _parentheticals(sent) if not p & quoted)
+    always: set[int] = {t.i for t in sent if t.is_punct and t.i == sent.end - 1 and t.text in ".!;"}
+    # "But the problem remains" -> "Problem remains": an opening conjunction links to the text before.
+    first = sent[0]
+    if first.dep_ in ("cc", "advmod") and first.lower_ in ("but", "and", "so", "yet", "or", "still", "now", "then"):
+        always.add(first.i)
+        if first.i + 1 < sent.end and sent.doc[first.i + 1].text == ",":
+            always.add(first.i + 1)
+    rewrite: dict[int, str] = {}
+    if headline:
+        for tok in sent:
+            if tok.i in quoted:
+                continue
+            if tok.dep_ == "det" and tok.lower_ in _ARTICLES:
+                always.add(tok.i)
+            elif tok.dep_ == "mark" and tok.lower_ == "that" and tok.head.dep_ == "ccomp" \
+                    and tok.head.head.lower_ in _SAY_VERBS:
+                always.add(tok.i)
+            elif tok.lower_ == "said" and tok.tag_ in ("VBD", "VBN"):
+                _says(tok, always, rewrite)
+        always |= _passive_auxiliaries(root)
+    return units, always, rewrite
+
+
+def _says(tok: Any, always: set[int], rewrite: dict[int, str]) -> None:
+    """"said" -> "says"; "has said" -> "says", "have said" -> "say" (the headline's present of
+    reporting); a "said" under a modal or "had" stays as it is."""
+    auxes = [c for c in tok.children if c.dep_ == "aux"]
+    if tok.tag_ == "VBN" and [a.lower_ for a in auxes] not in (["has"], ["have"]):
+        return
+    if tok.tag_ == "VBD" and auxes:
+        return
+    plural = bool(auxes) and auxes[0].lower_ == "have"
+    always.update(a.i for a in auxes)
+    word = "say" if plural else "says"
+    rewrite[tok.i] = word.capitalize() if tok.text[0].isupper() else word
+
+
+def _passive_auxiliaries(root: Any) -> set[int]:
+    """"was" / "has been" of a passive main verb ("X was arrested" -> "X arrested"); none when a
+    modal or "will" is among them (the tense or modality would go)."""
+    auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass")]
+    if not any(c.dep_ == "auxpass" for c in auxes) or root.tag_ != "VBN":
+        return set()
+    if any(c.tag_ == "MD" or c.lower_ in ("will", "to", "being") for c in auxes):
+        return set()
+    if any(c.dep_ == "neg" for c in root.children):
+        return set()
+    return {c.i for c in auxes}
+
+
+def headline_source(sent: Any) -> bool:
+    """Whether a parsed sentence can carry a headline: a statement with a finite main verb and a
+    subject that names someone or something (not "he", "I", "it"), not a question."""
+    text = sent.text.strip()
+    # A quotation as the news is someone's words, not the news; a dash opens a dateline's rest.
+    if not text or text[0] in "—–-" + _QUOTES or text.rstrip(_QUOTES + ")").endswith("?"):
+        return False
+    root = sent.root
+    if root.pos_ not in ("VERB", "AUX"):
+        return False
+    subjects = [c for c in root.children if c.dep_ in _SUBJECTS]
+    if not subjects:
+        return False
+    subject = subjects[0]
+    if subject.lower_ in _PRONOUN_SUBJECTS and subject.n_lefts == 0 and subject.n_rights == 0:
+        return False
+    return root.tag_ not in ("VB", "VBG") or any(c.dep_ in ("aux", "auxpass") for c in root.children)
+
+
+def _render(sent: Any, keep: Sequence[bool], rewrite: dict[int, str]) -> str:
+    parts: list[str] = []
+    previous = None
+    for tok, kept in zip(sent, keep, strict=True):
+        if not kept:
+            continue
+        if previous is not None:
+            # Words that met across a dropped phrase get a space ("Laguarta, 54, will" -> "Laguarta will").
+            parts.append(previous.whitespace_ if tok.i == previous.i + 1 else " ")
+        parts.append(rewrite.get(tok.i, tok.text))
+        previous = tok
+    text = "".join(parts)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,;:.!?%)\]’”])", r"\1", text)
+    text = re.sub(r"([(\[“‘])\s+", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"^[\s,;:—–…-]+|[\s,;:—–…-]+$", "", text)
+    return text
+
+
+def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
+    """The compression ends on a word that closes a phrase, and its quotes and brackets balance."""
+    kept = [tok for tok, k in zip(sent, keep, strict=True) if k and not tok.is_punct]
+    if not kept:
+        return False
+    last = kept[-1]
+    if last.tag_ in _NO_END_TAGS or last.dep_ in _NO_END_DEPS:
+        return False
+    text = " ".join(tok.text for tok, k in zip(sent, keep, strict=True) if k)
+    if text.count("(") != text.count(")"):
+        return False
+    straight = text.count('"') % 2 == 0
+    curly = text.count("“") == text.count("”")
+    return straight and curly
+
+
+def compressions(sent: Any, index: int, *, max_words: int, headline: bool, limit: int = 12) -> list[Compression]:
+    """Up to `limit` compressions of `sent` within `max_words` words, longest first (most of the
+    sentence kept), each a complete clause. Empty when none fits."""
+    units, always, rewrite = sentence_units(sent, headline=headline)
+    units = _nest_free(units)
+    forced: set[int] = set(always)
+    if len(units) > _MAX_OPTIONAL:
+        units.sort(key=len, reverse=True)
+        for unit in units[_MAX_OPTIONAL:]:
+            forced |= unit
+        units = units[:_MAX_OPTIONAL]
+    total = sum(1 for t in sent if not t.is_punct)
+    seen: set[str] = set()
+    found: list[Compression] = []
+    for dropped in _subsets(units):
+        gone = forced.union(*dropped) if dropped else forced
+        keep = [tok.i not in gone for tok in sent]
+        words = sum(1 for tok, k in zip(sent, keep, strict=True) if k and not tok.is_punct)
+        if words > max_words or words == 0 or not _well_formed(sent, keep):
+            continue
+        text = _render(sent, keep, rewrite)
+        if text and text not in seen:
+            seen.add(text)
+            found.append(Compression(text, len(text.split()), index, words / max(total, 1)))
+    found.sort(key=lambda c: -c.words)
+    return found[:limit]
+
+
+def _nest_free(units: list[set[int]]) -> list[set[int]]:
+    """Units without duplicates; a unit inside another stays (it may go alone)."""
+    out: list[set[int]] = []
+    for unit in sorted(units, key=len, reverse=True):
+        if unit not in out:
+            out.append(unit)
+    return out
+
+
+def _subsets(units: Sequence[set[int]]) -> Iterable[tuple[set[int], ...]]:
+    for size in range(len(units) + 1):
+        yield from itertools.combinations(units, size)
