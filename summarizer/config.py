@@ -262,7 +262,8 @@ class StyleConfig:
         refused = sorted(given - honoured) if honoured is not None else []
         if refused and not set(refused) - set(GENERATION_SETTINGS):
             raise ValueError(
-                f"style {self.name!r} copies the article's own words ({self.kind}) and cannot honour "
+                f"style {self.name!r} copies {'whole article sentences' if self.kind != 'compress' else 'the article' + chr(39) + 's own words'} "
+                f"({self.kind}) and cannot honour "
                 f"{refused}; it honours {sorted(honoured)}. For free generation use a writing style "
                 "such as 'highlights_abstractive', 'one_sentence_free' or 'headline_free'."
             )

@@ -154,7 +154,7 @@ def test_a_setting_the_style_cannot_honour_is_a_usage_error(tiny_causal_dir, tmp
     assert _run(tiny_causal_dir, str(mixed_jsonl), "-o", str(out), "--num-beams", "4") == cli.EXIT_USAGE
     assert "style 'highlights' copies whole article sentences" in capsys.readouterr().err
     assert not out.exists()
-    assert _run(tiny_causal_dir, str(mixed_jsonl), "-o", str(out), "--style", "headline", "--num-beams", "2") == (
+    assert _run(tiny_causal_dir, str(mixed_jsonl), "-o", str(out), "--style", "headline_free", "--num-beams", "2") == (
         cli.EXIT_RECORDS_FAILED
     )
 
@@ -163,7 +163,7 @@ def test_any_generation_setting_can_be_set(tiny_causal_dir, tmp_path, example_ar
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"id": str(i), "article": a}) + "\n" for i, a in enumerate(example_articles[:2])))
     out = tmp_path / "out.jsonl"
-    assert _run(tiny_causal_dir, str(src), "-o", str(out), "--style", "headline",
+    assert _run(tiny_causal_dir, str(src), "-o", str(out), "--style", "headline_free",
                 "--set", "copy_names=true", "rewrite_rejected=true") == cli.EXIT_OK
     assert len(out.read_text().splitlines()) == 2
     assert _run(tiny_causal_dir, str(src), "-o", str(tmp_path / "x.jsonl"), "--set", "copy_nams=1") == cli.EXIT_USAGE

@@ -32,6 +32,8 @@ def _inputs(cased_example, wire_example) -> dict[str, str]:
 @pytest.mark.parametrize("style", ["highlights", "one_sentence", "extractive", "headline"])
 def test_examples_give_publishable_summaries(real, cased_example, wire_example, style):
     limit = real.config.style(style).generation.max_words
+    if real.config.style(style).kind == "compress":
+        limit *= 2  # a complete clause a little long before a fragment (generation.compressive)
     for name, text in _inputs(cased_example, wire_example).items():
         (summary,) = real.summarize([text], style=style)
         words = summary.text.split()
@@ -40,9 +42,10 @@ def test_examples_give_publishable_summaries(real, cased_example, wire_example, 
         assert summary.text[0].isupper() or summary.text[0] in "\"'‘“", (name, style, summary.text)
         assert not PTB_ARTIFACTS.search(summary.text), (name, style, summary.text)
         assert summary.input_format == ("wire" if name == "wire" else "plain")
-        if style != "headline":  # copied styles: every word is the article's own
-            article = prepare_article(text).text
-            assert set(_WORD.findall(summary.text)) <= set(_WORD.findall(article)), (name, style)
+        # Every word is the article's own (a compressed headline may say "says" for "said").
+        article = prepare_article(text).text
+        words = {w.lower() for w in _WORD.findall(summary.text)} - {"says", "say"}
+        assert words <= {w.lower() for w in _WORD.findall(article)}, (name, style, summary.text)
 
 
 @pytest.mark.slow
@@ -54,10 +57,10 @@ def test_writing_stops_once_past_what_the_style_keeps(real, cased_example, wire_
     from summarizer.generation import free
 
     texts = list(_inputs(cased_example, wire_example).values())
-    stopped = real.summarize(texts, style="one_sentence_abstractive", faithful=False)
+    stopped = real.summarize(texts, style="one_sentence_free", faithful=False)
     monkeypatch.setattr(free._StopPastLimit, "__call__",
                         lambda self, input_ids, scores, **kwargs: torch.zeros(len(input_ids), dtype=torch.bool))
-    full = real.summarize(texts, style="one_sentence_abstractive", faithful=False)
+    full = real.summarize(texts, style="one_sentence_free", faithful=False)
     assert [s.text for s in stopped] == [s.text for s in full]
     assert sum(s.output_tokens for s in stopped) <= sum(s.output_tokens for s in full)
 
@@ -76,8 +79,8 @@ def test_the_wire_copys_headline_is_written_again_where_the_model_is_unsure(real
     # Greedy, the model wrote "ISIS terrorists are stealing cars from Iraqi army soldiers in
     # Tikrit" (the cars are civilians'; every name is the article's, so the guard passed it).
     # It scores that text under the style's floor (-0.84 in fp32 and bf16), so beams write again.
-    (greedy,) = real.summarize([wire_example], style="headline", rewrite_unsure=None)
-    (shipped,) = real.summarize([wire_example], style="headline")
+    (greedy,) = real.summarize([wire_example], style="headline_free", rewrite_unsure=None)
+    (shipped,) = real.summarize([wire_example], style="headline_free")
     assert shipped.guard[0].reason == "unsure" and shipped.guard[0].sentence.lower() == greedy.text.lower()
     assert "civilians" in shipped.text and "from Iraqi army soldiers" not in shipped.text, shipped.text
 

@@ -38,7 +38,7 @@ def test_batched_equals_one_by_one(loaded, example_articles):
     assert [s.output_tokens for s in batched] == [s.output_tokens for s in single]
 
 
-@pytest.mark.parametrize(("style", "overrides"), [("one_sentence", {}), ("headline", {"max_new_tokens": 10})])
+@pytest.mark.parametrize(("style", "overrides"), [("one_sentence", {}), ("headline_free", {"max_new_tokens": 10})])
 def test_deterministic(loaded, example_articles, style, overrides):
     first = loaded.summarize(example_articles, style=style, **overrides)
     second = loaded.summarize(example_articles, style=style, **overrides)
@@ -61,7 +61,7 @@ def test_bad_arguments_are_specific(loaded):
     with pytest.raises(TypeError, match="unknown generation setting"):
         loaded.summarize(["text."], temperature=0.7)
     with pytest.raises(ValueError, match="num_beams must be >= 1"):
-        loaded.summarize(["text."], style="headline", num_beams=0)
+        loaded.summarize(["text."], style="headline_free", num_beams=0)
     assert loaded.summarize([]) == []
 
 
@@ -190,7 +190,7 @@ def test_backends_load_and_summarize(tiny_causal_dir, example_articles, backend)
         # The MLP down projections read the massive activations: they stay fp32.
         assert quantized and not any(n.endswith("down_proj") for n in quantized)
         assert all(type(m) is torch.nn.Linear for n, m in s.model.named_modules() if n.endswith("down_proj"))
-    for style, overrides in (("highlights", {}), ("one_sentence", {}), ("headline", {"max_new_tokens": 6})):
+    for style, overrides in (("highlights", {}), ("one_sentence", {}), ("headline_free", {"max_new_tokens": 6})):
         out = s.summarize(example_articles[:2], style=style, **overrides)
         assert len(out) == 2 and all(isinstance(x.text, str) for x in out)
 

@@ -75,17 +75,18 @@ def prepare_article(
         page = extract_article(text)  # NoArticle (a ValueError) when the page holds none
         prepared = prepare_article(page.text, input_format, restore_case)
         return dataclasses.replace(prepared, title=page.title or prepared.title, metadata=page.metadata())
-    title, text = split_title(text)
+    # Captions, credits, widgets and bios never reach a summary (`summarizer.text.debris`); CNN's
+    # "Story highlights" heading could pass for a title line, so before the title is read.
+    title, text = split_title(text if input_format == "wire" else strip_debris(text))
     if input_format == "plain":
-        return PreparedArticle(strip_dateline(strip_debris(text)), "plain", title)
+        return PreparedArticle(strip_dateline(text), "plain", title)
     layout = detect_layout(text)
     if input_format == "wire":
         # Told it is wire copy: restore case and spacing even where the signs are faint.
         layout = Layout(lowercased=layout.lowercased or not any(c.isupper() for c in text),
                         tokenized=True, sentence_lines=layout.sentence_lines)
     elif not layout.is_wire:
-        # Captions, credits, widgets and bios never reach a summary (`summarizer.text.debris`).
-        return PreparedArticle(strip_dateline(strip_debris(text)), "plain", title)
+        return PreparedArticle(strip_dateline(text), "plain", title)
     if title is not None:  # cased and spaced like the body, but a title takes no final period
         title = wire_to_plain(title, dataclasses.replace(layout, sentence_lines=False), restore_case)
     # The dateline is read once the wire copy is cased ("-lrb- cnn -rrb-" -> "(CNN)").

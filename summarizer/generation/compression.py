@@ -54,6 +54,12 @@ _QUOTES = "\"“”‘’'«»`"
 # A compression does not end on these parts of speech / dependencies: it would stop mid-phrase.
 _NO_END_TAGS = frozenset({"DT", "IN", "CC", "TO", "MD", "PRP$", "WDT", "WP", "WRB", "POS", "HYPH", "PDT"})
 _NO_END_DEPS = frozenset({"aux", "auxpass", "mark", "cc", "det", "prep", "case", "poss", "neg"})
+# What a kept word cannot lose: its subject, objects, complements, negation ("bracing" without
+# "for Obama to blame them", "seems" without "to be").
+_CORE = frozenset({
+    "nsubj", "nsubjpass", "csubj", "csubjpass", "dobj", "iobj", "dative", "attr", "acomp", "oprd",
+    "ccomp", "xcomp", "pobj", "pcomp", "agent", "prt", "neg", "expl", "case",
+})
 # More optional units than this are not enumerated; the smallest of the rest are dropped.
 _MAX_OPTIONAL = 10
 
@@ -144,15 +150,22 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         infinitive = any(c.dep_ in ("aux", "mark") and c.lower_ in ("to", "for") for c in tok.children)
         if infinitive and tok.i > tok.head.i and not after_comma:
             return None  # "bracing for Obama to blame them": the verb's complement, not an aside
+        # After its verb, a clause goes only when a comma or a subordinator ("as", "after",
+        # "because") marks it: a bare one is as often a misparse ("summon Giuliani associate Lev
+        # Parnas" read with "associate" as a verb) whose dropping changes who is meant.
+        if tok.i > tok.head.i and not after_comma and not any(c.dep_ == "mark" for c in tok.children):
+            return None
         return _span_with_commas(sent, _subtree(tok))
-    if dep == "acl" and tok.tag_ in ("VBG", "VBN") and tok.i > tok.head.i:
+    # Only after a comma: a participle right after its noun restricts it ("a tax hike on
+    # families making over $250,000" is not "a tax hike on families").
+    if dep == "acl" and after_comma and tok.tag_ in ("VBG", "VBN"):
         return _span_with_commas(sent, _subtree(tok))
     if dep in ("npadvmod", "tmod") and _is_time(tok):
         return _span_with_commas(sent, _subtree(tok))
     if dep == "prep":
         if lower == "according":
             return None
-        pobj_time = _is_time(tok) and lower in ("on", "in", "at", "during", "since", "by", "this", "last", "until")
+        pobj_time = _is_time(tok) and lower in ("on", "in", "at", "during", "since", "this", "last")
         leading = subject_start is not None and tok.head.dep_ == "ROOT" and tok.i < subject_start
         objects = [c for c in tok.children if c.dep_ == "pobj"]
         place = lower in _PLACE_PREPS and bool(objects) and objects[0].ent_type_ in _PLACE_ENTS
@@ -167,14 +180,26 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
     if dep == "advmod" and lower in _DROPPABLE_ADVERBS:
         return _span_with_commas(sent, {tok.i})
     if dep == "conj" and tok.pos_ in ("VERB", "AUX") and tok.head.pos_ in ("VERB", "AUX") and tok.i > tok.head.i:
-        # "X did A and B" -> "X did A" (still true); never after "or"/"nor" (a choice).
+        # "X did A and B" -> "X did A" (still true); never after "or"/"nor" (a choice), nor
+        # inside a condition ("if he went out on Fifth Avenue and shot someone").
         if any(c.dep_ == "cc" and c.lower_ not in ("and", "but") for c in tok.head.children):
+            return None
+        if _in_condition(tok):
             return None
         unit = _subtree(tok)
         between = [t for t in tok.doc[tok.head.i + 1: tok.left_edge.i] if t.dep_ in ("cc",) or t.text == ","]
         unit.update(t.i for t in between if t.i >= tok.left_edge.i - 2)
         return unit
     return None
+
+
+def _in_condition(tok: Any) -> bool:
+    """True when `tok` is inside an adverbial clause of condition ("if", "unless", ...)."""
+    for head in tok.ancestors:
+        if head.dep_ == "advcl" and any(c.dep_ in ("mark", "advmod") and c.lower_ in _CONDITIONS for c in head.children):
+            return True
+    head = tok.head
+    return head.dep_ == "advcl" and any(c.lower_ in _CONDITIONS for c in head.children)
 
 
 def _next_is_comma(tok: Any) -> bool:
@@ -217,6 +242,12 @@ def sentence_units(sent: Any, *, headline: bool) -> tuple[list[set[int]], set[in
             units.append(unit)
     units.extend(p for p in _parentheticals(sent) if not p & quoted)
     always: set[int] = {t.i for t in sent if t.is_punct and t.i == sent.end - 1 and t.text in ".!;"}
+    # "WASHINGTON—Businesses won ...": a dateline the text kept.
+    for tok in sent[:4]:
+        if tok.text in ("—", "–", "--", "-") and all(t.is_upper or t.is_punct for t in sent.doc[sent.start:tok.i]) \
+                and tok.i > sent.start:
+            always.update(range(sent.start, tok.i + 1))
+            break
     # "But the problem remains" -> "Problem remains": an opening conjunction links to the text before.
     first = sent[0]
     if first.dep_ in ("cc", "advmod") and first.lower_ in ("but", "and", "so", "yet", "or", "still", "now", "then"):
@@ -228,10 +259,10 @@ def sentence_units(sent: Any, *, headline: bool) -> tuple[list[set[int]], set[in
         for tok in sent:
             if tok.i in quoted:
                 continue
-            if tok.dep_ == "det" and tok.lower_ in _ARTICLES:
-                always.add(tok.i)
-            elif tok.dep_ == "mark" and tok.lower_ == "that" and tok.head.dep_ == "ccomp" \
-                    and tok.head.head.lower_ in _SAY_VERBS:
+            article = tok.dep_ == "det" and tok.lower_ in _ARTICLES
+            said_that = (tok.dep_ == "mark" and tok.lower_ == "that" and tok.head.dep_ == "ccomp"
+                         and tok.head.head.lower_ in _SAY_VERBS)
+            if article or said_that:
                 always.add(tok.i)
             elif tok.lower_ == "said" and tok.tag_ in ("VBD", "VBN"):
                 _says(tok, always, rewrite)
@@ -247,7 +278,11 @@ def _says(tok: Any, always: set[int], rewrite: dict[int, str]) -> None:
         return
     if tok.tag_ == "VBD" and auxes:
         return
-    plural = bool(auxes) and auxes[0].lower_ == "have"
+    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    plural = (bool(auxes) and auxes[0].lower_ == "have") or any(
+        c.tag_ in ("NNS", "NNPS") or any(g.dep_ == "conj" for g in c.children) or c.lower_ in ("they", "we")
+        for c in subjects
+    )
     always.update(a.i for a in auxes)
     word = "say" if plural else "says"
     rewrite[tok.i] = word.capitalize() if tok.text[0].isupper() else word
@@ -302,20 +337,29 @@ def _render(sent: Any, keep: Sequence[bool], rewrite: dict[int, str]) -> str:
     text = re.sub(r"([(\[“‘])\s+", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"^[\s,;:—–…-]+|[\s,;:—–…-]+$", "", text)
-    return text
+    # A quotation closed on a comma ('... a "show vote,"') hangs on the words it introduced.
+    return "" if re.search(r"[,;:][\"”’']$", text) else text
 
 
 def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
-    """The compression ends on a word that closes a phrase, and its quotes and brackets balance."""
+    """The compression keeps every kept word's subject, objects and complements, ends on a word
+    that closes a phrase, and its quotes, brackets and dashes balance."""
     kept = [tok for tok, k in zip(sent, keep, strict=True) if k and not tok.is_punct]
     if not kept:
         return False
+    start = sent.start
+    for tok in kept:
+        if any(c.dep_ in _CORE and not keep[c.i - start] for c in tok.children):
+            return False
     last = kept[-1]
     if last.tag_ in _NO_END_TAGS or last.dep_ in _NO_END_DEPS:
         return False
     text = " ".join(tok.text for tok, k in zip(sent, keep, strict=True) if k)
     if text.count("(") != text.count(")"):
         return False
+    dashes = sum(text.count(d) for d in "—–")
+    if dashes % 2 and sum(sent.text.count(d) for d in "—–") % 2 == 0:
+        return False  # one dash of a pair: "The dispute — began ..."
     straight = text.count('"') % 2 == 0
     curly = text.count("“") == text.count("”")
     return straight and curly

@@ -28,10 +28,11 @@ from summarizer.generation.compression import Compression, compressions, headlin
 from summarizer.generation.confidence import continuation_logprobs
 from summarizer.generation.extractive import extract_for_style
 from summarizer.generation.prompts import Prompter
-from summarizer.generation.selection import candidate_sentences
+from summarizer.generation.selection import selection_inputs
 from summarizer.generation.summary import Summary
 from summarizer.guard.actions import GuardAction
 from summarizer.guard.injection import without_instructions
+from summarizer.text.debris import is_debris
 from summarizer.text.parsing import parse
 
 __all__ = ["choose_compression", "compress_summaries", "compression_candidates"]
@@ -58,6 +59,14 @@ def compression_candidates(sentences: Sequence[str], *, max_words: int, headline
             if fits:
                 found.extend(fits)
                 break
+    if not found:
+        # Every lead sentence too long to compress into the limit: a complete clause of up to
+        # twice the limit from the first that has one, before any cut text.
+        for k, sent in enumerate(parsed):
+            if headline_source(sent):
+                found = compressions(sent, k, max_words=2 * max_words, headline=headline, limit=_PER_SENTENCE)
+                if found:
+                    break
     return found
 
 
@@ -98,11 +107,13 @@ def compress_summaries(
     for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
         # Planted instructions are neither shown nor chosen when the guard is on.
         source = without_instructions(article) if faithful else article
-        model_input = prompter.model_input(source, style)
-        sentences = candidate_sentences(model_input)[: style.source_sentences or 5]
+        # The lead sentences that fit the model's input budget, as selection shows them.
+        _, shown, _ = selection_inputs(prompter, source, style) if source.strip() else ([], [], [])
+        model_input = " ".join(shown)
+        sentences = [s for s in shown if not is_debris(s)][: style.source_sentences or 5]
         candidates = compression_candidates(sentences, max_words=max_words, headline=style.single_line)
         actions: tuple[GuardAction, ...] = ()
-        if candidates:
+        if candidates and model_input:
             scores = continuation_logprobs(model, prompter, model_input, [c.text for c in candidates], style)
             text = _finish(choose_compression(candidates, scores, style, max_words).text, style)
         else:

@@ -59,9 +59,14 @@ def _causal_batch(model: Any, tokenizer: Any, prompts: list[list[int]], written:
 def _seq2seq_batch(model: Any, tokenizer: Any, prompts: list[list[int]], written: list[list[int]]) -> list[float]:
     """The prompt through the encoder, the text as the decoder's labels."""
     device = next(model.parameters()).device
-    enc, enc_mask = pad_batch(prompts, tokenizer.pad_token_id, left=False)
-    labels, _ = pad_batch(written, -100, left=False)
-    logits = model(input_ids=enc.to(device), attention_mask=enc_mask.to(device), labels=labels.to(device)).logits
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    enc, enc_mask = pad_batch(prompts, pad, left=False)
+    # The decoder reads each text shifted right behind its start token (built here rather than
+    # from -100-padded labels, which a model without a pad id in its config would embed).
+    start = model.config.decoder_start_token_id
+    decoder, _ = pad_batch([[start] + w[:-1] for w in written], pad, left=False)
+    logits = model(input_ids=enc.to(device), attention_mask=enc_mask.to(device),
+                   decoder_input_ids=decoder.to(device)).logits
     logprobs = logits.float().log_softmax(-1)
     return [
         logprobs[r, torch.arange(len(w)), torch.tensor(w)].mean().item() for r, w in enumerate(written)

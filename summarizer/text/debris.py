@@ -27,7 +27,7 @@ _DEBRIS_START = re.compile(
     r"close\b(?=\s+[A-Z])|(?:file - )?in this .{0,60}\bfile (?:photo|image)\b|photographs? by\b|editor['’]s note\b|file photo:|cover image:|"
     r"listen to (?:this )?article\b|share this article\b|shot ?list\b|"
     r"(?:\(|\[)?(?:related|watch|read more|see also|more|video|listen)\s*:|"
-    r"follow @\w+|follow (?:him|her|them|us) on\b|sign up for\b|subscribe to\b|"
+    r"follow @\w+|[\w ]{2,40} is an? (?:independent,? )?(?:nonprofit|non-profit) newsroom\b|follow (?:him|her|them|us) on\b|sign up for\b|subscribe to\b|"
     r"this (?:article|story|post) (?:contains|includes|may contain) affiliate\b|"
     r"(?:we|.{0,40}\bmay) (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b)",
     re.IGNORECASE,
@@ -45,7 +45,7 @@ _DEBRIS_END = re.compile(
 # An author's bio closing an opinion piece: "— David French is a staff writer for ...",
 # "Joshua Foust is a freelance journalist ... follow him on Twitter".
 _BIO = re.compile(
-    r"^(?:[—–-]\s*)?(?:[A-Z][\w.'’-]+ ){1,3}(?:\([^)]*\) )?is (?:a|an|the) (?:[\w-]+ ){0,4}"
+    r"^(?:[—–-]\s*)?(?:[A-Z][\w.'’-]+ ){1,3}(?:\([^)]*\) )?is (?:(?:a|an|the) )?(?:[\w-]+ ){0,4}"
     r"(?:writer|reporter|correspondent|columnist|editor|contributor|journalist|author|fellow|professor|"
     r"director|analyst|host|producer)\b.*(?:\bfollow (?:him|her|them)\b|@\w+|\.com\b|\bauthor of\b|"
     r"\bat (?:the )?[A-Z][\w.]+|\bfor [A-Z][\w.]+)",
@@ -79,8 +79,9 @@ def strip_debris(text: str) -> str:
         # CNN's highlights run 3-4 short lines, some ending "U.S." with a period.
         if in_highlights and stripped and len(stripped.split()) <= 20 and not _DATELINE.match(stripped):
             continue
-        in_highlights = bool(re.match(r"story highlights\b", stripped, re.IGNORECASE))
-        if in_highlights or is_debris(stripped):
+        heading = re.search(r"\bstory highlights\b", stripped, re.IGNORECASE)
+        in_highlights = bool(heading)
+        if (heading and heading.start() == 0) or is_debris(stripped):
             continue
         match = _INLINE_CAPTION.match(stripped)
         if match and len(stripped) > match.end():
@@ -89,5 +90,7 @@ def strip_debris(text: str) -> str:
             if in_highlights and _UNTERMINATED.search(line):
                 continue  # the rest of the line is the first highlight
         kept.append(line)
+    if kept == text.splitlines():
+        return text  # nothing was debris: the text as given, spacing and all
     cleaned = "\n".join(kept).strip()
     return cleaned if cleaned else text

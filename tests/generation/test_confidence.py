@@ -32,7 +32,7 @@ def _one_by_one(summarizer: Summarizer, model_input: str, text: str, style) -> f
 
 def test_mean_logprobs_match_one_pass_per_text(tiny_dir):
     summarizer = Summarizer.from_pretrained(tiny_dir, device="cpu")
-    style = summarizer.config.style("headline")
+    style = summarizer.config.style("headline_free")
     texts = ["Bridge opens in Leeds", "York council agrees to build 40 homes near the river", ""]
     inputs = [ARTICLES[0], ARTICLES[1], ARTICLES[0]]
     scores = mean_logprobs(summarizer.model, summarizer.prompter, inputs, texts, style, batch_size=8)
@@ -44,7 +44,7 @@ def test_mean_logprobs_match_one_pass_per_text(tiny_dir):
 def test_unsure_texts_are_written_again_with_beams(tiny_dir):
     summarizer = Summarizer.from_pretrained(tiny_dir, device="cpu")
     # A style of several lines: the tiny decoder-only model starts its text with a line break.
-    kw = {"style": "one_sentence_abstractive", "faithful": False, "max_new_tokens": 12, "min_new_tokens": 6}
+    kw = {"style": "one_sentence_free", "faithful": False, "max_new_tokens": 12, "min_new_tokens": 6}
     greedy = summarizer.summarize(ARTICLES, rewrite_unsure=None, **kw)
     beams = summarizer.summarize(ARTICLES, num_beams=3, rewrite_unsure=None, **kw)
     # Every mean log-probability is below 0: every text is written again, and the record keeps the first.

@@ -37,7 +37,7 @@ def test_a_large_copy_bias_writes_only_prompt_tokens(tiny_dir):
         return out
 
     summarizer.model.generate = observed
-    summarizer.summarize([ARTICLE], style="headline", copy_bias=1e4, faithful=False, rewrite_unsure=None)
+    summarizer.summarize([ARTICLE], style="headline_free", copy_bias=1e4, faithful=False, rewrite_unsure=None)
     (prompt, out), = calls
     allowed = set(prompt[0].tolist()) | set(summarizer.tokenizer.all_special_ids)
     written = out[0, prompt.shape[1]:] if summarizer.family == "causal" else out[0]
@@ -97,7 +97,7 @@ def test_rewrite_rejected_writes_again_only_what_the_guard_rejected(tiny_causal_
     summarizer = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
     articles = [ARTICLE, "The council in York met on Friday. It agreed to build 40 homes near the river.",
                 "Rain fell in Cardiff. The match went ahead."]
-    first = summarizer.summarize(articles, style="one_sentence_abstractive", min_new_tokens=6)
+    first = summarizer.summarize(articles, style="one_sentence_free", min_new_tokens=6)
     calls = []
     generate = free.generate
 
@@ -106,7 +106,7 @@ def test_rewrite_rejected_writes_again_only_what_the_guard_rejected(tiny_causal_
         return generate(model, prompter, texts, style, settings, **kwargs)
 
     monkeypatch.setattr(free, "generate", observed)
-    again = summarizer.summarize(articles, style="one_sentence_abstractive", min_new_tokens=6, rewrite_rejected=True)
+    again = summarizer.summarize(articles, style="one_sentence_free", min_new_tokens=6, rewrite_rejected=True)
     rejected = [i for i, s in enumerate(first) if s.extractive_fallback]
     assert rejected, "the random model's names should fail the guard"
     assert [copy for _, copy in calls] == [False, True] and len(calls[1][0]) == len(rejected)

@@ -86,7 +86,7 @@ def test_trim_words_prefers_sentence_boundaries():
 def test_generation_may_stop_once_text_past_the_styles_limit_has_begun():
     from summarizer.generation.postprocess import past_limit
 
-    one, head = DEFAULT_STYLES["one_sentence_abstractive"], DEFAULT_STYLES["headline"]
+    one, head = DEFAULT_STYLES["one_sentence_free"], DEFAULT_STYLES["headline_free"]
     assert not past_limit("Mr. Smith won the vote.", one)
     assert past_limit("Mr. Smith won the vote. Jones", one)
     # What clean_output strips does not count: a preamble is not a sentence of the summary.

@@ -1,0 +1,88 @@
+"""Compressions say nothing their sentence does not: its words in order, less droppable phrases,
+with the headline conventions; never a negation, modal, condition or attribution dropped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from summarizer.generation.compression import compressions, headline_source
+from summarizer.text.parsing import parse
+
+LEADS = [
+    "PepsiCo CEO Indra Nooyi will step down after 12 years leading the food and beverage giant, ending a "
+    "tenure marked by efforts to adapt to changing consumer tastes.",
+    "The United States has reported more than a million coronavirus infections only because of its testing, "
+    "President Donald Trump said on Wednesday, hailing the effort.",
+    "Donald Trump said this week if he went out on Fifth Avenue in New York and shot someone, he probably "
+    "wouldn't lose any votes.",
+    "The White House will block any attempt to summon Rudy Giuliani associate Lev Parnas to testify in the "
+    "Senate impeachment trial, the Wall Street Journal reported on Monday.",
+    "Rahm Emanuel asked an Illinois court to force Chicago school teachers back to work, but the court won't "
+    "issue a ruling until later this week.",
+    "Two Republican senators have said they are not continuing to look into the deal, according to a letter.",
+    "The vaccine may reopen schools in Ohio on Monday if cases fall, officials said.",
+]
+CONVENTIONS = {"says", "say", "Says"}
+PROTECTED = ("not", "n't", "may", "could", "if", "according", "until", "shot", "associate", "never")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w$%'’-]+", text.lower())
+
+
+def _is_subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(any(w == b for b in it) for w in small)
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    return [doc[:] for doc in parse(LEADS)]
+
+
+@pytest.mark.parametrize("headline", [True, False])
+def test_every_compression_is_the_sentence_own_words_in_order(parsed, headline):
+    for k, sent in enumerate(parsed):
+        for c in compressions(sent, k, max_words=40, headline=headline, limit=100):
+            words = [w for w in _words(c.text) if w not in CONVENTIONS]
+            assert _is_subsequence(words, _words(sent.text)), (c.text, sent.text)
+
+
+def test_protected_words_are_never_dropped_alone(parsed):
+    for k, sent in enumerate(parsed):
+        source = set(_words(sent.text))
+        for c in compressions(sent, k, max_words=40, headline=True, limit=200):
+            kept = set(_words(c.text))
+            # A protected word goes only with the whole clause it qualifies.
+            for word in PROTECTED:
+                if word in source and word not in kept:
+                    assert word in ("according", "shot", "associate", "until") or not kept & {"votes", "reopen"}
+            if "shot" in source and "votes" in kept:
+                assert "shot" in kept, c.text  # the condition whole
+            if "associate" in source and "summon" in kept:
+                assert "parnas" in kept, c.text  # who is meant
+            if "until" in source and "ruling" in kept:
+                assert "until" in kept, c.text  # "won't rule until" is not "won't rule"
+            if "according" in source and "letter" not in kept:
+                assert "according" not in kept
+
+
+def test_headline_conventions(parsed):
+    texts = [c.text for k, s in enumerate(parsed) for c in compressions(s, k, max_words=14, headline=True)]
+    assert "PepsiCo CEO Indra Nooyi will step down" in texts
+    assert not any(re.search(r"\b(the|a|an)\b", t) for t in texts)
+    assert not any(re.search(r"\bsaid\b", t) for t in texts)
+
+
+def test_a_compression_keeps_negations_and_modals(parsed):
+    for c in compressions(parsed[5], 5, max_words=40, headline=True, limit=100):
+        assert "not" in c.text.split()
+    for c in compressions(parsed[6], 6, max_words=40, headline=True, limit=100):
+        assert "may" in c.text.split() and "if cases fall" in c.text
+
+
+def test_headline_sources_name_someone():
+    docs = parse(["He said the talks failed.", "Why did the talks fail?", "The talks failed on Monday."])
+    assert [headline_source(d[:]) for d in docs] == [False, False, True]
