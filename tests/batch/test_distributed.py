@@ -233,7 +233,7 @@ def test_cli_ray(ray_cluster, tiny_causal_dir, tmp_path, capsys):
     src = _write_jsonl(tmp_path / "in.jsonl", _articles(10), [b"not json"])
     out = tmp_path / "out"
     args = ["summarize", str(src), "-o", str(out), "--ray", "--model", str(tiny_causal_dir),
-            "--style", "headline", "--max-new-tokens", "4", "--no-progress"]
+            "--style", "headline_free", "--max-new-tokens", "4", "--no-progress"]
     assert cli.main(args) == cli.EXIT_RECORDS_FAILED
     assert "failed 1: 1 invalid JSON" in capsys.readouterr().err
     assert set(_ids(out).values()) == {1} and len(_ids(out)) == 10
@@ -307,7 +307,7 @@ def test_bad_input_corpus_through_ray_matches_the_cli(ray_cluster, tiny_causal_d
     from test_robustness import bad_input_corpus
 
     paths, n_records, _ = bad_input_corpus(tmp_path)
-    flags = ["--model", str(tiny_causal_dir), "--style", "headline", "--max-new-tokens", "4", "--no-progress"]
+    flags = ["--model", str(tiny_causal_dir), "--style", "headline_free", "--max-new-tokens", "4", "--no-progress"]
     assert cli.main(["summarize", *paths, "-o", str(tmp_path / "cli.jsonl"), *flags]) == cli.EXIT_RECORDS_FAILED
     assert cli.main(["summarize", *paths, "-o", str(tmp_path / "ray"), "--ray", *flags]) == cli.EXIT_RECORDS_FAILED
     local = sorted((tmp_path / "cli.jsonl").read_text(encoding="utf-8").splitlines())
