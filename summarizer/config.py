@@ -261,9 +261,9 @@ class StyleConfig:
         honoured = _HONOURED.get(self.kind)
         refused = sorted(given - honoured) if honoured is not None else []
         if refused and not set(refused) - set(GENERATION_SETTINGS):
+            copied = "the article's own words" if self.kind == "compress" else "whole article sentences"
             raise ValueError(
-                f"style {self.name!r} copies {'whole article sentences' if self.kind != 'compress' else 'the article' + chr(39) + 's own words'} "
-                f"({self.kind}) and cannot honour "
+                f"style {self.name!r} copies {copied} ({self.kind}) and cannot honour "
                 f"{refused}; it honours {sorted(honoured)}. For free generation use a writing style "
                 "such as 'highlights_abstractive', 'one_sentence_free' or 'headline_free'."
             )
@@ -373,29 +373,24 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
     ),
 }
 
-# Faithful by construction: the model chooses a compression of one of the lead sentences, the
-# article's own words in order (`summarizer.generation.compressive`; docs/results_headlines.md).
-DEFAULT_STYLES["headline"] = StyleConfig(
-    name="headline",
-    instruction=HEADLINE_INSTRUCTION,
-    generation=GenerationSettings(max_new_tokens=24, max_words=HEADLINE_WORDS),
-    max_sentences=1,
-    single_line=True,
-    case="sentence",
-    source_sentences=5,
-    compress=True,
-    lead_weight=1.5,
-    length_weight=1.5,
+
+def _compressive(name: str, instruction: str, generation: GenerationSettings, **shape: Any) -> StyleConfig:
+    """A compressive style (faithful by construction: the model chooses a compression of one of
+    the lead sentences, the article's own words in order; `summarizer.generation.compressive`).
+    The lead prior and length weight were set by reading dev outputs (docs/results_headlines.md)."""
+    return StyleConfig(
+        name=name, instruction=instruction, generation=generation,
+        max_sentences=1, source_sentences=5, compress=True, lead_weight=1.5, length_weight=1.5, **shape,
+    )
+
+
+DEFAULT_STYLES["headline"] = _compressive(
+    "headline", HEADLINE_INSTRUCTION, GenerationSettings(max_new_tokens=24, max_words=HEADLINE_WORDS),
+    single_line=True, case="sentence",
 )
-DEFAULT_STYLES["one_sentence_abstractive"] = StyleConfig(
-    name="one_sentence_abstractive",
-    instruction=DEFAULT_STYLES["one_sentence_free"].instruction,
-    generation=GenerationSettings(max_new_tokens=64, max_words=ONE_SENTENCE_COMPRESSED_WORDS),
-    max_sentences=1,
-    source_sentences=5,
-    compress=True,
-    lead_weight=1.5,
-    length_weight=1.5,
+DEFAULT_STYLES["one_sentence_abstractive"] = _compressive(
+    "one_sentence_abstractive", DEFAULT_STYLES["one_sentence_free"].instruction,
+    GenerationSettings(max_new_tokens=64, max_words=ONE_SENTENCE_COMPRESSED_WORDS),
 )
 
 DEFAULT_STYLES["extractive"] = StyleConfig(

@@ -70,9 +70,8 @@ class Compression:
 
     text: str
     words: int
-    # Index of the source sentence among those offered, and how much of it was kept.
+    # Index of the source sentence among those offered.
     sentence: int
-    kept_share: float
 
 
 def _quoted_tokens(sent: Any) -> set[int]:
@@ -116,6 +115,7 @@ def _glued(sent: Any, unit: set[int]) -> bool:
     first, last = min(unit), max(unit)
     prev = doc[first - 1] if first > sent.start else None
     after = doc[last + 1] if last + 1 < sent.end else None
+
     def wordlike(tok: Any) -> bool:
         return tok.is_alpha or tok.is_digit or tok.text in "-–/"
 
@@ -233,7 +233,6 @@ def sentence_units(sent: Any, *, headline: bool) -> tuple[list[set[int]], set[in
         if tok.i == root.i or tok.i in quoted:
             continue
         unit = _unit_for(tok, sent, subject_start)
-        # A unit may hold a whole quotation, never part of one.
         if unit and unit & quoted:
             # A unit may hold whole quotations (with their marks), never part of one.
             words = {i for i in quoted if not sent.doc[i].is_punct}
@@ -376,7 +375,6 @@ def compressions(sent: Any, index: int, *, max_words: int, headline: bool, limit
         for unit in units[_MAX_OPTIONAL:]:
             forced |= unit
         units = units[:_MAX_OPTIONAL]
-    total = sum(1 for t in sent if not t.is_punct)
     seen: set[str] = set()
     found: list[Compression] = []
     for dropped in _subsets(units):
@@ -388,7 +386,7 @@ def compressions(sent: Any, index: int, *, max_words: int, headline: bool, limit
         text = _render(sent, keep, rewrite)
         if text and text not in seen:
             seen.add(text)
-            found.append(Compression(text, len(text.split()), index, words / max(total, 1)))
+            found.append(Compression(text, len(text.split()), index))
     found.sort(key=lambda c: -c.words)
     return found[:limit]
 

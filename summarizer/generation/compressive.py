@@ -50,10 +50,9 @@ def compression_candidates(sentences: Sequence[str], *, max_words: int, headline
     """Every compression the style may choose from `sentences` (in article order): for each
     sentence, those within `max_words`, or, where it has none, within `max_words + _STRETCH`."""
     parsed = [sent for doc in parse(list(sentences)) for sent in doc.sents]
+    sources = [(k, sent) for k, sent in enumerate(parsed) if headline_source(sent)]
     found: list[Compression] = []
-    for k, sent in enumerate(parsed):
-        if not headline_source(sent):
-            continue
+    for k, sent in sources:
         for limit in (max_words, max_words + _STRETCH):
             fits = compressions(sent, k, max_words=limit, headline=headline, limit=_PER_SENTENCE)
             if fits:
@@ -62,11 +61,10 @@ def compression_candidates(sentences: Sequence[str], *, max_words: int, headline
     if not found:
         # Every lead sentence too long to compress into the limit: a complete clause of up to
         # twice the limit from the first that has one, before any cut text.
-        for k, sent in enumerate(parsed):
-            if headline_source(sent):
-                found = compressions(sent, k, max_words=2 * max_words, headline=headline, limit=_PER_SENTENCE)
-                if found:
-                    break
+        for k, sent in sources:
+            found = compressions(sent, k, max_words=2 * max_words, headline=headline, limit=_PER_SENTENCE)
+            if found:
+                break
     return found
 
 
@@ -102,19 +100,20 @@ def compress_summaries(
     progress: bool,
 ) -> list[Summary]:
     """Each article's compressive summary in `style`, one article at a time (one prompt each)."""
-    max_words = settings.max_words or 14
+    max_words = settings.max_words
+    if max_words is None:
+        raise ValueError(f"style {style.name!r} compresses a sentence to a word limit: max_words must be set")
     summaries = []
     for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
         # Planted instructions are neither shown nor chosen when the guard is on.
         source = without_instructions(article) if faithful else article
         # The lead sentences that fit the model's input budget, as selection shows them.
-        _, shown, _ = selection_inputs(prompter, source, style) if source.strip() else ([], [], [])
-        model_input = " ".join(shown)
+        prompt, shown, _ = selection_inputs(prompter, source, style) if source.strip() else ([], [], [])
         sentences = [s for s in shown if not is_debris(s)][: style.source_sentences or 5]
         candidates = compression_candidates(sentences, max_words=max_words, headline=style.single_line)
         actions: tuple[GuardAction, ...] = ()
-        if candidates and model_input:
-            scores = continuation_logprobs(model, prompter, model_input, [c.text for c in candidates], style)
+        if candidates:
+            scores = continuation_logprobs(model, prompter, prompt, [c.text for c in candidates])
             text = _finish(choose_compression(candidates, scores, style, max_words).text, style)
         else:
             text = extract_for_style(source, style, max_words)

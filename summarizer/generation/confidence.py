@@ -10,6 +10,7 @@ whole text scores low, and beam search, which weighs whole texts, writes closer 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,34 +75,30 @@ def _seq2seq_batch(model: Any, tokenizer: Any, prompts: list[list[int]], written
 
 
 @torch.inference_mode()
-def continuation_logprobs(model: Any, prompter: Prompter, model_input: str, texts: Sequence[str],
-                          style: StyleConfig, *, batch_size: int = 32) -> list[float]:
-    """`mean_logprobs` of many texts after one prompt: the prompt runs once and its KV cache is
-    shared by every text (a compressive headline scores ~40 candidates after a 300-token prompt).
-    Encoder-decoder models score through `mean_logprobs`."""
+def continuation_logprobs(model: Any, prompter: Prompter, prompt: Sequence[int], texts: Sequence[str],
+                          *, batch_size: int = 32) -> list[float]:
+    """`mean_logprobs` of many texts after one prompt (token ids): the prompt runs once and a
+    decoder-only model's KV cache is shared by every text (a compressive headline scores ~40
+    candidates after a 300-token prompt)."""
     if not texts:
         return []
-    if prompter.family != "causal":
-        return mean_logprobs(model, prompter, [model_input] * len(texts), texts, style, batch_size=batch_size)
     tokenizer = prompter.tokenizer
-    device = next(model.parameters()).device
-    prompt = torch.tensor([prompter.prompt_ids(model_input, style)], device=device)
-    out = model.base_model(input_ids=prompt, use_cache=True)
-    cache, last = out.past_key_values, out.last_hidden_state[:, -1]
-    lead = "" if prompter.uses_chat_template() else " "
+    # As in `mean_logprobs`: a plain prompt ends "Headline:" and the model writes " The ...".
+    lead = " " if prompter.family == "causal" and not prompter.uses_chat_template() else ""
     written = [tokenizer(lead + t, add_special_tokens=False)["input_ids"] or [tokenizer.eos_token_id] for t in texts]
-    scores: list[float] = []
-    for start in range(0, len(written), batch_size):
-        rows = written[start:start + batch_size]
-        scores.extend(_after_cache(model, tokenizer, cache, last, prompt.shape[1], rows))
-    return scores
+    batches = [written[start:start + batch_size] for start in range(0, len(written), batch_size)]
+    if prompter.family != "causal":
+        return [v for rows in batches for v in _seq2seq_batch(model, tokenizer, [list(prompt)] * len(rows), rows)]
+    device = next(model.parameters()).device
+    ids = torch.tensor([list(prompt)], device=device)
+    out = model.base_model(input_ids=ids, use_cache=True)
+    cache, last = out.past_key_values, out.last_hidden_state[:, -1]
+    return [v for rows in batches for v in _after_cache(model, tokenizer, cache, last, ids.shape[1], rows)]
 
 
 def _after_cache(model: Any, tokenizer: Any, cache: Any, last: torch.Tensor, prompt_len: int,
                  rows: list[list[int]]) -> list[float]:
     """Mean log-probabilities of `rows` (token lists), each continuing the cached prompt."""
-    import copy
-
     device = last.device
     shared = copy.deepcopy(cache)
     shared.batch_repeat_interleave(len(rows))

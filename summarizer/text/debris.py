@@ -53,8 +53,9 @@ _BIO = re.compile(
 # Inline: a caption that ends in a credit before the article's own text starts on the same line
 # (USA Today: "A Google sign at ... (Photo: Marcio Jose Sanchez, AP) Story Highlights ...").
 _INLINE_CAPTION = re.compile(r"^.{0,400}?\((?:AP )?Photo(?:s)?[:/][^)]{1,120}\)\s*(?:Story Highlights\b\s*)?")
-# The lines under a "Story highlights" heading are the highlights themselves: short lines that
-# end with no sentence punctuation.
+# The lines under a "Story highlights" heading are the highlights themselves, up to the first
+# long line or a dateline ("WASHINGTON (CNN) --"); after an inline caption's "Story Highlights",
+# the rest of its line is the first highlight when it ends with no sentence punctuation.
 _DATELINE = re.compile(r"^(?:\(CNN\)|[A-Z][A-Z .,]+(?:\([A-Z]+\))?\s+(?:-|--|—|–)\s)")
 _UNTERMINATED = re.compile(r"[^.!?:;\"'”’)]\s*$")
 
