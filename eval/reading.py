@@ -8,6 +8,9 @@ the labels given back, with Wilson 95% intervals, beside ROUGE against the outle
     python -m eval.reading sheet --style headline --limit 100 --out runs/reading/headline.jsonl
     python -m eval.reading report --sheet runs/reading/headline.jsonl --labels docs/reading/headline_labels.jsonl
 
+A label counts only for the text it was given with (its `headline` field): after a change, the
+report names the items whose output changed, to be read again.
+
 `sheet` summarizes AllSides dev articles (`split=dev`, sorted by id: the same items for every
 system; `--offset` for another slice) with the shipped model (or `--model`), or reads any
 system's outputs from `--outputs` (JSONL with `id` and `output`). Each sheet line holds the id,
@@ -91,9 +94,12 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def report(sheet: Path, labels_path: Path) -> dict:
     """Misstated and kept counts with intervals, and ROUGE of the outputs and of lead-10, over the
     sheet items that have labels."""
-    rows = [json.loads(line) for line in sheet.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sheet_rows = [json.loads(line) for line in sheet.read_text(encoding="utf-8").splitlines() if line.strip()]
     labels = read_labels(labels_path)
-    rows = [r for r in rows if r["id"] in labels]
+    # A label judges the text it was given with ("headline"): an output that has changed since
+    # is not labelled until it is read again.
+    stale = [r["id"] for r in sheet_rows if r["id"] in labels and labels[r["id"]].get("headline", r["output"]) != r["output"]]
+    rows = [r for r in sheet_rows if r["id"] in labels and r["id"] not in stale]
     if not rows:
         raise ValueError(f"no labelled items: none of {labels_path}'s ids is on {sheet}")
     n = len(rows)
@@ -109,6 +115,7 @@ def report(sheet: Path, labels_path: Path) -> dict:
     return {
         "n": n, "misstated": misstated, "misstated_ci": wilson(misstated, n),
         "kept": kept, "kept_ci": wilson(kept, n), "rouge1": r1(ours), "lead10_rouge1": r1(lead),
+        "unread": [r["id"] for r in sheet_rows if r["id"] not in labels or r["id"] in stale],
     }
 
 
@@ -154,6 +161,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"n={result['n']}  misstated {result['misstated']} ({lo:.2f}-{hi:.2f})  "
           f"kept {result['kept']} ({klo:.2f}-{khi:.2f})  ROUGE-1 {result['rouge1']:.2f}  "
           f"lead-10 {result['lead10_rouge1']:.2f}")
+    if result["unread"]:
+        print(f"{len(result['unread'])} item(s) on the sheet without a label for their text (read them): "
+              + ", ".join(result["unread"]))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,10 @@ __all__ = ["Compression", "compressions", "headline_source", "sentence_units"]
 _CONDITIONS = frozenset("if unless until whether once provided providing lest".split())
 _DROPPABLE_ADVERBS = frozenset("also meanwhile however too though additionally furthermore moreover".split())
 _DROPPABLE_PREPS = frozenset("amid amidst despite following after before during since while upon".split())
+_FRAMING_PREPS = frozenset("amid amidst despite following".split())
+# Verbs whose clause after them is their complement, not an aside ("seems like he could ride ...").
+_LINKING_VERBS = frozenset("seem seems seemed appear appears appeared look looks looked sound sounds sounded "
+                           "feel feels felt become becomes became".split())
 _PLACE_PREPS = frozenset({"in", "at"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
@@ -60,6 +64,7 @@ _CORE = frozenset({
     "nsubj", "nsubjpass", "csubj", "csubjpass", "dobj", "iobj", "dative", "attr", "acomp", "oprd",
     "ccomp", "xcomp", "pobj", "pcomp", "agent", "prt", "neg", "expl", "case",
 })
+_OBJECTS = frozenset({"dobj", "iobj", "dative", "attr", "acomp", "oprd", "ccomp", "xcomp", "prep"})
 # More optional units than this are not enumerated; the smallest of the rest are dropped.
 _MAX_OPTIONAL = 10
 
@@ -129,7 +134,10 @@ def _subtree(tok: Any) -> set[int]:
 
 
 def _is_time(tok: Any) -> bool:
-    return any(t.ent_type_ in _TIME_ENTS for t in tok.subtree)
+    """`tok` names a time: itself a date or time, or a preposition whose object is one ("on
+    Thursday"; not "on an offer ... on Wednesday", where a date sits deeper in the phrase)."""
+    objects = [c for c in tok.children if c.dep_ == "pobj"] if tok.dep_ == "prep" else [tok]
+    return bool(objects) and objects[0].ent_type_ in _TIME_ENTS
 
 
 def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None:
@@ -146,6 +154,8 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         marks = {c.lower_ for c in tok.children if c.dep_ in ("mark", "advmod")}
         opening = " ".join(t.lower_ for t in tok.doc[max(sent.start, tok.left_edge.i - 2): tok.left_edge.i + 3])
         if marks & _CONDITIONS or "as long as" in opening or "so long as" in opening:
+            return None
+        if tok.head.lower_ in _LINKING_VERBS or any(c.dep_ == "mark" and c.lower_ == "like" for c in tok.children):
             return None
         infinitive = any(c.dep_ in ("aux", "mark") and c.lower_ in ("to", "for") for c in tok.children)
         if infinitive and tok.i > tok.head.i and not after_comma:
@@ -169,7 +179,10 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         leading = subject_start is not None and tok.head.dep_ == "ROOT" and tok.i < subject_start
         objects = [c for c in tok.children if c.dep_ == "pobj"]
         place = lower in _PLACE_PREPS and bool(objects) and objects[0].ent_type_ in _PLACE_ENTS
-        if pobj_time or lower in _DROPPABLE_PREPS or place or (leading and _next_is_comma(tok)):
+        # "after talks failed" may go from a verb; "in the months before the attack" is not
+        # "in months" ("amid", "despite" and "following" frame whatever they follow).
+        sequence = lower in _DROPPABLE_PREPS and (tok.head.pos_ in ("VERB", "AUX") or lower in _FRAMING_PREPS)
+        if pobj_time or sequence or place or (leading and _next_is_comma(tok)):
             return _span_with_commas(sent, _subtree(tok))
         return None
     if dep == "compound" and lower in _TITLES and tok.head.pos_ == "PROPN" and tok.i < tok.head.i \
@@ -185,6 +198,9 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         if any(c.dep_ == "cc" and c.lower_ not in ("and", "but") for c in tok.head.children):
             return None
         if _in_condition(tok):
+            return None
+        # "arm and equip Syrian rebels": the object after the second verb is the first's too.
+        if any(c.dep_ in _OBJECTS for c in tok.children) and not any(c.dep_ in _OBJECTS for c in tok.head.children):
             return None
         unit = _subtree(tok)
         between = [t for t in tok.doc[tok.head.i + 1: tok.left_edge.i] if t.dep_ in ("cc",) or t.text == ","]
@@ -300,9 +316,10 @@ def _passive_auxiliaries(root: Any) -> set[int]:
     return {c.i for c in auxes}
 
 
-def headline_source(sent: Any) -> bool:
+def headline_source(sent: Any, *, strict: bool = True) -> bool:
     """Whether a parsed sentence can carry a headline: a statement with a finite main verb and a
-    subject that names someone or something (not "he", "I", "it"), not a question."""
+    subject that names someone or something (not "he", "I", "it"), not a question. `strict`:
+    nor a subject that points back at text before it ("the country", "that effort")."""
     text = sent.text.strip()
     # A quotation as the news is someone's words, not the news; a dash opens a dateline's rest.
     if not text or text[0] in "—–-" + _QUOTES or text.rstrip(_QUOTES + ")").endswith("?"):
@@ -316,7 +333,20 @@ def headline_source(sent: Any) -> bool:
     subject = subjects[0]
     if subject.lower_ in _PRONOUN_SUBJECTS and subject.n_lefts == 0 and subject.n_rights == 0:
         return False
+    if strict and _anaphoric(subject):
+        return False
     return root.tag_ not in ("VB", "VBG") or any(c.dep_ in ("aux", "auxpass") for c in root.children)
+
+
+def _anaphoric(subject: Any) -> bool:
+    """A subject that points back at text the headline lacks: "the country", "that effort",
+    "his campaign" (a common noun with only a determiner or possessive before it)."""
+    if subject.pos_ != "NOUN" or subject.n_rights:
+        return False
+    lefts = list(subject.lefts)
+    return bool(lefts) and all(
+        (t.dep_ == "det" and t.lower_ in ("the", "this", "that", "these", "those")) or t.tag_ == "PRP$" for t in lefts
+    )
 
 
 def _render(sent: Any, keep: Sequence[bool], rewrite: dict[int, str]) -> str:

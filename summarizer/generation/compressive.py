@@ -48,9 +48,20 @@ _PER_SENTENCE = 12
 
 def compression_candidates(sentences: Sequence[str], *, max_words: int, headline: bool) -> list[Compression]:
     """Every compression the style may choose from `sentences` (in article order): for each
-    sentence, those within `max_words`, or, where it has none, within `max_words + _STRETCH`."""
+    sentence, those within `max_words`, or, where it has none, within `max_words + _STRETCH`;
+    where no sentence has any, a complete clause of up to twice the limit from the first that
+    has one. Sentences whose subject points back ("the country") only when no other will do:
+    they say less than a named subject, but more than a cut lead."""
     parsed = [sent for doc in parse(list(sentences)) for sent in doc.sents]
-    sources = [(k, sent) for k, sent in enumerate(parsed) if headline_source(sent)]
+    for strict in (True, False):
+        sources = [(k, sent) for k, sent in enumerate(parsed) if headline_source(sent, strict=strict)]
+        found = _within_limit(sources, max_words, headline)
+        if found:
+            return found
+    return []
+
+
+def _within_limit(sources: Sequence[tuple[int, Any]], max_words: int, headline: bool) -> list[Compression]:
     found: list[Compression] = []
     for k, sent in sources:
         for limit in (max_words, max_words + _STRETCH):
@@ -59,8 +70,6 @@ def compression_candidates(sentences: Sequence[str], *, max_words: int, headline
                 found.extend(fits)
                 break
     if not found:
-        # Every lead sentence too long to compress into the limit: a complete clause of up to
-        # twice the limit from the first that has one, before any cut text.
         for k, sent in sources:
             found = compressions(sent, k, max_words=2 * max_words, headline=headline, limit=_PER_SENTENCE)
             if found:

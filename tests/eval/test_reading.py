@@ -42,3 +42,13 @@ def test_bad_labels_are_refused_with_the_line(tmp_path, row, message):
     labels.write_text(json.dumps(row) + "\n")
     with pytest.raises(ValueError, match=message):
         read_labels(labels)
+
+
+def test_a_label_counts_only_for_the_text_it_judged(tmp_path):
+    sheet = _sheet(tmp_path)
+    labels = tmp_path / "labels.jsonl"
+    rows = [{"id": "a0", "headline": "Senate passes budget bill", "faithful": "yes", "keep": "yes"},
+            {"id": "a1", "headline": "Senate passes bill", "faithful": "yes", "keep": "yes"}]
+    labels.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = report(sheet, labels)
+    assert result["n"] == 1 and result["unread"] == ["a1", "a2", "a3"]
