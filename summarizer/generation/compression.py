@@ -65,6 +65,8 @@ _CORE = frozenset({
     "ccomp", "xcomp", "pobj", "pcomp", "agent", "prt", "neg", "expl", "case",
 })
 _OBJECTS = frozenset({"dobj", "iobj", "dative", "attr", "acomp", "oprd", "ccomp", "xcomp", "prep"})
+_LIGHT_VERBS = frozenset("come comes came go goes went get gets got make makes made take takes took do does did "
+                         "be is are was were".split())
 # More optional units than this are not enumerated; the smallest of the rest are dropped.
 _MAX_OPTIONAL = 10
 
@@ -313,6 +315,9 @@ def _passive_auxiliaries(root: Any) -> set[int]:
         return set()
     if any(c.dep_ == "neg" for c in root.children):
         return set()
+    first = min(c.i for c in auxes)
+    if first > root.sent.start and root.doc[first - 1].pos_ in ("VERB", "AUX"):
+        return set()  # "cannabis to be bought was purchased" is not "... bought purchased"
     return {c.i for c in auxes}
 
 
@@ -382,6 +387,9 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
             return False
     last = kept[-1]
     if last.tag_ in _NO_END_TAGS or last.dep_ in _NO_END_DEPS:
+        return False
+    # "Pence's remarks come": a light verb says nothing once what followed it is gone.
+    if last.lemma_.lower() in _LIGHT_VERBS or last.lower_ in _LIGHT_VERBS:
         return False
     text = " ".join(tok.text for tok, k in zip(sent, keep, strict=True) if k)
     if text.count("(") != text.count(")"):

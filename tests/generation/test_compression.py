@@ -99,3 +99,11 @@ def test_no_compression_strands_what_the_reading_found_cut(parsed):
     assert not any(t.endswith("in months") for t in texts[7]), texts[7]  # "before the attack" modifies months
     assert not any(t.endswith("request to arm") for t in texts[8]), texts[8]  # the object is both verbs'
     assert not any(t.endswith("seems") for t in texts[9]), texts[9]  # a linking verb keeps its clause
+
+
+def test_no_compression_garbles_a_passive_or_ends_on_a_light_verb():
+    docs = parse(["The first recreational cannabis to be legally bought was purchased at midnight in Newfoundland.",
+                  "Pence's remarks come after four U.S. embassies were denied permission to fly the flags."])
+    texts = [c.text for k, d in enumerate(docs) for c in compressions(d[:], k, max_words=40, headline=True, limit=200)]
+    assert texts and not any("bought purchased" in t for t in texts), texts
+    assert not any(t.endswith(" come") for t in texts), texts
