@@ -36,6 +36,8 @@ __all__ = ["Compression", "compressions", "headline_source", "sentence_units"]
 _CONDITIONS = frozenset("if unless until whether once provided providing lest".split())
 _DROPPABLE_ADVERBS = frozenset("also meanwhile however too though additionally furthermore moreover".split())
 _DROPPABLE_PREPS = frozenset("amid amidst despite following after before during since while upon".split())
+# Words that open a sentence by linking it to the one before ("But", "However,").
+_OPENING_LINKS = frozenset("but and so yet or still now then however meanwhile also instead".split())
 _FRAMING_PREPS = frozenset("amid amidst despite following".split())
 # Verbs whose clause after them is their complement, not an aside ("seems like he could ride ...").
 _LINKING_VERBS = frozenset("seem seems seemed appear appears appeared look looks looked sound sounds sounded "
@@ -67,6 +69,9 @@ _CORE = frozenset({
 _OBJECTS = frozenset({"dobj", "iobj", "dative", "attr", "acomp", "oprd", "ccomp", "xcomp", "prep"})
 _LIGHT_VERBS = frozenset("come comes came go goes went get gets got make makes made take takes took do does did "
                          "be is are was were".split())
+# Bodies one appears before: a "before" phrase with one of these says where, not when.
+_GROUP_NOUNS = frozenset("mps committee committees court judge judges congress parliament lawmakers senators "
+                         "voters jury panel board public cameras audience crowd".split())
 # More optional units than this are not enumerated; the smallest of the rest are dropped.
 _MAX_OPTIONAL = 10
 
@@ -86,6 +91,8 @@ def _quoted_tokens(sent: Any) -> set[int]:
     inside: set[int] = set()
     open_at: int | None = None
     for tok in sent:
+        if tok.tag_ == "POS":
+            continue  # the players’ union: an apostrophe, not a quotation mark
         if tok.text in _QUOTES or tok.text in ("``", "''"):
             if open_at is None:
                 open_at = tok.i
@@ -172,7 +179,9 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
     # families making over $250,000" is not "a tax hike on families").
     if dep == "acl" and after_comma and tok.tag_ in ("VBG", "VBN"):
         return _span_with_commas(sent, _subtree(tok))
-    if dep in ("npadvmod", "tmod") and _is_time(tok):
+    if dep == "advmod" and lower == "ago" and any(c.dep_ == "npadvmod" and _is_time(c) for c in tok.children):
+        return _span_with_commas(sent, _subtree(tok))  # "a few days ago" goes whole, not "so long ago that"
+    if dep in ("npadvmod", "tmod") and _is_time(tok) and tok.head.lower_ != "ago":
         return _span_with_commas(sent, _subtree(tok))
     if dep == "prep":
         if lower == "according":
@@ -184,6 +193,8 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         # "after talks failed" may go from a verb; "in the months before the attack" is not
         # "in months" ("amid", "despite" and "following" frame whatever they follow).
         sequence = lower in _DROPPABLE_PREPS and (tok.head.pos_ in ("VERB", "AUX") or lower in _FRAMING_PREPS)
+        if sequence and lower not in _FRAMING_PREPS and not _event_phrase(tok):
+            sequence = False  # "will appear before MPs" is where, not when
         if pobj_time or sequence or place or (leading and _next_is_comma(tok)):
             return _span_with_commas(sent, _subtree(tok))
         return None
@@ -209,6 +220,20 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         unit.update(t.i for t in between if t.i >= tok.left_edge.i - 2)
         return unit
     return None
+
+
+def _event_phrase(prep: Any) -> bool:
+    """"after adding protections", "before the recall", "since 2012": a preposition of sequence
+    whose object is a clause, a time or an event, not a person or body ("before MPs")."""
+    if any(c.dep_ == "pcomp" for c in prep.children):
+        return True
+    objects = [c for c in prep.children if c.dep_ == "pobj"]
+    if not objects:
+        return False
+    obj = objects[0]
+    if obj.ent_type_ in ("DATE", "TIME", "EVENT"):
+        return True
+    return obj.pos_ == "NOUN" and not obj.ent_type_ and obj.lower_ not in _GROUP_NOUNS
 
 
 def _in_condition(tok: Any) -> bool:
@@ -267,7 +292,7 @@ def sentence_units(sent: Any, *, headline: bool) -> tuple[list[set[int]], set[in
             break
     # "But the problem remains" -> "Problem remains": an opening conjunction links to the text before.
     first = sent[0]
-    if first.dep_ in ("cc", "advmod") and first.lower_ in ("but", "and", "so", "yet", "or", "still", "now", "then"):
+    if first.dep_ in ("cc", "advmod") and first.lower_ in _OPENING_LINKS:
         always.add(first.i)
         if first.i + 1 < sent.end and sent.doc[first.i + 1].text == ",":
             always.add(first.i + 1)
@@ -370,7 +395,7 @@ def _render(sent: Any, keep: Sequence[bool], rewrite: dict[int, str]) -> str:
     text = re.sub(r"\s+([,;:.!?%)\]’”])", r"\1", text)
     text = re.sub(r"([(\[“‘])\s+", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
-    text = re.sub(r"^[\s,;:—–…-]+|[\s,;:—–…-]+$", "", text)
+    text = re.sub(r"^[\s,;:—–…-]+|(?:[\s,;:—–…-]|\.\.\.)+$", "", text)
     # A quotation closed on a comma ('... a "show vote,"') hangs on the words it introduced.
     return "" if re.search(r"[,;:][\"”’']$", text) else text
 
@@ -392,7 +417,7 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
     if last.lemma_.lower() in _LIGHT_VERBS or last.lower_ in _LIGHT_VERBS:
         return False
     text = " ".join(tok.text for tok, k in zip(sent, keep, strict=True) if k)
-    if text.count("(") != text.count(")"):
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return False
     dashes = sum(text.count(d) for d in "—–")
     if dashes % 2 and sum(sent.text.count(d) for d in "—–") % 2 == 0:

@@ -107,3 +107,21 @@ def test_no_compression_garbles_a_passive_or_ends_on_a_light_verb():
     texts = [c.text for k, d in enumerate(docs) for c in compressions(d[:], k, max_words=40, headline=True, limit=200)]
     assert texts and not any("bought purchased" in t for t in texts), texts
     assert not any(t.endswith(" come") for t in texts), texts
+
+
+def test_a_place_before_a_body_stays_and_an_opening_link_goes():
+    docs = parse(["Aides from the Duchy of Lancaster will appear before MPs on Tuesday.",
+                  "However, last year was the final time that the developers would work together."])
+    first = [c.text for c in compressions(docs[0][:], 0, max_words=40, headline=True, limit=200)]
+    second = [c.text for c in compressions(docs[1][:], 1, max_words=40, headline=True, limit=200)]
+    assert first and all("before MPs" in t for t in first), first
+    assert second and not any(t.lower().startswith("however") for t in second), second
+
+
+def test_ago_goes_whole_and_an_apostrophe_opens_no_quotation():
+    docs = parse(["The decision was reportedly communicated to Beijing a few days ago.",
+                  "The players’ union said the league’s new rules will hurt the players on Monday."])
+    first = [c.text for c in compressions(docs[0][:], 0, max_words=40, headline=True, limit=200)]
+    second = [c.text for c in compressions(docs[1][:], 1, max_words=40, headline=True, limit=200)]
+    assert first and not any(t.endswith(" ago") and "days" not in t for t in first), first
+    assert any("on Monday" not in t for t in second), second  # the date may go: nothing is quoted
