@@ -155,7 +155,11 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
     prev = tok.doc[tok.left_edge.i - 1] if tok.left_edge.i > sent.start else None
     after_comma = prev is not None and prev.text in {",", "—", "–", "--"}
     if dep == "appos":
-        return _span_with_commas(sent, _subtree(tok))
+        # A description may go ("Bill Smith, the bank's chief,"); a name may not: names after a
+        # name are as often a list misread as an apposition ("Dallaglio, Back and Johnson").
+        # And only one set off by a comma or dash ("those infected in Australia, at 90%, the most
+        # willing to pay" has no aside to drop).
+        return None if tok.pos_ == "PROPN" or not after_comma else _span_with_commas(sent, _subtree(tok))
     if dep == "relcl" and after_comma:
         return _span_with_commas(sent, _subtree(tok))
     if dep == "advcl":
@@ -181,15 +185,21 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         return _span_with_commas(sent, _subtree(tok))
     if dep == "advmod" and lower == "ago" and any(c.dep_ == "npadvmod" and _is_time(c) for c in tok.children):
         return _span_with_commas(sent, _subtree(tok))  # "a few days ago" goes whole, not "so long ago that"
-    if dep in ("npadvmod", "tmod") and _is_time(tok) and tok.head.lower_ != "ago":
+    # "aged 62" is an age, not a date ("has died aged" says nothing).
+    after_age = prev is not None and prev.lower_ in ("aged", "age")
+    if dep in ("npadvmod", "tmod") and _is_time(tok) and tok.head.lower_ != "ago" and not after_age:
         return _span_with_commas(sent, _subtree(tok))
     if dep == "prep":
         if lower == "according":
             return None
         pobj_time = _is_time(tok) and lower in ("on", "in", "at", "during", "since", "this", "last")
-        leading = subject_start is not None and tok.head.dep_ == "ROOT" and tok.i < subject_start
+        # "Of the 12 regions, 11 showed ...": a partitive "of" is the subject's, not a frame.
+        leading = subject_start is not None and tok.head.dep_ == "ROOT" and tok.i < subject_start and lower != "of"
         objects = [c for c in tok.children if c.dep_ == "pobj"]
-        place = lower in _PLACE_PREPS and bool(objects) and objects[0].ent_type_ in _PLACE_ENTS
+        # Where the main event happened may go; a place inside a modifier qualifies it ("a singer
+        # hoping to perform in the US can expect to pay $1,300").
+        place = (lower in _PLACE_PREPS and bool(objects) and objects[0].ent_type_ in _PLACE_ENTS
+                 and tok.head.dep_ == "ROOT")
         # "after talks failed" may go from a verb; "in the months before the attack" is not
         # "in months" ("amid", "despite" and "following" frame whatever they follow).
         sequence = lower in _DROPPABLE_PREPS and (tok.head.pos_ in ("VERB", "AUX") or lower in _FRAMING_PREPS)
@@ -336,8 +346,8 @@ def _passive_auxiliaries(root: Any) -> set[int]:
     auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass")]
     if not any(c.dep_ == "auxpass" for c in auxes) or root.tag_ != "VBN":
         return set()
-    if any(c.tag_ == "MD" or c.lower_ in ("will", "to", "being") for c in auxes):
-        return set()
+    if any(c.tag_ == "MD" or c.lower_ in ("will", "to", "being", "had") for c in auxes):
+        return set()  # nor "had been thought": the past perfect is not the headline's past
     if any(c.dep_ == "neg" for c in root.children):
         return set()
     first = min(c.i for c in auxes)
@@ -400,6 +410,30 @@ def _render(sent: Any, keep: Sequence[bool], rewrite: dict[int, str]) -> str:
     return "" if re.search(r"[,;:][\"”’']$", text) else text
 
 
+def _reattaches(sent: Any, keep: Sequence[bool]) -> bool:
+    """True when a phrase dropped from inside the sentence (not set off by a comma or dash) is
+    followed by a kept prepositional phrase, which then reads as the words' before it: "take no
+    action [following his sending-off] in Sunday's final" is not "no action in the final"
+    (whatever the parse attached it to); or when the gap brings two names together."""
+    tokens = list(sent)
+    for i in range(1, len(tokens) - 1):
+        if keep[i] or not keep[i - 1]:
+            continue
+        end = i
+        while end < len(tokens) and not keep[end]:
+            end += 1
+        if end == len(tokens):
+            return False
+        opened = tokens[i].is_punct or tokens[i - 1].is_punct
+        if not opened and tokens[end].dep_ == "prep":
+            return True
+        # Two names brought together read as one: "Terry Melcher[, who was behind hits by the
+        # Byrds,] Ry Cooder and the Beach Boys".
+        if tokens[i - 1].pos_ == "PROPN" and tokens[end].pos_ == "PROPN":
+            return True
+    return False
+
+
 def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
     """The compression keeps every kept word's subject, objects and complements, ends on a word
     that closes a phrase, and its quotes, brackets and dashes balance."""
@@ -410,6 +444,8 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
     for tok in kept:
         if any(c.dep_ in _CORE and not keep[c.i - start] for c in tok.children):
             return False
+    if _reattaches(sent, keep):
+        return False
     last = kept[-1]
     if last.tag_ in _NO_END_TAGS or last.dep_ in _NO_END_DEPS:
         return False
@@ -419,8 +455,8 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
     text = " ".join(tok.text for tok, k in zip(sent, keep, strict=True) if k)
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return False
-    dashes = sum(text.count(d) for d in "—–")
-    if dashes % 2 and sum(sent.text.count(d) for d in "—–") % 2 == 0:
+    dashes = sum(text.count(d) for d in ("—", "–", "--"))
+    if dashes % 2 and sum(sent.text.count(d) for d in ("—", "–", "--")) % 2 == 0:
         return False  # one dash of a pair: "The dispute — began ..."
     straight = text.count('"') % 2 == 0
     curly = text.count("“") == text.count("”")

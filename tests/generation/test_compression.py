@@ -125,3 +125,13 @@ def test_ago_goes_whole_and_an_apostrophe_opens_no_quotation():
     second = [c.text for c in compressions(docs[1][:], 1, max_words=40, headline=True, limit=200)]
     assert first and not any(t.endswith(" ago") and "days" not in t for t in first), first
     assert any("on Monday" not in t for t in second), second  # the date may go: nothing is quoted
+
+
+def test_no_gap_joins_names_or_moves_a_phrase():
+    docs = parse(["Record producer Terry Melcher, who was behind hits by the Byrds, Ry Cooder and the Beach Boys, "
+                  "has died aged 62.",
+                  "The Football Association will take no action against Jose Mourinho following his sending-off "
+                  "in Sunday's Carling Cup final."])
+    texts = [c.text for k, d in enumerate(docs) for c in compressions(d[:], k, max_words=40, headline=True, limit=200)]
+    assert not any("Melcher Ry" in t for t in texts), texts
+    assert not any("Mourinho in Sunday" in t for t in texts), texts
