@@ -223,7 +223,8 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         if _in_condition(tok):
             return None
         # "arm and equip Syrian rebels": the object after the second verb is the first's too.
-        if any(c.dep_ in _OBJECTS for c in tok.children) and not any(c.dep_ in _OBJECTS for c in tok.head.children):
+        bare_head = not any(c.i > tok.head.i and c.dep_ not in ("cc", "conj", "punct") for c in tok.head.children)
+        if bare_head and any(c.dep_ in _OBJECTS for c in tok.children):
             return None
         unit = _subtree(tok)
         between = [t for t in tok.doc[tok.head.i + 1: tok.left_edge.i] if t.dep_ in ("cc",) or t.text == ","]
@@ -300,9 +301,10 @@ def sentence_units(sent: Any, *, headline: bool) -> tuple[list[set[int]], set[in
                 and tok.i > sent.start:
             always.update(range(sent.start, tok.i + 1))
             break
-    # "But the problem remains" -> "Problem remains": an opening conjunction links to the text before.
+    # "But the problem remains" -> "Problem remains": an opening conjunction links to the text
+    # before; "No, ..." answers it.
     first = sent[0]
-    if first.dep_ in ("cc", "advmod") and first.lower_ in _OPENING_LINKS:
+    if first.dep_ == "intj" or (first.dep_ in ("cc", "advmod") and first.lower_ in _OPENING_LINKS):
         always.add(first.i)
         if first.i + 1 < sent.end and sent.doc[first.i + 1].text == ",":
             always.add(first.i + 1)
@@ -425,7 +427,9 @@ def _reattaches(sent: Any, keep: Sequence[bool]) -> bool:
         if end == len(tokens):
             return False
         opened = tokens[i].is_punct or tokens[i - 1].is_punct
-        if not opened and tokens[end].dep_ == "prep":
+        # A bare time word ("marched [Sunday] through Moscow") moves nothing; a phrase does.
+        phrase = any(t.dep_ == "prep" or t.pos_ in ("VERB", "AUX") for t in tokens[i:end])
+        if not opened and phrase and tokens[end].dep_ == "prep":
             return True
         # Two names brought together read as one: "Terry Melcher[, who was behind hits by the
         # Byrds,] Ry Cooder and the Beach Boys".
@@ -448,6 +452,12 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
         return False
     last = kept[-1]
     if last.tag_ in _NO_END_TAGS or last.dep_ in _NO_END_DEPS:
+        return False
+    # "legislation published [last week]": a participle that ends the text once what followed
+    # it is gone leaves the reader waiting.
+    if last.tag_ in ("VBN", "VBG") and last.dep_ in ("acl", "relcl") and any(
+        c.i > last.i and not keep[c.i - start] for c in last.children
+    ):
         return False
     # "Pence's remarks come": a light verb says nothing once what followed it is gone.
     if last.lemma_.lower() in _LIGHT_VERBS or last.lower_ in _LIGHT_VERBS:
