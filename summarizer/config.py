@@ -219,11 +219,11 @@ class StyleConfig:
     source_sentences: int | None = None
     # Compressive styles: the model chooses a compression of one of the first `source_sentences`
     # article sentences, the sentence's own words in order (`summarizer.generation.compressive`):
-    # faithful by construction. `lead_weight` is subtracted per sentence position from the
-    # model's mean token log-probability of a compression, and `length_weight` times the share
-    # of `max_words` it uses is added.
+    # faithful by construction. The compression with the highest `choice_weights`-weighted sum
+    # of its features wins (`summarizer.generation.choice.FEATURES`: the model's score, the
+    # sentence's position, the share of `max_words` used, ...).
     compress: bool = False
-    length_weight: float = 0.0
+    choice_weights: dict[str, float] = field(default_factory=dict)
     # Letter case of the finished text: "sentence" or "title" headline case
     # (`summarizer.casing.headline.headline_case`; only case changes), None: as written.
     case: str | None = None
@@ -243,6 +243,8 @@ class StyleConfig:
             raise ValueError(f"word_budget must be >= 1 or None, got {self.word_budget}")
         if self.source_sentences is not None and self.source_sentences < 1:
             raise ValueError(f"source_sentences must be >= 1 or None, got {self.source_sentences}")
+        if self.compress and not self.choice_weights:
+            raise ValueError(f"style {self.name!r} compresses and needs choice_weights (choice.FEATURES)")
 
     @property
     def kind(self) -> str:
@@ -374,13 +376,24 @@ DEFAULT_STYLES: dict[str, StyleConfig] = {
 }
 
 
+# The choice among compressions (`summarizer.generation.choice`): fitted to the outlets' own
+# headlines on 838 AllSides train articles, the features reading found a headline must not have
+# held at values set before the fit (`python -m experiments.headline_choice fit`, T=0.1,
+# l2=0.003; docs/results_headlines.md).
+CHOICE_WEIGHTS = {
+    "score": 0.167, "sentence": -0.086, "lead": 0.573, "length": 0.572, "over": -0.06, "names": -0.028,
+    "unresolved": -0.3, "first_person": -0.3, "opens": -0.15, "copular": -0.1, "anaphoric": -0.3,
+    "quote": 0.144, "attributed": 0.037, "centrality": 0.909, "name_centrality": 0.082,
+}
+
+
 def _compressive(name: str, instruction: str, generation: GenerationSettings, **shape: Any) -> StyleConfig:
     """A compressive style (faithful by construction: the model chooses a compression of one of
-    the lead sentences, the article's own words in order; `summarizer.generation.compressive`).
-    The lead prior and length weight were set by reading dev outputs (docs/results_headlines.md)."""
+    the lead sentences, the article's own words in order; `summarizer.generation.compressive`)."""
+    shape.setdefault("choice_weights", dict(CHOICE_WEIGHTS))
     return StyleConfig(
         name=name, instruction=instruction, generation=generation,
-        max_sentences=1, source_sentences=5, compress=True, lead_weight=1.5, length_weight=1.5, **shape,
+        max_sentences=1, source_sentences=5, compress=True, **shape,
     )
 
 

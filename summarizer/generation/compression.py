@@ -84,6 +84,16 @@ class Compression:
     words: int
     # Index of the source sentence among those offered.
     sentence: int
+    # What the choice weighs (`summarizer.generation.choice`), read off the parse: names kept;
+    # pronouns kept with nothing in the text to point at ("it", "this", "his" before any name);
+    # a first-person word; words before the subject ("On Sunday, ..."); a main verb "be";
+    # and (set by the caller) a subject that points back at earlier text ("the campaign").
+    names: int = 0
+    unresolved: int = 0
+    first_person: bool = False
+    opens: bool = False
+    copular: bool = False
+    anaphoric: bool = False
 
 
 def _quoted_tokens(sent: Any) -> set[int]:
@@ -178,7 +188,12 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         # Parnas" read with "associate" as a verb) whose dropping changes who is meant.
         if tok.i > tok.head.i and not after_comma and not any(c.dep_ == "mark" for c in tok.children):
             return None
-        return _span_with_commas(sent, _subtree(tok))
+        unit = _subtree(tok)
+        # "With time ticking down, ...": the parse may hang "With" on the verb, childless; it
+        # goes with its clause ("With, Obama has ..." is no sentence).
+        if prev is not None and prev.dep_ == "prep" and not any(prev.children):
+            unit.add(prev.i)
+        return _span_with_commas(sent, unit)
     # Only after a comma: a participle right after its noun restricts it ("a tax hike on
     # families making over $250,000" is not "a tax hike on families").
     if dep == "acl" and after_comma and tok.tag_ in ("VBG", "VBN"):
@@ -495,9 +510,33 @@ def compressions(sent: Any, index: int, *, max_words: int, headline: bool, limit
         text = _render(sent, keep, rewrite)
         if text and text not in seen:
             seen.add(text)
-            found.append(Compression(text, len(text.split()), index))
+            found.append(Compression(text, len(text.split()), index, **_traits(sent, keep)))
     found.sort(key=lambda c: -c.words)
     return found[:limit]
+
+
+_POINTING = frozenset({"it", "its", "this", "these", "those"})
+_PERSONAL = frozenset({"he", "him", "his", "she", "her", "they", "them", "their"})
+_FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
+
+
+def _traits(sent: Any, keep: Sequence[bool]) -> dict[str, Any]:
+    """The parse-read traits of one compression (`Compression`'s fields after `sentence`)."""
+    kept = [tok for tok, k in zip(sent, keep, strict=True) if k and not tok.is_punct]
+    unresolved, named = 0, False
+    for tok in kept:
+        named = named or tok.pos_ == "PROPN"
+        pointing = tok.lower_ in _POINTING and tok.dep_ != "expl"
+        if pointing or (tok.lower_ in _PERSONAL and not named):
+            unresolved += 1
+    subject_start = _subject_start(sent.root)
+    return {
+        "names": sum(tok.pos_ == "PROPN" for tok in kept),
+        "unresolved": unresolved,
+        "first_person": any(tok.lower_ in _FIRST_PERSON and tok.pos_ == "PRON" for tok in kept),
+        "opens": subject_start is not None and kept[0].i < subject_start,
+        "copular": sent.root.lemma_ == "be",
+    }
 
 
 def _nest_free(units: list[set[int]]) -> list[set[int]]:

@@ -135,3 +135,11 @@ def test_no_gap_joins_names_or_moves_a_phrase():
     texts = [c.text for k, d in enumerate(docs) for c in compressions(d[:], k, max_words=40, headline=True, limit=200)]
     assert not any("Melcher Ry" in t for t in texts), texts
     assert not any("Mourinho in Sunday" in t for t in texts), texts
+
+
+def test_a_dropped_absolute_clause_takes_its_preposition():
+    sent = parse(["With time ticking down on his second term, President Barack Obama has escalated his "
+                  "efforts to accomplish his policy goals without winning approval from Congress."])[0][:]
+    texts = [c.text for c in compressions(sent, 0, max_words=30, headline=False, limit=50)]
+    assert any(t.startswith("President Barack Obama has escalated") for t in texts)
+    assert not any(t.startswith("With,") or t.startswith("With President") for t in texts)
