@@ -69,6 +69,12 @@ _CORE = frozenset({
 _OBJECTS = frozenset({"dobj", "iobj", "dative", "attr", "acomp", "oprd", "ccomp", "xcomp", "prep"})
 _LIGHT_VERBS = frozenset("come comes came go goes went get gets got make makes made take takes took do does did "
                          "be is are was were".split())
+# Verbs that set a scene for what follows them ("came on the air and announced ...").
+# (Word forms: the parse runs without its lemmatizer, `summarizer.text.parsing`.)
+_SCENE_VERBS = frozenset(
+    "come comes came go goes went take takes took step steps stepped stand stands stood sit sits sat walk "
+    "walks walked appear appears appeared arrive arrives arrived return returns returned gather gathered".split()
+)
 # Bodies one appears before: a "before" phrase with one of these says where, not when.
 _GROUP_NOUNS = frozenset("mps committee committees court judge judges congress parliament lawmakers senators "
                          "voters jury panel board public cameras audience crowd".split())
@@ -148,6 +154,12 @@ def _glued(sent: Any, unit: set[int]) -> bool:
     return after is not None and not doc[last].whitespace_ and wordlike(after) and wordlike(doc[last])
 
 
+def _closed(sent: Any, tokens: set[int]) -> bool:
+    """Whether the phrase `tokens` ends the sentence or is followed by a comma or dash."""
+    after = max(tokens) + 1
+    return after >= sent.end or sent.doc[after].is_punct and sent.doc[after].text in {",", "—", "–", "--", ".", ";"}
+
+
 def _subtree(tok: Any) -> set[int]:
     return {t.i for t in tok.subtree}
 
@@ -169,7 +181,11 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         # name are as often a list misread as an apposition ("Dallaglio, Back and Johnson").
         # And only one set off by a comma or dash ("those infected in Australia, at 90%, the most
         # willing to pay" has no aside to drop).
-        return None if tok.pos_ == "PROPN" or not after_comma else _span_with_commas(sent, _subtree(tok))
+        # And only one closed as well as opened: "For the average American, the status quo ...
+        # is" is the subject misread as an aside, not an aside.
+        if tok.pos_ == "PROPN" or not after_comma or not _closed(sent, _subtree(tok)):
+            return None
+        return _span_with_commas(sent, _subtree(tok))
     if dep == "relcl" and after_comma:
         return _span_with_commas(sent, _subtree(tok))
     if dep == "advcl":
@@ -209,7 +225,10 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
             return None
         pobj_time = _is_time(tok) and lower in ("on", "in", "at", "during", "since", "this", "last")
         # "Of the 12 regions, 11 showed ...": a partitive "of" is the subject's, not a frame.
-        leading = subject_start is not None and tok.head.dep_ == "ROOT" and tok.i < subject_start and lower != "of"
+        # Never when the subject follows its verb: "At the heart of the rage ... is Bernie
+        # Sanders" fronts the predicate, not a frame.
+        leading = (subject_start is not None and tok.head.dep_ == "ROOT" and tok.i < subject_start
+                   and subject_start < tok.head.i and lower != "of")
         objects = [c for c in tok.children if c.dep_ == "pobj"]
         # Where the main event happened may go; a place inside a modifier qualifies it ("a singer
         # hoping to perform in the US can expect to pay $1,300").
@@ -236,6 +255,10 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         if any(c.dep_ == "cc" and c.lower_ not in ("and", "but") for c in tok.head.children):
             return None
         if _in_condition(tok):
+            return None
+        # "came on the air and announced he was retiring": a first verb that sets the scene
+        # leaves the news to the second.
+        if tok.head.lower_ in _SCENE_VERBS:
             return None
         # "arm and equip Syrian rebels": the object after the second verb is the first's too.
         bare_head = not any(c.i > tok.head.i and c.dep_ not in ("cc", "conj", "punct") for c in tok.head.children)
@@ -465,6 +488,10 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
             return False
     if _reattaches(sent, keep):
         return False
+    # "Tuesday, longtime MSNBC host ...": one word left of an opening phrase, still set off.
+    if kept[0].i > sent.start and not keep[kept[0].i - 1 - start] and kept[0].i + 1 < sent.end \
+            and keep[kept[0].i + 1 - start] and sent.doc[kept[0].i + 1].text == ",":
+        return False
     last = kept[-1]
     if last.tag_ in _NO_END_TAGS or last.dep_ in _NO_END_DEPS:
         return False
@@ -475,7 +502,7 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
     ):
         return False
     # "Pence's remarks come": a light verb says nothing once what followed it is gone.
-    if last.lemma_.lower() in _LIGHT_VERBS or last.lower_ in _LIGHT_VERBS:
+    if last.lower_ in _LIGHT_VERBS:
         return False
     text = " ".join(tok.text for tok, k in zip(sent, keep, strict=True) if k)
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
@@ -503,7 +530,7 @@ def compressions(sent: Any, index: int, *, max_words: int, headline: bool, limit
     found: list[Compression] = []
     for dropped in _subsets(units):
         gone = forced.union(*dropped) if dropped else forced
-        keep = [tok.i not in gone for tok in sent]
+        keep = _without_final_stop(sent, [tok.i not in gone for tok in sent])
         words = sum(1 for tok, k in zip(sent, keep, strict=True) if k and not tok.is_punct)
         if words > max_words or words == 0 or not _well_formed(sent, keep):
             continue
@@ -515,6 +542,7 @@ def compressions(sent: Any, index: int, *, max_words: int, headline: bool, limit
     return found[:limit]
 
 
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "'s", "’s"})
 _POINTING = frozenset({"it", "its", "this", "these", "those"})
 _PERSONAL = frozenset({"he", "him", "his", "she", "her", "they", "them", "their"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
@@ -535,8 +563,18 @@ def _traits(sent: Any, keep: Sequence[bool]) -> dict[str, Any]:
         "unresolved": unresolved,
         "first_person": any(tok.lower_ in _FIRST_PERSON and tok.pos_ == "PRON" for tok in kept),
         "opens": subject_start is not None and kept[0].i < subject_start,
-        "copular": sent.root.lemma_ == "be",
+        "copular": sent.root.lower_ in _BE,
     }
+
+
+def _without_final_stop(sent: Any, keep: list[bool]) -> list[bool]:
+    """`keep` less a sentence's final stop left last once the quotes after it went ('air."')."""
+    kept = [tok for tok, k in zip(sent, keep, strict=True) if k]
+    if kept and kept[-1].text in ".!;" and kept[-1].i < sent.end - 1 \
+            and all(t.is_punct for t in sent.doc[kept[-1].i + 1: sent.end]):
+        keep = list(keep)
+        keep[kept[-1].i - sent.start] = False
+    return keep
 
 
 def _nest_free(units: list[set[int]]) -> list[set[int]]:

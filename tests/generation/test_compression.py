@@ -143,3 +143,31 @@ def test_a_dropped_absolute_clause_takes_its_preposition():
     texts = [c.text for c in compressions(sent, 0, max_words=30, headline=False, limit=50)]
     assert any(t.startswith("President Barack Obama has escalated") for t in texts)
     assert not any(t.startswith("With,") or t.startswith("With President") for t in texts)
+
+
+def _texts(sentence: str, max_words: int = 24) -> list[str]:
+    sent = parse([sentence])[0][:]
+    return [c.text for c in compressions(sent, 0, max_words=max_words, headline=True, limit=100)]
+
+
+def test_an_apposition_goes_only_when_set_off_on_both_sides():
+    # The subject misread as an aside of "American": no compression may lose it.
+    texts = _texts("Unfortunately for the average American, the status quo for American politics today is a "
+                   "goose-stepping routine of legislators spending the majority of their time fundraising.")
+    assert texts and all("status quo" in t for t in texts)
+    assert "Bill Smith says profits fell" in _texts("Bill Smith, the bank's chief, said profits fell.")
+
+
+def test_a_fronted_predicate_is_not_a_frame():
+    texts = _texts("At the heart of the rage against Hillary Clinton, the campaign aides closest to him say, "
+                   "is Bernie Sanders.")
+    assert all(t.startswith("At heart of rage") for t in texts)
+
+
+def test_a_scene_setting_verb_keeps_the_news_after_it_and_no_stray_stop_or_word():
+    texts = _texts("On the Monday before Super Tuesday, longtime MSNBC host Chris Matthews came on the air and "
+                   "promptly, tartly announced he was retiring, that \"tonight will be my last 'Hardball.'\"")
+    assert texts and all("announced he was retiring" in t for t in texts)
+    assert not any(t.startswith("Tuesday,") for t in texts)
+    assert "Police came on scene and arrested two men" in _texts("Police came on the scene and arrested two men.")
+    assert not any(t.endswith("air.") for t in _texts("Chris Matthews came on the air, \"finally.\""))
