@@ -17,6 +17,7 @@ Dev items 0-99 by id are the read set (`eval.reading`); tune on others. Never th
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import random
@@ -56,6 +57,8 @@ def dump(args: argparse.Namespace) -> None:
     done = {json.loads(line)["id"] for line in out.read_text().splitlines()} if out.exists() else set()
     summarizer = Summarizer.from_pretrained(args.model)
     style = summarizer.config.style(args.style)
+    if args.source_sentences:
+        style = dataclasses.replace(style, source_sentences=args.source_sentences)
     max_words = style.generation.max_words
     todo = [r for r in records(args.split, args.offset, args.limit) if r["id"] not in done]
     with out.open("a", encoding="utf-8") as handle:
@@ -164,6 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--limit", type=int, default=1500)
     d.add_argument("--style", default="headline")
     d.add_argument("--model", default=None)
+    d.add_argument("--source_sentences", type=int, default=None, help="offer this many lead sentences (default: the style's)")
     d.add_argument("--out", required=True)
     f = sub.add_parser("fit")
     f.add_argument("--train", required=True)
