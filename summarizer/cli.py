@@ -27,6 +27,7 @@ from summarizer.batch.jobs import (
 )
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
 from summarizer.config import BACKENDS, NORMALIZE_METHODS, parse_setting_overrides
+from summarizer.serve.settings import ServeSettings
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 from summarizer.text.layout import INPUT_FORMATS
 
@@ -125,6 +126,21 @@ def build_parser() -> argparse.ArgumentParser:
     normalize.add_argument("--headline", default=None, choices=["sentence", "title"], help="also apply headline case")
 
     sub.add_parser("prepare", help="convert the embedded default model once and print where it is cached")
+    serve = sub.add_parser("serve", help="serve the HTTP API (POST /v1/summarize, /v1/normalize; /docs)")
+    serve.add_argument("--model", default=None, help="model folder or hub id (default: the embedded model)")
+    serve.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
+    serve.add_argument("--backend", default="auto", choices=list(BACKENDS), help="inference backend (default auto)")
+    serve.add_argument("--host", default=None, help="default UVICORN_HOST, HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default UVICORN_PORT, PORT or 8000")
+    defaults = ServeSettings()
+    serve.add_argument("--max-batch", type=int, default=defaults.max_batch,
+                       help=f"texts per model call (default {defaults.max_batch}; 1: no batching)")
+    serve.add_argument("--max-wait-ms", type=float, default=defaults.max_wait_ms,
+                       help=f"how long a request waits for others to batch with (default {defaults.max_wait_ms:g})")
+    serve.add_argument("--max-queue", type=int, default=defaults.max_queue,
+                       help=f"texts waiting before requests get 503 (default {defaults.max_queue})")
+    serve.add_argument("--request-timeout", type=float, default=defaults.request_timeout_s,
+                       help=f"seconds before a request gets 504 (default {defaults.request_timeout_s:g})")
     return parser
 
 
@@ -134,6 +150,18 @@ def _prepare() -> int:
     start = time.perf_counter()
     path = default_model_path()
     print(f"{path} (ready in {time.perf_counter() - start:.1f} s)")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Load the model once and serve it until SIGTERM / SIGINT (`summarizer.serve`)."""
+    from summarizer.model import Summarizer
+    from summarizer.serve.run import serve
+
+    settings = ServeSettings(max_batch=args.max_batch, max_wait_ms=args.max_wait_ms, max_queue=args.max_queue,
+                             request_timeout_s=args.request_timeout)
+    summarizer = Summarizer.from_pretrained(args.model, device=args.device, backend=args.backend)
+    serve(summarizer, settings, host=args.host, port=args.port)
     return EXIT_OK
 
 
@@ -206,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     if args.command == "prepare":
         return _prepare()
+    if args.command == "serve":
+        return _serve(args)
     for flag, value, low in [
         ("--batch-size", args.batch_size, 1), ("--max-batch-tokens", args.max_batch_tokens, 0),
         ("--max-chars", args.max_chars, 0), ("--shard-size", args.shard_size, 1),

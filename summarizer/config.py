@@ -256,6 +256,11 @@ class StyleConfig:
             return "compress"
         return "select" if self.select_sentences else "generate"
 
+    @property
+    def honoured_settings(self) -> tuple[str, ...]:
+        """The per-call settings this style honours (the others raise in `settings`)."""
+        return tuple(sorted(_HONOURED.get(self.kind) or GENERATION_SETTINGS))
+
     def settings(self, **overrides: Any) -> GenerationSettings:
         """This style's generation settings with per-call `overrides`; a setting the style
         cannot honour is a ValueError rather than silently ignored."""

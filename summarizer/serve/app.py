@@ -1,0 +1,208 @@
+"""The summarization service: a FastAPI app over one loaded `Summarizer`.
+
+    POST /v1/summarize   {"articles": [...], "style": "headline", ...settings} -> {"summaries": [...]}
+    POST /v1/normalize   {"texts": [...], "method": "statistical"} -> {"results": [...]}
+    GET  /health         alive
+    GET  /ready          model loaded and accepting (503 while draining)
+    GET  /metrics        Prometheus text
+    GET  /v1/info        model, backend, styles, settings, limits
+
+Concurrent requests that can share a model call are batched (`summarizer.serve.batcher`); each
+answer is what `Summarizer.summarize([article], ...)` gives alone. Errors are JSON naming the
+field and the limit: 422 bad input, 413 body too large, 503 queue full (Retry-After), 504 past
+the request deadline.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the request model of
+# /v1/summarize, built at run time from the config, from the live annotation.
+import asyncio
+import dataclasses
+import time
+from collections.abc import Hashable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from summarizer.config import GENERATION_SETTINGS, NORMALIZE_METHODS
+from summarizer.serve.batcher import Batcher, QueueFull
+from summarizer.serve.schemas import ArticleIn, NormalizeRequest, request_models, summary_body
+from summarizer.serve.settings import ServeSettings
+from summarizer.text.cleaning import check_texts
+
+__all__ = ["create_app"]
+
+# How often a waiting request checks whether its client is still there.
+_POLL_S = 0.1
+
+
+def create_app(summarizer: Any, settings: ServeSettings | None = None) -> FastAPI:
+    """The service for `summarizer` (loaded once, shared by every request)."""
+    settings = settings or ServeSettings()
+    metrics = _Metrics()
+    batcher = Batcher(
+        lambda key, texts: _run(summarizer, key, texts), max_batch=settings.max_batch,
+        max_wait_ms=settings.max_wait_ms, max_tokens=settings.max_batch_tokens, max_queue=settings.max_queue,
+        on_batch=metrics.batch_size.observe,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        batcher.start()
+        app.state.ready = True
+        yield
+        app.state.ready = False
+        await batcher.stop()
+
+    app = FastAPI(title="summarizer", description=__doc__.split("\n\n")[0], lifespan=lifespan)
+    app.state.ready = False
+    app.state.batcher = batcher
+    SummarizeRequest = request_models(summarizer.config, settings.max_articles)  # noqa: N806
+
+    @app.middleware("http")
+    async def limits_and_metrics(request: Request, call_next):
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
+            response = _error(413, ["body"], f"body of {length} bytes is over the limit of "
+                              f"{settings.max_body_bytes} bytes", "too_large")
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        path = route.path if route is not None else "unmatched"
+        metrics.requests.labels(path, str(response.status_code)).inc()
+        metrics.latency.labels(path).observe(time.perf_counter() - started)
+        metrics.queue.set(batcher.queued)
+        return response
+
+    async def submit(request: Request, key: Hashable, texts: list[str]) -> list[Any] | JSONResponse:
+        tokens = sum(len(t) // 4 for t in texts)  # a cheap estimate; the library caps real batches
+        job = asyncio.ensure_future(batcher.submit(key, texts, tokens))
+        deadline = time.monotonic() + settings.request_timeout_s
+        try:
+            while not job.done():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    job.cancel()
+                    return _error(504, ["body"], f"not answered within {settings.request_timeout_s:g} s", "timeout")
+                await asyncio.wait({job}, timeout=min(left, _POLL_S))
+                if not job.done() and await request.is_disconnected():
+                    job.cancel()  # the client went away: its texts cost no model time if not yet run
+                    return _error(499, ["body"], "the client closed the connection", "client_closed")
+            return job.result()
+        except QueueFull as error:
+            response = _error(503, ["body"], f"the service is busy: {error}", "queue_full")
+            response.headers["Retry-After"] = str(settings.retry_after_s)
+            return response
+        except (ValueError, TypeError) as error:
+            return _error(422, ["body"], str(error), "value_error")
+
+    @app.post("/v1/summarize")
+    async def summarize(body: SummarizeRequest, request: Request):  # type: ignore[valid-type]
+        if not app.state.ready:
+            return _not_ready()
+        articles = [a if isinstance(a, ArticleIn) else ArticleIn(text=a) for a in body.articles]
+        texts = [a.content for a in articles]
+        overrides = {k: getattr(body, k) for k in GENERATION_SETTINGS if getattr(body, k) is not None}
+        try:
+            check_texts(texts, "article")
+            summarizer.config.style(body.style).settings(**overrides)
+        except (ValueError, TypeError) as error:
+            return _error(422, ["body", "articles" if "article" in str(error) else "style"], str(error), "value_error")
+        key = ("summarize", body.style, tuple(sorted(overrides.items())), body.input_format, body.faithful,
+               body.wire_casing)
+        results = await submit(request, key, texts)
+        if isinstance(results, JSONResponse):
+            return results
+        return {"summaries": [summary_body(s, a.id) for s, a in zip(results, articles, strict=True)]}
+
+    @app.post("/v1/normalize")
+    async def normalize(body: NormalizeRequest, request: Request):
+        if not app.state.ready:
+            return _not_ready()
+        if len(body.texts) > settings.max_articles:
+            return _error(422, ["body", "texts"], f"{len(body.texts)} texts, the limit is {settings.max_articles}",
+                          "too_long")
+        try:
+            check_texts(body.texts, "text")
+        except (ValueError, TypeError) as error:
+            return _error(422, ["body", "texts"], str(error), "value_error")
+        results = await submit(request, ("normalize", body.method, body.detokenize), list(body.texts))
+        if isinstance(results, JSONResponse):
+            return results
+        return {"results": [dataclasses.asdict(r) for r in results]}
+
+    @app.get("/health")
+    async def health():
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready():
+        return {"ready": True} if app.state.ready else _not_ready()
+
+    @app.get("/metrics")
+    async def prometheus():
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/v1/info")
+    async def info():
+        return _info(summarizer, settings)
+
+    return app
+
+
+def _run(summarizer: Any, key: tuple, texts: list[str]) -> list[Any]:
+    """One model call for a batch of texts sharing `key` (runs in the batcher's thread)."""
+    if key[0] == "normalize":
+        _, method, detokenize = key
+        return summarizer.normalize(texts, method=method, detokenize=detokenize, batch_size=len(texts))
+    _, style, overrides, input_format, faithful, wire_casing = key
+    return summarizer.summarize(texts, style=style, batch_size=len(texts), input_format=input_format,
+                                faithful=faithful, wire_casing=wire_casing, **dict(overrides))
+
+
+def _info(summarizer: Any, settings: ServeSettings) -> dict[str, Any]:
+    styles = {
+        name: {"kind": style.kind, "settings": list(style.honoured_settings),
+               "max_words": style.generation.max_words}
+        for name, style in summarizer.config.styles.items()
+    }
+    return {
+        "model": str(getattr(summarizer.model, "name_or_path", "") or summarizer.model.config.name_or_path),
+        "backend": summarizer.backend, "family": str(summarizer.family), "styles": styles,
+        "settings": list(GENERATION_SETTINGS), "normalize_methods": list(NORMALIZE_METHODS),
+        "limits": dataclasses.asdict(settings),
+    }
+
+
+def _error(status: int, loc: list[str], msg: str, kind: str) -> JSONResponse:
+    # The shape of FastAPI's own validation errors, so clients read one kind of error body.
+    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status)
+
+
+def _not_ready() -> JSONResponse:
+    return _error(503, [], "the service is not ready (loading or shutting down)", "not_ready")
+
+
+class _Metrics:
+    """The service's Prometheus metrics, in a registry of its own (several apps per process in tests)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("summarizer_requests", "HTTP requests by route and status", ["route", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("summarizer_request_seconds", "request latency by route", ["route"],
+                                 registry=self.registry,
+                                 buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128))
+        self.queue = Gauge("summarizer_queue_texts", "texts waiting for a model call", registry=self.registry)
+        self.batch_size = Histogram("summarizer_batch_texts", "texts per model call", registry=self.registry,
+                                    buckets=(1, 2, 4, 8, 16, 32))
