@@ -26,7 +26,7 @@ from summarizer.batch.jobs import (
     run_job,
 )
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
-from summarizer.config import BACKENDS, NORMALIZE_METHODS, parse_setting_overrides
+from summarizer.config import BACKENDS, DEFAULT_STYLES, NORMALIZE_METHODS, parse_setting_overrides
 from summarizer.serve.settings import ServeSettings
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 from summarizer.text.layout import INPUT_FORMATS
@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_io_args(summarize, "article")
     _add_model_args(summarize)
     summarize.add_argument(
-        "--style", default="highlights", help="highlights, one_sentence, headline or extractive"
+        "--style", default="highlights",
+        help=f"one of {', '.join(DEFAULT_STYLES)} (default highlights; a saved model may add its own)",
     )
     summarize.add_argument("--max-words", type=int, default=None, help="word budget per summary")
     summarize.add_argument("--max-new-tokens", type=int, default=None, help="writing styles only")

@@ -5,39 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 
 from summarizer import Summarizer
-from summarizer.serve import ServeSettings, create_app
-
-
-@contextlib.contextmanager
-def running(summarizer, settings: ServeSettings):
-    """The service for `summarizer` on a free local port, stopped on exit."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(summarizer, settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                break
-        time.sleep(0.05)
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+from summarizer.serve import ServeSettings
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +21,7 @@ def tiny(tiny_causal_dir):
 
 
 @pytest.fixture(scope="module")
-def service(tiny):
+def service(tiny, running):
     with running(tiny, ServeSettings(max_batch=8, max_wait_ms=100)) as base:
         yield base
 
@@ -128,13 +103,13 @@ def test_normalize_bad_input(service):
     assert answer.status_code == 422 and "text 0 is empty" in answer.text
 
 
-def test_a_body_over_the_limit_gets_413(tiny):
+def test_a_body_over_the_limit_gets_413(tiny, running):
     with running(tiny, ServeSettings(max_body_bytes=1000)) as base:
         answer = httpx.post(f"{base}/v1/summarize", json={"articles": ["word " * 500]})
     assert answer.status_code == 413 and "1000 bytes" in answer.text
 
 
-def test_a_full_queue_gets_503_with_retry_after_at_once(tiny, example_articles):
+def test_a_full_queue_gets_503_with_retry_after_at_once(tiny, running, example_articles):
     with running(tiny, ServeSettings(max_queue=1, max_wait_ms=1500)) as base, ThreadPoolExecutor(1) as pool:
         first = pool.submit(httpx.post, f"{base}/v1/summarize",
                             json={"articles": [example_articles[0]], "style": "highlights"}, timeout=60)
@@ -146,7 +121,7 @@ def test_a_full_queue_gets_503_with_retry_after_at_once(tiny, example_articles):
     assert refused.status_code == 503 and refused.headers["retry-after"] == "1" and waited < 1.0
 
 
-def test_past_the_deadline_gets_504(tiny, example_articles):
+def test_past_the_deadline_gets_504(tiny, running, example_articles):
     with running(tiny, ServeSettings(request_timeout_s=0.2, max_wait_ms=1000)) as base:
         answer = httpx.post(f"{base}/v1/summarize", json={"articles": [example_articles[0]]}, timeout=60)
         assert answer.status_code == 504 and "0.2 s" in answer.text
