@@ -142,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"texts waiting before requests get 503 (default {defaults.max_queue})")
     serve.add_argument("--request-timeout", type=float, default=defaults.request_timeout_s,
                        help=f"seconds before a request gets 504 (default {defaults.request_timeout_s:g})")
+    serve.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                       help="serve on Ray Serve: no ADDRESS starts a local cluster (or uses RAY_ADDRESS), 'auto' "
+                       "joins one started with `ray start`")
+    serve.add_argument("--replicas", type=int, default=2, help="Ray Serve replicas, each with its own model "
+                       "and cores / replicas threads (default 2; with --ray)")
     return parser
 
 
@@ -161,6 +166,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = ServeSettings(max_batch=args.max_batch, max_wait_ms=args.max_wait_ms, max_queue=args.max_queue,
                              request_timeout_s=args.request_timeout)
+    if args.ray is not None:
+        from summarizer.serve.ray import serve_on_ray
+        from summarizer.serve.run import default_host, default_port
+
+        serve_on_ray(args.model, args.backend, settings, replicas=args.replicas, address=args.ray,
+                     host=args.host or default_host(), port=args.port or default_port())
+        return EXIT_OK
     summarizer = Summarizer.from_pretrained(args.model, device=args.device, backend=args.backend)
     serve(summarizer, settings, host=args.host, port=args.port)
     return EXIT_OK

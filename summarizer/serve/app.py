@@ -18,7 +18,7 @@ the request deadline.
 import asyncio
 import dataclasses
 import time
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -39,33 +39,41 @@ from summarizer.serve.schemas import ArticleIn, NormalizeRequest, request_models
 from summarizer.serve.settings import ServeSettings
 from summarizer.text.cleaning import check_texts
 
-__all__ = ["create_app"]
+__all__ = ["Submit", "create_app", "run_batch"]
+
+# Another batcher's submit: (key, texts) -> one result per text.
+Submit = Callable[[Hashable, list[str]], Awaitable[list[Any]]]
 
 # How often a waiting request checks whether its client is still there.
 _POLL_S = 0.1
 
 
-def create_app(summarizer: Any, settings: ServeSettings | None = None) -> FastAPI:
-    """The service for `summarizer` (loaded once, shared by every request)."""
+def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch: Submit | None = None) -> FastAPI:
+    """The service for `summarizer` (loaded once, shared by every request). `batch`: another
+    batcher to submit (key, texts) to, as Ray Serve's `@serve.batch` (`summarizer.serve.ray`);
+    default this process's `Batcher`."""
     settings = settings or ServeSettings()
     metrics = _Metrics()
     batcher = Batcher(
-        lambda key, texts: _run(summarizer, key, texts), max_batch=settings.max_batch,
+        lambda key, texts: run_batch(summarizer, key, texts), max_batch=settings.max_batch,
         max_wait_ms=settings.max_wait_ms, max_tokens=settings.max_batch_tokens, max_queue=settings.max_queue,
         on_batch=metrics.batch_size.observe,
-    )
+    ) if batch is None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        batcher.start()
+        if batcher is not None:
+            batcher.start()
         app.state.ready = True
         yield
         app.state.ready = False
-        await batcher.stop()
+        if batcher is not None:
+            await batcher.stop()
 
     app = FastAPI(title="summarizer", description=__doc__.split("\n\n")[0], lifespan=lifespan)
-    app.state.ready = False
+    app.state.ready = batch is not None
     app.state.batcher = batcher
+    queued = (lambda: batcher.queued) if batcher is not None else (lambda: 0)
     SummarizeRequest = request_models(summarizer.config, settings.max_articles)  # noqa: N806
 
     @app.middleware("http")
@@ -81,12 +89,13 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None) -> FastAP
         path = route.path if route is not None else "unmatched"
         metrics.requests.labels(path, str(response.status_code)).inc()
         metrics.latency.labels(path).observe(time.perf_counter() - started)
-        metrics.queue.set(batcher.queued)
+        metrics.queue.set(queued())
         return response
 
     async def submit(request: Request, key: Hashable, texts: list[str]) -> list[Any] | JSONResponse:
         tokens = sum(len(t) // 4 for t in texts)  # a cheap estimate; the library caps real batches
-        job = asyncio.ensure_future(batcher.submit(key, texts, tokens))
+        job = asyncio.ensure_future(batcher.submit(key, texts, tokens) if batcher is not None
+                                    else batch(key, texts))
         deadline = time.monotonic() + settings.request_timeout_s
         try:
             while not job.done():
@@ -160,7 +169,7 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None) -> FastAP
     return app
 
 
-def _run(summarizer: Any, key: tuple, texts: list[str]) -> list[Any]:
+def run_batch(summarizer: Any, key: tuple, texts: list[str]) -> list[Any]:
     """One model call for a batch of texts sharing `key` (runs in the batcher's thread)."""
     if key[0] == "normalize":
         _, method, detokenize = key
