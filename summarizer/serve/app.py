@@ -76,21 +76,7 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch:
     queued = (lambda: batcher.queued) if batcher is not None else (lambda: 0)
     SummarizeRequest = request_models(summarizer.config, settings.max_articles)  # noqa: N806
 
-    @app.middleware("http")
-    async def limits_and_metrics(request: Request, call_next):
-        started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
-            response = _error(413, ["body"], f"body of {length} bytes is over the limit of "
-                              f"{settings.max_body_bytes} bytes", "too_large")
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        path = route.path if route is not None else "unmatched"
-        metrics.requests.labels(path, str(response.status_code)).inc()
-        metrics.latency.labels(path).observe(time.perf_counter() - started)
-        metrics.queue.set(queued())
-        return response
+    app.add_middleware(_LimitsAndMetrics, settings=settings, metrics=metrics, queued=queued)
 
     async def submit(request: Request, key: Hashable, texts: list[str]) -> list[Any] | JSONResponse:
         tokens = sum(len(t) // 4 for t in texts)  # a cheap estimate; the library caps real batches
@@ -200,6 +186,40 @@ def _error(status: int, loc: list[str], msg: str, kind: str) -> JSONResponse:
 
 def _not_ready() -> JSONResponse:
     return _error(503, [], "the service is not ready (loading or shutting down)", "not_ready")
+
+
+class _LimitsAndMetrics:
+    """The body-size limit and the request metrics, as plain ASGI middleware: Starlette's
+    `BaseHTTPMiddleware` wraps `receive` so that a route cannot see its client leave."""
+
+    def __init__(self, app: Any, *, settings: ServeSettings, metrics: "_Metrics", queued: Callable[[], int]) -> None:
+        self.app, self.settings, self.metrics, self.queued = app, settings, metrics, queued
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.settings.max_body_bytes:
+            response = _error(413, ["body"], f"body of {int(length)} bytes is over the limit of "
+                              f"{self.settings.max_body_bytes} bytes", "too_large")
+            await response(scope, receive, sending)
+        else:
+            await self.app(scope, receive, sending)
+        route = scope.get("route")
+        path = route.path if route is not None else "unmatched"
+        self.metrics.requests.labels(path, str(status)).inc()
+        self.metrics.latency.labels(path).observe(time.perf_counter() - started)
+        self.metrics.queue.set(self.queued())
 
 
 class _Metrics:

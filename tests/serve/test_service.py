@@ -35,6 +35,7 @@ def test_health_ready_info_and_metrics(service, tiny):
     assert info["normalize_methods"] == ["statistical", "model", "generate"] and info["limits"]["max_batch"] == 8
     metrics = httpx.get(f"{service}/metrics").text
     assert "summarizer_requests_total" in metrics and "summarizer_batch_texts" in metrics
+    assert 'route="/health",status="200"' in metrics and 'route="/v1/info"' in metrics
 
 
 @pytest.mark.parametrize("style", ["highlights", "headline_free", "extractive"])
@@ -163,3 +164,14 @@ def test_sigterm_answers_every_accepted_request_then_exits_0(tiny_causal_dir, ex
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_client_that_leaves_while_queued_costs_no_model_time(tiny, running, example_articles):
+    with running(tiny, ServeSettings(max_wait_ms=1500)) as base:
+        before = _batch_count(base)
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{base}/v1/summarize", json={"articles": [example_articles[0]]}, timeout=0.3)
+        time.sleep(2.0)  # past the batch wait: a kept job would have run by now
+        assert _batch_count(base) == before
+        answer = httpx.post(f"{base}/v1/summarize", json={"articles": [example_articles[1]]}, timeout=60)
+        assert answer.status_code == 200 and _batch_count(base) == before + 1
