@@ -57,8 +57,19 @@ def compression_candidates(sentences: Sequence[str], *, max_words: int, headline
     parsed = [sent for doc in parse(list(sentences)) for sent in doc.sents]
     sources = [(k, sent) for k, sent in enumerate(parsed) if headline_source(sent, strict=False)]
     anaphoric = {k for k, sent in sources if not headline_source(sent, strict=True)}
-    found = _within_limit(sources, max_words, headline)
+    found = _within_limit(sources, max_words, headline) or _shortest_clause(sources, headline)
     return [dataclasses.replace(c, anaphoric=c.sentence in anaphoric) for c in found]
+
+
+def _shortest_clause(sources: Sequence[tuple[int, Any]], headline: bool) -> list[Compression]:
+    """The shortest compressions of the first source that has any, however long: a complete
+    clause over the limit beats the extractive fallback's cut ("candidate is taking up Mexican
+    president Enrique Peña Nieto")."""
+    for k, sent in sources:
+        fits = compressions(sent, k, max_words=len(sent), headline=headline, limit=10_000)
+        if fits:
+            return sorted(fits, key=lambda c: c.words)[:_PER_SENTENCE]
+    return []
 
 
 def _within_limit(sources: Sequence[tuple[int, Any]], max_words: int, headline: bool) -> list[Compression]:

@@ -58,3 +58,13 @@ def test_choose_weighs_features_and_refuses_unknown_ones():
 def test_a_compressive_style_needs_choice_weights():
     with pytest.raises(ValueError, match="choice_weights"):
         StyleConfig(name="x", instruction="Headline:", compress=True)
+
+
+def test_a_long_lead_offers_a_complete_clause_over_the_limit_rather_than_none():
+    sentences = ["Mexico, meet Donald Trump.",
+                 "The Republican presidential candidate is taking up Mexican president Enrique Peña Nieto on an offer "
+                 "extended to both US presidential candidates by making a quick visit to Mexico on Wednesday, just "
+                 "hours before he is expected to deliver a major immigration speech in Arizona."]
+    found = compression_candidates(sentences, max_words=14, headline=True)
+    assert found and all("on offer extended to both US presidential candidates" in c.text for c in found)
+    assert min(c.words for c in found) > 14 + 10
