@@ -208,10 +208,13 @@ class _LimitsAndMetrics:
                 status = message["status"]
             await send(message)
 
+        limit = self.settings.max_body_bytes
         length = dict(scope.get("headers") or []).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.settings.max_body_bytes:
-            response = _error(413, ["body"], f"body of {int(length)} bytes is over the limit of "
-                              f"{self.settings.max_body_bytes} bytes", "too_large")
+        if not length.isdigit():  # a chunked body: read it here, up to the limit, then replay it
+            length, receive = await _buffered(receive, limit)
+        if int(length) > limit:
+            response = _error(413, ["body"], f"body of {int(length)}{'+' if int(length) == limit + 1 else ''} "
+                              f"bytes is over the limit of {limit} bytes", "too_large")
             await response(scope, receive, sending)
         else:
             await self.app(scope, receive, sending)
@@ -220,6 +223,28 @@ class _LimitsAndMetrics:
         self.metrics.requests.labels(path, str(status)).inc()
         self.metrics.latency.labels(path).observe(time.perf_counter() - started)
         self.metrics.queue.set(self.queued())
+
+
+async def _buffered(receive: Callable, limit: int) -> tuple[bytes, Callable]:
+    """(its length, or limit + 1 once past it; a receive that replays it) for a body without a
+    Content-Length."""
+    body, more = b"", True
+    while more and len(body) <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    replayed = False
+
+    async def replay() -> dict:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # after the body: a disconnect, as the route may ask
+
+    return str(min(len(body), limit + 1)).encode(), replay
 
 
 class _Metrics:

@@ -107,7 +107,13 @@ def test_normalize_bad_input(service):
 def test_a_body_over_the_limit_gets_413(tiny, running):
     with running(tiny, ServeSettings(max_body_bytes=1000)) as base:
         answer = httpx.post(f"{base}/v1/summarize", json={"articles": ["word " * 500]})
+        chunked = httpx.post(f"{base}/v1/summarize", content=(b"x" * 100 for _ in range(20)),
+                             headers={"content-type": "application/json"})
+        small = httpx.post(f"{base}/v1/summarize", content=(part for part in [b'{"articles": ', b'["A short one."]}']),
+                           headers={"content-type": "application/json"})
     assert answer.status_code == 413 and "1000 bytes" in answer.text
+    assert chunked.status_code == 413 and "over the limit of 1000 bytes" in chunked.text
+    assert small.status_code == 200, small.text
 
 
 def test_a_full_queue_gets_503_with_retry_after_at_once(tiny, running, example_articles):
