@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Batcher", "QueueFull"]
+__all__ = ["Batcher", "QueueFull", "run_jobs"]
 
 # Run(key, texts) -> one result per text, in order.
 Run = Callable[[Hashable, list[str]], Sequence[Any]]
@@ -126,25 +126,35 @@ class Batcher:
 
     async def _call(self, batch: list[_Job]) -> None:
         loop = asyncio.get_running_loop()
-        texts = [t for job in batch for t in job.texts]
-        self.running = len(texts)
+        self.running = sum(len(job.texts) for job in batch)
         if self._on_batch:
-            self._on_batch(len(texts))
+            self._on_batch(self.running)
         try:
-            results = await loop.run_in_executor(self._executor, self._run, batch[0].key, texts)
-        except Exception as error:
+            outcomes = await loop.run_in_executor(self._executor, run_jobs, self._run, batch[0].key,
+                                                  [job.texts for job in batch])
+        finally:
             self.running = 0
-            if len(batch) == 1:  # the job's own failure, reported to its caller only
-                _settle(batch[0].future, error=error)
-                return
-            for job in batch:  # one bad job must not fail the others: run each alone
-                await self._call([job])
-            return
-        self.running = 0
-        start = 0
-        for job in batch:
-            _settle(job.future, result=list(results[start: start + len(job.texts)]))
-            start += len(job.texts)
+        for job, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Exception):  # the job's own failure, reported to its caller only
+                _settle(job.future, error=outcome)
+            else:
+                _settle(job.future, result=outcome)
+
+
+def run_jobs(run: Run, key: Hashable, jobs: Sequence[Sequence[str]]) -> list[list[Any] | Exception]:
+    """One call of `run` for all the jobs' texts, its results split back per job. A call that
+    fails is made again job by job, so one bad job fails alone: its exception in its place."""
+    try:
+        results = run(key, [text for job in jobs for text in job])
+    except Exception as error:
+        if len(jobs) == 1:
+            return [error]
+        return [run_jobs(run, key, [job])[0] for job in jobs]
+    outcomes, start = [], 0
+    for job in jobs:
+        outcomes.append(list(results[start: start + len(job)]))
+        start += len(job)
+    return outcomes
 
 
 def _settle(future: asyncio.Future, *, result: Any = None, error: BaseException | None = None) -> None:

@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from summarizer.serve.settings import ServeSettings
@@ -58,26 +59,17 @@ def ray_app(model: str | None, backend: str, replicas: int, settings: ServeSetti
             """One model call per key among the requests Ray gathered; results in their order (a
             request whose texts fail alone gets its exception as its result)."""
             from summarizer.serve.app import run_batch
+            from summarizer.serve.batcher import run_jobs
 
             by_key: dict[Any, list[int]] = defaultdict(list)
             for n, (key, _) in enumerate(jobs):
                 by_key[key].append(n)
             results: list[Any] = [None] * len(jobs)
             for key, members in by_key.items():
-                texts = [t for n in members for t in jobs[n][1]]
-                try:
-                    out = await asyncio.to_thread(run_batch, self.summarizer, key, texts)
-                except Exception:  # one bad request must not fail the others: each alone
-                    for n in members:
-                        try:
-                            results[n] = await asyncio.to_thread(run_batch, self.summarizer, key, jobs[n][1])
-                        except Exception as error:
-                            results[n] = error
-                    continue
-                start = 0
-                for n in members:
-                    results[n] = out[start: start + len(jobs[n][1])]
-                    start += len(jobs[n][1])
+                outcomes = await asyncio.to_thread(run_jobs, partial(run_batch, self.summarizer), key,
+                                                   [jobs[n][1] for n in members])
+                for n, outcome in zip(members, outcomes, strict=True):
+                    results[n] = outcome
             return results
 
         def check_health(self) -> None:

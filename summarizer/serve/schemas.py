@@ -14,10 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from summarizer.config import NORMALIZE_METHODS, GenerationSettings, SummarizerConfig
+from summarizer.text.layout import INPUT_FORMATS
 
 __all__ = ["ArticleIn", "NormalizeRequest", "request_models", "summary_body"]
-
-INPUT_FORMATS = ("auto", "wire", "plain")
 
 
 class ArticleIn(BaseModel):

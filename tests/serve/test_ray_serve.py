@@ -3,10 +3,7 @@ answers as the one-process service, each equal to the library's answer alone."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -21,23 +18,18 @@ from summarizer.serve.ray import APP_NAME, ray_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def ray_service(tiny_causal_dir):
+def ray_service(tiny_causal_dir, local_server):
+    free_port, wait_ready = local_server
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     started = not ray.is_initialized()
     if started:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     serve.start(http_options={"host": "127.0.0.1", "port": port})
     serve.run(ray_app(str(tiny_causal_dir), "torch", 2, ServeSettings(max_wait_ms=100), threads=1),
               name=APP_NAME, route_prefix="/")
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                break
-        time.sleep(0.2)
+    wait_ready(base, 60)
     yield base
     serve.shutdown()
     if started:

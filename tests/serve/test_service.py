@@ -3,8 +3,6 @@ equal the library's own, concurrent requests are batched, bad input gets a speci
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -135,15 +133,14 @@ def test_past_the_deadline_gets_504(tiny, running, example_articles):
         assert httpx.get(f"{base}/health").status_code == 200
 
 
-def test_sigterm_answers_every_accepted_request_then_exits_0(tiny_causal_dir, example_articles):
+def test_sigterm_answers_every_accepted_request_then_exits_0(tiny_causal_dir, example_articles, local_server):
     import os
     import signal
     import subprocess
     import sys
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    free_port, wait_ready = local_server
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "summarizer.cli", "serve", "--model", str(tiny_causal_dir), "--backend", "torch",
@@ -151,12 +148,10 @@ def test_sigterm_answers_every_accepted_request_then_exits_0(tiny_causal_dir, ex
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "UVICORN_HOST": "127.0.0.1"},
     )
     try:
-        for _ in range(600):
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
+        def alive() -> None:
             assert server.poll() is None, server.stdout.read().decode()
-            time.sleep(0.1)
+
+        wait_ready(base, 60, alive)
         with ThreadPoolExecutor(3) as pool:
             pending = [pool.submit(httpx.post, f"{base}/v1/summarize", json={"articles": [a]}, timeout=60)
                        for a in example_articles[:3]]
