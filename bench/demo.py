@@ -4,12 +4,13 @@
     OMP_NUM_THREADS=2 python -m bench.demo --compare-unbatched --rounds 3 --output bench.json
     python -m bench.demo --model PATH --style one_sentence
 
-Starts the app on a free localhost port (in this process, as `python -m demo` would serve it),
-loads the model, sends one untimed warm-up request, then times requests through the app's HTTP
-API with `gradio_client` (the same queue and batching a browser click goes through; "click to
-summary" here is request submitted -> result received). The N simultaneous requests each come
-from their own client thread, released together. `--compare-unbatched` repeats the concurrent
-run against a second app with batching off (max_batch_size=1), i.e. N requests one after another.
+Starts `summarizer serve` on a free localhost port (the demo mounted at /demo, as it runs for
+users), sends one untimed warm-up request, then times requests through the demo's own endpoint
+with `gradio_client` (the Gradio queue a browser click goes through, then the service's batcher;
+"click to summary" here is request submitted -> result received). The N simultaneous requests
+each come from their own client thread, released together; the mean batch is read from the
+service's /metrics. `--compare-unbatched` repeats the concurrent run against a second service with
+batching off (--max-batch 1), i.e. N requests one after another.
 `--rounds K` repeats everything K times, interleaved, and reports medians.
 
 The machine's load average is printed before and after: other jobs share the CPU cores, and
@@ -19,25 +20,20 @@ every number here moves with them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import re
-import socket
 import statistics
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import demo.app as app  # sets GRADIO_ANALYTICS_ENABLED=False before gradio is imported
+from bench.serve import batch_stats, service
+from summarizer.serve import ServeSettings
 
 DEFAULT_ARTICLE = Path(__file__).resolve().parent.parent / "examples" / "harbour_bridge.txt"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+MAX_BATCH = ServeSettings().max_batch
 
 
 def _load() -> str:
@@ -46,47 +42,49 @@ def _load() -> str:
 
 
 def _client(url: str):
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from gradio_client import Client
 
     return Client(url, verbose=False, analytics_enabled=False, download_files=False)
 
 
-def _request(client, article: str, style: str, limit: int) -> tuple[float, str, int]:
-    """(seconds, summary, size of the batch the request ran in)."""
+def _request(client, article: str, style: str, limit: int) -> tuple[float, str]:
+    """(seconds, summary)."""
     start = time.perf_counter()
-    summary, _notice, _provenance, details = client.predict(
+    summary, _notice, _provenance, details, _normalized = client.predict(
         article, style, limit, True, api_name="/summarize"
     )
     elapsed = time.perf_counter() - start
     if not summary:
         raise RuntimeError(f"empty summary ({details})")
-    batch = re.search(r"batch of (\d+) requests", details)
-    return elapsed, summary, int(batch.group(1)) if batch else 1
+    return elapsed, summary
 
 
-def _concurrent(url: str, article: str, style: str, limit: int, n: int) -> dict:
-    """N requests released at once from N client threads: wall time and each request's latency."""
-    clients = [_client(url) for _ in range(n)]
+def _concurrent(base: str, article: str, style: str, limit: int, n: int) -> dict:
+    """N requests released at once from N client threads: wall time, each request's latency, and
+    the mean texts per model call."""
+    clients = [_client(f"{base}/demo/") for _ in range(n)]
     barrier = threading.Barrier(n + 1)
     latencies: list[float | None] = [None] * n
-    batches: list[int] = [0] * n
     errors: list[BaseException] = []
 
     def worker(k: int) -> None:
         barrier.wait()
         try:
-            latencies[k], _, batches[k] = _request(clients[k], article, style, limit)
+            latencies[k], _ = _request(clients[k], article, style, limit)
         except BaseException as error:  # reported below
             errors.append(error)
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
     for thread in threads:
         thread.start()
+    calls, texts = batch_stats(base)
     barrier.wait()
     start = time.perf_counter()
     for thread in threads:
         thread.join()
     total = time.perf_counter() - start
+    calls, texts = (after - before for after, before in zip(batch_stats(base), (calls, texts), strict=True))
     if errors:
         raise RuntimeError(f"{len(errors)} of {n} requests failed: {errors[0]!r}")
     done = [t for t in latencies if t is not None]
@@ -96,9 +94,8 @@ def _concurrent(url: str, article: str, style: str, limit: int, n: int) -> dict:
         "per_request_s": total / n,
         "latency_mean_s": statistics.mean(done),
         "latency_max_s": max(done),
-        # How the queue grouped the requests: a batch of 7 after one that started alone shows as
-        # {1: 1, 7: 7} (batch size: requests that ran in a batch of that size).
-        "batch_sizes": {size: batches.count(size) for size in sorted(set(batches))},
+        "model_calls": calls,
+        "mean_batch": texts / calls if calls else 0.0,
     }
 
 
@@ -107,18 +104,30 @@ def _report(mode: str, result: dict, single: float) -> None:
         f"  {result['requests']} simultaneous requests, {mode}: {result['total_s']:.1f} s total, "
         f"{result['per_request_s']:.1f} s per request, mean latency {result['latency_mean_s']:.1f} s, "
         f"max {result['latency_max_s']:.1f} s ({result['total_s'] / single:.1f}x one request); "
-        f"batch sizes {result['batch_sizes']}",
+        f"{result['model_calls']:.0f} model calls, mean batch {result['mean_batch']:.1f}",
         flush=True,
     )
 
 
-def _serve(model: str | None, max_batch_size: int):
-    ui = app.build_demo(model, max_batch_size=max_batch_size)
-    port = _free_port()
-    ui.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.launch_kwargs()
-    )
-    return ui, f"http://127.0.0.1:{port}/"
+def _rounds(args: argparse.Namespace, article: str, url: str, url_unbatched: str) -> list[dict]:
+    client = _client(f"{url}/demo/")
+    _request(client, article, args.style, args.limit)  # warm-up, untimed
+    if args.compare_unbatched:
+        _request(_client(f"{url_unbatched}/demo/"), article, args.style, args.limit)
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        # Each round times all modes back to back, so a change in the machine's load
+        # shows up in one round rather than in one mode.
+        single, summary = _request(client, article, args.style, args.limit)
+        one = {"load": _load(), "single_s": single, "summary": summary}
+        print(f"round {number} ({one['load']})\n  1 request: {single:.1f} s: {summary}", flush=True)
+        one["batched"] = _concurrent(url, article, args.style, args.limit, args.requests)
+        _report(f"batched (--max-batch {MAX_BATCH})", one["batched"], single)
+        if args.compare_unbatched:
+            one["unbatched"] = _concurrent(url_unbatched, article, args.style, args.limit, args.requests)
+            _report("batching off", one["unbatched"], single)
+        rounds.append(one)
+    return rounds
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
@@ -127,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--article", default=str(DEFAULT_ARTICLE), help="text file to summarize")
     parser.add_argument("--style", default="highlights", help="summary style (default highlights)")
     parser.add_argument("--limit", type=int, default=0, help="word limit (0: the style's default)")
-    parser.add_argument("--requests", type=int, default=app.MAX_BATCH_SIZE, help="simultaneous requests")
+    parser.add_argument("--requests", type=int, default=MAX_BATCH, help="simultaneous requests")
     parser.add_argument("--compare-unbatched", action="store_true", help="also time with batching off")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the measurements (medians reported)")
     parser.add_argument("--output", default=None, help="write the results as JSON here too")
@@ -148,34 +157,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "load_before": _load(),
     }
     print(f"{_load()}; torch threads {torch.get_num_threads()}", flush=True)
-    start = time.perf_counter()
-    app.get_summarizer(args.model)
-    results["model_load_s"] = time.perf_counter() - start
-    print(f"model loaded in {results['model_load_s']:.1f} s", flush=True)
-
-    servers = [_serve(args.model, app.MAX_BATCH_SIZE)]
-    if args.compare_unbatched:
-        servers.append(_serve(args.model, 1))
-    url, url_unbatched = servers[0][1], servers[-1][1]
-    rounds = []
-    try:
-        client = _client(url)
-        _request(client, article, args.style, args.limit)  # warm-up, untimed
-        for number in range(1, args.rounds + 1):
-            # Each round times all modes back to back, so a change in the machine's load
-            # shows up in one round rather than in one mode.
-            single, summary, _ = _request(client, article, args.style, args.limit)
-            one = {"load": _load(), "single_s": single, "summary": summary}
-            print(f"round {number} ({one['load']})\n  1 request: {single:.1f} s: {summary}", flush=True)
-            one["batched"] = _concurrent(url, article, args.style, args.limit, args.requests)
-            _report(f"batched (max_batch_size={app.MAX_BATCH_SIZE})", one["batched"], single)
-            if args.compare_unbatched:
-                one["unbatched"] = _concurrent(url_unbatched, article, args.style, args.limit, args.requests)
-                _report("batching off", one["unbatched"], single)
-            rounds.append(one)
-    finally:
-        for ui, _ in servers:
-            ui.close()
+    with contextlib.ExitStack() as stack:
+        start = time.perf_counter()
+        url = stack.enter_context(service(MAX_BATCH, model=args.model))
+        results["service_ready_s"] = time.perf_counter() - start
+        print(f"service ready in {results['service_ready_s']:.1f} s", flush=True)
+        url_unbatched = stack.enter_context(service(1, model=args.model)) if args.compare_unbatched else url
+        rounds = _rounds(args, article, url, url_unbatched)
     results["rounds"] = rounds
     results["median"] = {"single_s": statistics.median(r["single_s"] for r in rounds)}
     for mode in ("batched", "unbatched"):

@@ -10,6 +10,7 @@ beside the output), 2 for a usage error (bad flags, missing input file).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import sys
 import time
@@ -26,7 +27,13 @@ from summarizer.batch.jobs import (
     run_job,
 )
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
-from summarizer.config import BACKENDS, DEFAULT_STYLES, NORMALIZE_METHODS, parse_setting_overrides
+from summarizer.config import (
+    BACKENDS,
+    DEFAULT_STYLES,
+    NORMALIZE_METHOD_HELP,
+    NORMALIZE_METHODS,
+    parse_setting_overrides,
+)
 from summarizer.serve.settings import ServeSettings
 from summarizer.text.cleaning import DEFAULT_MAX_CHARS
 from summarizer.text.layout import INPUT_FORMATS
@@ -88,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(summarize)
     summarize.add_argument(
         "--style", default="highlights",
-        help=f"one of {', '.join(DEFAULT_STYLES)} (default highlights; a saved model may add its own)",
+        help="default highlights; a saved model may add its own. "
+        + "; ".join(style.label for style in DEFAULT_STYLES.values()),
     )
     summarize.add_argument("--max-words", type=int, default=None, help="word budget per summary")
     summarize.add_argument("--max-new-tokens", type=int, default=None, help="writing styles only")
@@ -120,9 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     normalize.add_argument(
         "--method", default="statistical", choices=list(NORMALIZE_METHODS),
-        help="statistical: the shipped count-based truecaser (default, fast); model: its draft checked word "
-        "by word by the language model (LM check); generate: the model writes the text under a hard "
-        "case-only constraint (constrained decoding; slow, for casing-fine-tuned models)",
+        help="; ".join(f"{name}: {what}" for name, what in NORMALIZE_METHOD_HELP.items()),
     )
     normalize.add_argument("--headline", default=None, choices=["sentence", "title"], help="also apply headline case")
 
@@ -142,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"texts waiting before requests get 503 (default {defaults.max_queue})")
     serve.add_argument("--request-timeout", type=float, default=defaults.request_timeout_s,
                        help=f"seconds before a request gets 504 (default {defaults.request_timeout_s:g})")
+    serve.add_argument("--demo-path", default="/demo", help="where the Gradio demo is mounted (default /demo; "
+                       "needs the demo extra)")
+    serve.add_argument("--no-demo", action="store_true", help="serve the API only")
     serve.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                        help="serve on Ray Serve: no ADDRESS starts a local cluster (or uses RAY_ADDRESS), 'auto' "
                        "joins one started with `ray start`")
@@ -162,6 +171,7 @@ def _prepare() -> int:
 def _serve(args: argparse.Namespace) -> int:
     """Load the model once and serve it until SIGTERM / SIGINT (`summarizer.serve`)."""
     from summarizer.model import Summarizer
+    from summarizer.serve.app import create_app
     from summarizer.serve.run import serve
 
     settings = ServeSettings(max_batch=args.max_batch, max_wait_ms=args.max_wait_ms, max_queue=args.max_queue,
@@ -174,8 +184,24 @@ def _serve(args: argparse.Namespace) -> int:
                      host=args.host or default_host(), port=args.port or default_port())
         return EXIT_OK
     summarizer = Summarizer.from_pretrained(args.model, device=args.device, backend=args.backend)
-    serve(summarizer, settings, host=args.host, port=args.port)
+    app = create_app(summarizer, settings)
+    demo_path = _demo_path(args)
+    if demo_path is not None:
+        from summarizer.demo import mount_demo
+
+        app = mount_demo(app, app.state.service, demo_path)
+    serve(app, host=args.host, port=args.port)
     return EXIT_OK
+
+
+def _demo_path(args: argparse.Namespace) -> str | None:
+    """Where to mount the demo, or None: asked not to, or gradio is not installed (said on stderr)."""
+    if args.no_demo:
+        return None
+    if importlib.util.find_spec("gradio") is None:
+        print("gradio is not installed (pip install -e '.[demo]'): serving the API without the demo", file=sys.stderr)
+        return None
+    return args.demo_path
 
 
 def _summarize_task(args: argparse.Namespace) -> SummarizeTask:

@@ -19,10 +19,15 @@ from typing import Any
 # (`casing.windows.CHECK_WINDOW_WORDS`).
 GENERATE_WINDOW_WORDS = 64
 
-# Case restoration methods (`summarizer.casing.normalize`): "statistical" (the shipped decoder,
-# no neural model), "model" (its draft checked by the language model), "generate" (the model
-# writes the text under a case-only constraint).
-NORMALIZE_METHODS = ("statistical", "model", "generate")
+# Case restoration methods (`summarizer.casing.normalize`), each with what it does: the one list the
+# CLI's help, the service's schema and /v1/info, and the demo's choices are read from.
+NORMALIZE_METHOD_HELP = {
+    "statistical": "the shipped count-based truecaser (default; fast, no model call)",
+    "model": "the truecaser's draft checked word by word by the language model (LM check)",
+    "generate": "the model writes the text under a hard case-only constraint (constrained decoding; slow, "
+    "for casing-fine-tuned models)",
+}
+NORMALIZE_METHODS = tuple(NORMALIZE_METHOD_HELP)
 
 
 def check_normalize_method(value: str, name: str = "method") -> str:
@@ -38,6 +43,8 @@ __all__ = [
     "GENERATION_SETTINGS",
     "GenerationSettings",
     "NORMALIZE_METHODS",
+    "NORMALIZE_METHOD_HELP",
+    "STYLE_KIND_HELP",
     "check_normalize_method",
     "parse_setting_overrides",
     "StyleConfig",
@@ -188,6 +195,15 @@ _HONOURED = {
 }
 
 
+# What each kind of style does (`StyleConfig.kind`), as menus and help show it.
+STYLE_KIND_HELP = {
+    "extract": "lead sentences, no model call",
+    "select": "the model picks article sentences",
+    "compress": "a lead sentence cut down, its own words in order",
+    "generate": "written freely by the model, guarded (can misstate)",
+}
+
+
 @dataclass(frozen=True)
 class StyleConfig:
     """One output style: how it is asked for and how it is decoded."""
@@ -255,6 +271,11 @@ class StyleConfig:
         if self.compress:
             return "compress"
         return "select" if self.select_sentences else "generate"
+
+    @property
+    def label(self) -> str:
+        """The style's name and what its kind does, for menus and help (`STYLE_KIND_HELP`)."""
+        return f"{self.name}: {STYLE_KIND_HELP[self.kind]}"
 
     @property
     def honoured_settings(self) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """The summarization service (`summarizer serve`): a JSON HTTP API over one loaded model.
 
-`create_app(summarizer, ServeSettings(...))` builds the FastAPI app; `serve(...)` runs it on
+`create_app(summarizer, ServeSettings(...))` builds the FastAPI app; `serve(app)` runs it on
 uvicorn. The web stack is imported on first use (`pip install -e ".[serve]"`).
 """
 

@@ -15,10 +15,9 @@ the request deadline.
 
 # No `from __future__ import annotations` here: FastAPI reads the request model of
 # /v1/summarize, built at run time from the config, from the live annotation.
-import asyncio
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,89 +32,53 @@ from prometheus_client import (
     generate_latest,
 )
 
-from summarizer.config import GENERATION_SETTINGS, NORMALIZE_METHODS
-from summarizer.serve.batcher import Batcher, QueueFull
+from summarizer.config import GENERATION_SETTINGS, NORMALIZE_METHOD_HELP, STYLE_KIND_HELP
 from summarizer.serve.schemas import ArticleIn, NormalizeRequest, request_models, summary_body
+from summarizer.serve.service import ClientGone, DeadlinePassed, QueueFull, Service, Submit
 from summarizer.serve.settings import ServeSettings
 from summarizer.text.cleaning import check_texts
 
-__all__ = ["Submit", "create_app", "run_batch"]
-
-# Another batcher's submit: (key, texts) -> one result per text.
-Submit = Callable[[Hashable, list[str]], Awaitable[list[Any]]]
-
-# How often a waiting request checks whether its client is still there.
-_POLL_S = 0.1
+__all__ = ["create_app"]
 
 
 def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch: Submit | None = None) -> FastAPI:
     """The service for `summarizer` (loaded once, shared by every request). `batch`: another
     batcher to submit (key, texts) to, as Ray Serve's `@serve.batch` (`summarizer.serve.ray`);
-    default this process's `Batcher`."""
+    default this process's `Batcher`. The routes call `app.state.service`, as the demo mounted
+    beside them does (`summarizer.demo.mount_demo`)."""
     settings = settings or ServeSettings()
     metrics = _Metrics()
-    batcher = Batcher(
-        lambda key, texts: run_batch(summarizer, key, texts), max_batch=settings.max_batch,
-        max_wait_ms=settings.max_wait_ms, max_tokens=settings.max_batch_tokens, max_queue=settings.max_queue,
-        on_batch=metrics.batch_size.observe,
-    ) if batch is None else None
+    service = Service(summarizer, settings, batch=batch, on_batch=metrics.batch_size.observe)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if batcher is not None:
-            batcher.start()
+        service.start()
         app.state.ready = True
         yield
         app.state.ready = False
-        if batcher is not None:
-            await batcher.stop()
+        await service.stop()
 
     app = FastAPI(title="summarizer", description=__doc__.split("\n\n")[0], lifespan=lifespan)
     app.state.ready = batch is not None
-    app.state.batcher = batcher
-    queued = (lambda: batcher.queued) if batcher is not None else (lambda: 0)
+    app.state.service = service
     SummarizeRequest = request_models(summarizer.config, settings.max_articles)  # noqa: N806
 
-    app.add_middleware(_LimitsAndMetrics, settings=settings, metrics=metrics, queued=queued)
-
-    async def submit(request: Request, key: Hashable, texts: list[str]) -> list[Any] | JSONResponse:
-        tokens = sum(len(t) // 4 for t in texts)  # a cheap estimate; the library caps real batches
-        job = asyncio.ensure_future(batcher.submit(key, texts, tokens) if batcher is not None
-                                    else batch(key, texts))
-        deadline = time.monotonic() + settings.request_timeout_s
-        try:
-            while not job.done():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    job.cancel()
-                    return _error(504, ["body"], f"not answered within {settings.request_timeout_s:g} s", "timeout")
-                await asyncio.wait({job}, timeout=min(left, _POLL_S))
-                if not job.done() and await request.is_disconnected():
-                    job.cancel()  # the client went away: its texts cost no model time if not yet run
-                    return _error(499, ["body"], "the client closed the connection", "client_closed")
-            return job.result()
-        except QueueFull as error:
-            response = _error(503, ["body"], f"the service is busy: {error}", "queue_full")
-            response.headers["Retry-After"] = str(settings.retry_after_s)
-            return response
-        except (ValueError, TypeError) as error:
-            return _error(422, ["body"], str(error), "value_error")
+    app.add_middleware(_LimitsAndMetrics, settings=settings, metrics=metrics, queued=lambda: service.queued)
 
     @app.post("/v1/summarize")
     async def summarize(body: SummarizeRequest, request: Request):  # type: ignore[valid-type]
         if not app.state.ready:
             return _not_ready()
         articles = [a if isinstance(a, ArticleIn) else ArticleIn(text=a) for a in body.articles]
-        texts = [a.content for a in articles]
         overrides = {k: getattr(body, k) for k in GENERATION_SETTINGS if getattr(body, k) is not None}
         try:
-            check_texts(texts, "article")
-            summarizer.config.style(body.style).settings(**overrides)
+            service.check_summarize([a.content for a in articles], body.style, overrides)
         except (ValueError, TypeError) as error:
             return _error(422, ["body", "articles" if "article" in str(error) else "style"], str(error), "value_error")
-        key = ("summarize", body.style, tuple(sorted(overrides.items())), body.input_format, body.faithful,
-               body.wire_casing)
-        results = await submit(request, key, texts)
+        results = await _answer(service.summarize(
+            [a.content for a in articles], body.style, overrides, input_format=body.input_format,
+            faithful=body.faithful, wire_casing=body.wire_casing, gone=request.is_disconnected,
+        ), settings)
         if isinstance(results, JSONResponse):
             return results
         return {"summaries": [summary_body(s, a.id) for s, a in zip(results, articles, strict=True)]}
@@ -131,7 +94,8 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch:
             check_texts(body.texts, "text")
         except (ValueError, TypeError) as error:
             return _error(422, ["body", "texts"], str(error), "value_error")
-        results = await submit(request, ("normalize", body.method, body.detokenize), list(body.texts))
+        results = await _answer(service.normalize(body.texts, body.method, body.detokenize,
+                                                  gone=request.is_disconnected), settings)
         if isinstance(results, JSONResponse):
             return results
         return {"results": [dataclasses.asdict(r) for r in results]}
@@ -155,26 +119,32 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch:
     return app
 
 
-def run_batch(summarizer: Any, key: tuple, texts: list[str]) -> list[Any]:
-    """One model call for a batch of texts sharing `key` (runs in the batcher's thread)."""
-    if key[0] == "normalize":
-        _, method, detokenize = key
-        return summarizer.normalize(texts, method=method, detokenize=detokenize, batch_size=len(texts))
-    _, style, overrides, input_format, faithful, wire_casing = key
-    return summarizer.summarize(texts, style=style, batch_size=len(texts), input_format=input_format,
-                                faithful=faithful, wire_casing=wire_casing, **dict(overrides))
+async def _answer(call: Awaitable[list[Any]], settings: ServeSettings) -> list[Any] | JSONResponse:
+    """The call's results, or the JSON error its exception stands for."""
+    try:
+        return await call
+    except QueueFull as error:
+        response = _error(503, ["body"], f"the service is busy: {error}", "queue_full")
+        response.headers["Retry-After"] = str(settings.retry_after_s)
+        return response
+    except DeadlinePassed as error:
+        return _error(504, ["body"], str(error), "timeout")
+    except ClientGone as error:
+        return _error(499, ["body"], str(error), "client_closed")
+    except (ValueError, TypeError) as error:
+        return _error(422, ["body"], str(error), "value_error")
 
 
 def _info(summarizer: Any, settings: ServeSettings) -> dict[str, Any]:
     styles = {
-        name: {"kind": style.kind, "settings": list(style.honoured_settings),
-               "max_words": style.generation.max_words}
+        name: {"kind": style.kind, "description": STYLE_KIND_HELP[style.kind],
+               "settings": list(style.honoured_settings), "max_words": style.generation.max_words}
         for name, style in summarizer.config.styles.items()
     }
     return {
         "model": str(getattr(summarizer.model, "name_or_path", "") or summarizer.model.config.name_or_path),
         "backend": summarizer.backend, "family": str(summarizer.family), "styles": styles,
-        "settings": list(GENERATION_SETTINGS), "normalize_methods": list(NORMALIZE_METHODS),
+        "settings": list(GENERATION_SETTINGS), "normalize_methods": NORMALIZE_METHOD_HELP,
         "limits": dataclasses.asdict(settings),
     }
 

@@ -58,8 +58,8 @@ def ray_app(model: str | None, backend: str, replicas: int, settings: ServeSetti
         async def batched(self, jobs: list[tuple[Any, list[str]]]) -> list[Any]:
             """One model call per key among the requests Ray gathered; results in their order (a
             request whose texts fail alone gets its exception as its result)."""
-            from summarizer.serve.app import run_batch
             from summarizer.serve.batcher import run_jobs
+            from summarizer.serve.service import run_batch
 
             by_key: dict[Any, list[int]] = defaultdict(list)
             for n, (key, _) in enumerate(jobs):

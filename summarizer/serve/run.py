@@ -11,9 +11,6 @@ from typing import Any
 
 import uvicorn
 
-from summarizer.serve.app import create_app
-from summarizer.serve.settings import ServeSettings
-
 __all__ = ["default_host", "default_port", "serve"]
 
 
@@ -40,10 +37,9 @@ class _DrainingServer(uvicorn.Server):
         self._captured_signals.clear()
 
 
-def serve(summarizer: Any, settings: ServeSettings | None = None, *, host: str | None = None,
-          port: int | None = None, log_level: str = "info") -> None:
-    """Serve `summarizer` until a signal; returns once every accepted request is answered."""
-    app = create_app(summarizer, settings)
+def serve(app: Any, *, host: str | None = None, port: int | None = None, log_level: str = "info") -> None:
+    """Serve `app` (`create_app`'s, maybe with the demo mounted) until a signal; returns once every
+    accepted request is answered."""
     config = uvicorn.Config(app, host=host or default_host(), port=port or default_port(), log_level=log_level,
                             timeout_graceful_shutdown=None)
     _DrainingServer(config, app).run()

@@ -9,6 +9,7 @@ workers get the same `NormalizeTask` (tests/batch/test_distributed.py).
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -80,12 +81,20 @@ def _batch(method, tiny, tmp_path, monkeypatch):
 
 
 def _demo(method, tiny, tmp_path, monkeypatch):
+    """The demo's handler, through the service it is mounted on (the HTTP API's path)."""
     pytest.importorskip("gradio")
-    from demo import app
+    from summarizer.demo import handlers
+    from summarizer.serve.service import Service
 
-    monkeypatch.setattr(app, "get_summarizer", lambda model: tiny)
-    output, _ = app.normalize_text(TEXT, method, "none", False)
-    return output
+    async def run():
+        service = Service(tiny)
+        service.start()
+        try:
+            return (await handlers.normalize_text(service, TEXT, method, "none", False))[0]
+        finally:
+            await service.stop()
+
+    return asyncio.run(run())
 
 
 ENTRY_POINTS = {

@@ -1,5 +1,6 @@
-"""End-to-end: the demo served on a free localhost port and used from Debian's chromium, driven
-by Playwright (Playwright's own browser download cannot work offline).
+"""End-to-end: the service with the demo mounted at /demo (as `summarizer serve` runs it) on a free
+localhost port, used from Debian's chromium, driven by Playwright (Playwright's own browser
+download cannot work offline).
 
 The fast test uses the tiny random model of tests/conftest.py for the Summarize tab, the
 statistical normalizer and a synthetic evaluation set; the slow one uses the real default model
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-import demo.app as app
+from summarizer import DEFAULT_STYLES, Summarizer
 from summarizer.paths import data_root
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[2]
 HARBOUR = (REPO / "examples" / "harbour_bridge.txt").read_text(encoding="utf-8")
-WIRE = (REPO / "demo" / "examples" / "wire_copy.txt").read_text(encoding="utf-8").splitlines()[0]
+WIRE = (REPO / "summarizer" / "demo" / "examples" / "wire_copy.txt").read_text(encoding="utf-8").splitlines()[0]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (make system-deps)")
@@ -76,30 +76,15 @@ def _start_auditing() -> None:
     _auditing = True
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
-def serve(model: str | None) -> Iterator[str]:
-    """Launch the app in this process (background thread) and stop it afterwards."""
+def serve(summarizer: Summarizer, running) -> Iterator[str]:
+    """The service with the demo at /demo, in this process (a uvicorn thread); yields the page's URL."""
     global _auditing
-    ui = app.build_demo(model)
-    port = free_port()
     _start_auditing()
     try:
-        ui.launch(
-            server_name="127.0.0.1",
-            server_port=port,
-            prevent_thread_lock=True,
-            quiet=True,
-            **app.launch_kwargs(),
-        )
-        yield f"http://127.0.0.1:{port}/"
+        with running(summarizer, demo_path="/demo") as base:
+            yield f"{base}/demo/"
     finally:
-        ui.close()
         _auditing = False
     assert _outbound == [], f"the app reached beyond localhost: {_outbound}"
 
@@ -141,11 +126,12 @@ def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
-def summarize(page, article: str, style_label: str, timeout_ms: int = 60_000) -> str:
-    """Paste `article`, pick the style, click Summarize; the summary text once it appears."""
+def summarize(page, article: str, style: str, timeout_ms: int = 60_000) -> str:
+    """Paste `article`, pick the style by its label (`StyleConfig.label`), click Summarize; the
+    summary text once it appears."""
     page.locator("#summary textarea").evaluate("el => { el.value = ''; }")
     page.locator("#article textarea").fill(article)
-    page.locator("#style").get_by_label(style_label).check()
+    page.locator("#style").get_by_label(DEFAULT_STYLES[style].label, exact=True).check()
     page.locator("#summarize-button").click()
     page.wait_for_function(
         "() => document.querySelector('#summary textarea').value.length > 0", timeout=timeout_ms
@@ -174,15 +160,15 @@ def assert_only_local(requests: list[str], url: str) -> None:
 INVENTED = "The Harbour Street bridge reopened in Millbrook. Mayor John Smith paid 12 divers."
 
 
-def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_path, monkeypatch):
-    model = str(tiny_causal_dir)
-    with serve(model) as url, browser(tmp_path / "profile") as (page, requests):
+def test_demo_in_a_browser(tiny_summarizer, running, tiny_eval_data, wire_example, tmp_path, monkeypatch):
+    model = tiny_summarizer
+    with serve(model, running) as url, browser(tmp_path / "profile") as (page, requests):
         page.goto(url)
         page.locator("#summarize-button").wait_for()
 
         # Summarize with the (tiny random) model: the page shows what the handler returns.
-        shown = summarize(page, HARBOUR, "Highlights, rewritten (abstractive, guarded)")
-        expected = app.summarize_batch([HARBOUR], ["highlights_abstractive"], [0], [True], model=model)[0][0]
+        shown = summarize(page, HARBOUR, "highlights_abstractive")
+        expected = model.summarize([HARBOUR], style="highlights_abstractive")[0].text
         assert shown == expected
         assert page.locator("#guard-notice .guard-notice").count() == 1
         assert page.locator("#provenance .provenance-summary li").count() >= 1
@@ -193,7 +179,7 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_pa
 
         with monkeypatch.context() as patch:
             patch.setattr(free, "generate", lambda model, prompter, texts, *a, **k: [(INVENTED, 30)] * len(texts))
-            shown = summarize(page, HARBOUR, "Highlights, rewritten (abstractive, guarded)")
+            shown = summarize(page, HARBOUR, "highlights_abstractive")
         assert shown == "The Harbour Street bridge reopened in Millbrook."
         dropped = page.locator('#provenance .provenance-guard li[data-reason="unsupported"]')
         assert dropped.count() == 1
@@ -203,7 +189,7 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_pa
         assert "dropped 1 generated sentence" in page.locator("#guard-notice").inner_text()
 
         # Extractive style: every summary sentence is highlighted in the article with its number.
-        shown = summarize(page, HARBOUR, "Extractive (lead sentences, no model)")
+        shown = summarize(page, HARBOUR, "extractive")
         assert shown.startswith(
             "Engineers in the coastal town of Millbrook reopened the Harbour Street bridge"
         )
@@ -213,9 +199,9 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_pa
         screenshot(page, tmp_path, "summarize_tiny_model.png", publish=False)
 
         # Wire copy (../shared/examples/wire_copy.txt): normalized first, shown beside the summary.
-        shown = summarize(page, wire_example, "Highlights (the model picks article sentences)")
+        shown = summarize(page, wire_example, "highlights")
         assert shown[0].isupper() and " 's" not in shown and " , " not in shown
-        assert shown == app.summarize_batch([wire_example], ["highlights"], [0], [True], model=model)[0][0]
+        assert shown == model.summarize([wire_example], style="highlights")[0].text
         normalized = page.locator("#normalized-article")
         assert "Wire copy detected" in normalized.inner_text()
         assert "Kheyon Rasheed told the state-run" in normalized.inner_text()
@@ -240,7 +226,7 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_pa
         page.locator("#normalize-button").click()
         page.wait_for_function("() => document.querySelector('#normalized textarea').value.length > 0")
         normalized = page.locator("#normalized textarea").input_value()
-        assert normalized == app.normalize_text(WIRE)[0]
+        assert normalized == model.normalize([WIRE])[0].text
         assert normalized.startswith("Councillor Farah Quinn said the")
         assert 'on June 3, adding: "We are not taking' in normalized
         assert page.locator("#normalize-diff mark.diff-case").count() >= 4
@@ -254,18 +240,17 @@ def test_demo_in_a_browser(tiny_causal_dir, tiny_eval_data, wire_example, tmp_pa
         assert "4 documents" in page.locator("#eval-status").inner_text()
         screenshot(page, tmp_path, "evaluate_synthetic_data.png", publish=False)
 
-        assert_only_local(requests, url)
+        assert_only_local(requests, url.removesuffix("demo/"))  # the service's origin
 
 
 @pytest.mark.slow
-def test_real_model_in_a_browser(tmp_path):
+def test_real_model_in_a_browser(tmp_path, running):
     """The embedded default model names the article's main subject (with the guard on, the
     summary may be the extractive fallback, which names it too); screenshots for the docs."""
-    with serve(None) as url, browser(tmp_path / "profile") as (page, requests):
-        app.get_summarizer(None)  # load before the click, so the timeout covers generation only
+    with serve(Summarizer.from_pretrained(None), running) as url, browser(tmp_path / "profile") as (page, requests):
         page.goto(url)
         page.locator("#summarize-button").wait_for()
-        shown = summarize(page, HARBOUR, "One sentence (picked from the article)", timeout_ms=600_000)
+        shown = summarize(page, HARBOUR, "one_sentence", timeout_ms=600_000)
         assert "Harbour Street" in shown or "Millbrook" in shown
         assert page.locator("#provenance mark[data-supports]").count() >= 1
         screenshot(page, tmp_path, "summarize.png")
@@ -278,4 +263,4 @@ def test_real_model_in_a_browser(tmp_path):
             wait_for_leaderboard(page, timeout_ms=300_000)
             assert "75 documents" in page.locator("#eval-status").inner_text()
             screenshot(page, tmp_path, "evaluate.png")
-        assert_only_local(requests, url)
+        assert_only_local(requests, url.removesuffix("demo/"))  # the service's origin

@@ -1,76 +1,52 @@
-"""`python -m demo`: Gradio's own GRADIO_SERVER_NAME / GRADIO_SERVER_PORT apply unless a flag is given."""
+"""`python -m demo`: the service with the demo at "/", where Gradio's GRADIO_SERVER_NAME /
+GRADIO_SERVER_PORT say unless a flag does; the API answers beside it."""
 
 from __future__ import annotations
 
 import os
-import socket
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import gradio as gr
-import pytest
+import httpx
 
-import demo.app as app
+from demo.__main__ import serve_args
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def launches(monkeypatch) -> list[tuple[gr.Blocks, dict]]:
-    """Calls of `Blocks.launch` made by `main`, recorded instead of serving."""
-    calls: list[tuple[gr.Blocks, dict]] = []
-    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kwargs: calls.append((self, kwargs)))
-    monkeypatch.delenv("SUMMARIZER_DEMO_MODEL", raising=False)
+def test_gradio_variables_then_flags(monkeypatch):
+    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
+    monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
+    assert serve_args([]) == ["serve", "--demo-path", "/", "--host", "127.0.0.1", "--port", "7860"]
     monkeypatch.setenv("GRADIO_SERVER_NAME", "localhost")
     monkeypatch.setenv("GRADIO_SERVER_PORT", "8123")
-    return calls
+    assert serve_args([])[-4:] == ["--host", "localhost", "--port", "8123"]
+    assert serve_args(["--port", "9000", "--model", "m"])[-6:] == ["--host", "localhost", "--port", "9000",
+                                                                   "--model", "m"]
 
 
-def test_without_flags_gradio_settles_host_and_port(launches):
-    app.main(["--lazy"])
-    [(ui, kwargs)] = launches
-    assert ui is app.demo
-    assert "server_name" not in kwargs and "server_port" not in kwargs  # Gradio reads its env vars
-    assert kwargs["max_file_size"] == app.MAX_UPLOAD_SIZE
+def test_python_m_demo_serves_the_page_and_the_api(tiny_causal_dir, local_server, example_articles):
+    """End to end in a fresh process: the page at "/", the API beside it, SIGTERM exits 0."""
+    free_port, wait_ready = local_server
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "demo", "--model", str(tiny_causal_dir)], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        def alive() -> None:
+            assert server.poll() is None, server.stdout.read().decode()[-3000:]
 
-
-def test_flags_win_over_the_environment(launches):
-    app.main(["--lazy", "--host", "127.0.0.1", "--port", "9000"])
-    [(_, kwargs)] = launches
-    assert (kwargs["server_name"], kwargs["server_port"]) == ("127.0.0.1", 9000)
-    app.main(["--lazy", "--port", "9001"])
-    assert launches[1][1]["server_port"] == 9001 and "server_name" not in launches[1][1]
-
-
-_SERVE_ONCE = """
-import gradio as gr
-import demo.app as app
-
-real = gr.Blocks.launch
-
-
-def launch(self, **kwargs):
-    real(self, prevent_thread_lock=True, **kwargs)
-    print("SERVED", self.server_name, self.server_port, flush=True)
-    self.close()
-
-
-gr.Blocks.launch = launch
-app.main(["--lazy"])
-"""
-
-
-def test_python_m_demo_serves_where_the_gradio_env_says():
-    """End to end, in a fresh process (Gradio reads GRADIO_SERVER_PORT when it is imported); about
-    15 s, most of it importing gradio and torch."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "SUMMARIZER_DEMO_MODEL"}
-    env.update(GRADIO_SERVER_NAME="localhost", GRADIO_SERVER_PORT=str(port))
-    result = subprocess.run(
-        [sys.executable, "-c", _SERVE_ONCE], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stdout[-1000:] + result.stderr[-2000:]
-    assert f"SERVED localhost {port}" in result.stdout, result.stdout[-1000:]
+        wait_ready(base, 120, alive)
+        page = httpx.get(f"{base}/", timeout=10)
+        assert page.status_code == 200 and "gradio" in page.text.lower()
+        answer = httpx.post(f"{base}/v1/summarize", json={"articles": [example_articles[0]], "style": "extractive"},
+                            timeout=60)
+        assert answer.status_code == 200 and answer.json()["summaries"][0]["text"]
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demo.markup import (
+from summarizer import GuardAction
+from summarizer.demo.markup import (
     GuardView,
     Segment,
     align,
@@ -20,7 +21,6 @@ from demo.markup import (
     render_warnings,
     source_paragraphs,
 )
-from summarizer import GuardAction
 
 ARTICLE = (
     "Engineers in the coastal town of Millbrook reopened the Harbour Street bridge on Tuesday, "
