@@ -10,6 +10,8 @@ threads send `--requests` one-article requests in all (closed loop: each sends i
 answered), articles cycling through SumLLM val. Reported: requests/s, p50/p99 latency, failures,
 and the mean texts per model call (from /metrics). The overload run sends `--overload` clients
 at a service with a queue of 8 and reports the status codes and how fast refusals come.
+`--ray N` runs the same against `summarizer serve --ray --replicas N` (a local Ray cluster; the
+mean batch is not read there: each replica counts its own).
 State the CPU and the load beside the figures: 2 torch threads collapse when another process is
 busy on a core.
 """
@@ -37,8 +39,9 @@ from summarizer.paths import data_root
 
 
 @contextlib.contextmanager
-def service(max_batch: int, max_queue: int = 256, model: str | None = None):
-    """A `summarizer serve` process on a free local port; its base URL."""
+def service(max_batch: int, max_queue: int = 256, model: str | None = None, ray_replicas: int = 0):
+    """A `summarizer serve` process on a free local port (on a local Ray cluster with `ray_replicas`
+    replicas when > 0); its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -46,11 +49,13 @@ def service(max_batch: int, max_queue: int = 256, model: str | None = None):
                "--max-queue", str(max_queue), "--request-timeout", "600"]
     if model:
         command += ["--model", model]
+    if ray_replicas:
+        command += ["--ray", "--replicas", str(ray_replicas)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env={**os.environ, "UVICORN_HOST": "127.0.0.1"})
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(1200):
+        for _ in range(3000):
             with contextlib.suppress(httpx.TransportError):
                 if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
                     break
@@ -74,7 +79,7 @@ def batch_stats(base: str) -> tuple[float, float]:
     return calls, texts
 
 
-def load(base: str, style: str, articles: Sequence[str], clients: int, requests: int) -> dict:
+def load(base: str, style: str, articles: Sequence[str], clients: int, requests: int, ray: bool = False) -> dict:
     """`requests` requests from `clients` closed-loop threads; throughput, latency, statuses."""
     counter = iter(range(requests))
     lock = threading.Lock()
@@ -93,7 +98,9 @@ def load(base: str, style: str, articles: Sequence[str], clients: int, requests:
                 with lock:
                     latencies.append((answer.status_code, time.perf_counter() - started))
 
-    calls0, texts0 = batch_stats(base)
+    # On Ray each replica counts its own model calls, and /metrics answers from one of them.
+    counted = not ray
+    calls0, texts0 = batch_stats(base) if counted else (0.0, 0.0)
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
@@ -101,7 +108,7 @@ def load(base: str, style: str, articles: Sequence[str], clients: int, requests:
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    calls1, texts1 = batch_stats(base)
+    calls1, texts1 = batch_stats(base) if counted else (0.0, 0.0)
     ok = sorted(s for code, s in latencies if code == 200)
     refused = sorted(s for code, s in latencies if code != 200)
     return {
@@ -127,22 +134,26 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     parser.add_argument("--overload", type=int, default=64, help="clients in the overload run (0: none)")
     parser.add_argument("--articles", type=int, default=32)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--ray", type=int, default=0, metavar="REPLICAS",
+                        help="serve on a local Ray cluster with this many replicas (summarizer serve --ray)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
+    on_ray = {"model": args.model, "ray_replicas": args.ray}
     articles, _ = load_articles(data_root(), args.articles)
     styles, levels = args.styles.split(","), [int(c) for c in args.concurrency.split(",")]
     rows = []
     for max_batch in (int(b) for b in args.max_batch.split(",")):
-        with service(max_batch, model=args.model) as base:
+        with service(max_batch, **on_ray) as base:
             for style in styles:
-                load(base, style, articles[:2], 1, 2)  # warm up
+                load(base, style, articles[:4], 2, 4, bool(args.ray))  # warm up (each replica on Ray)
                 for clients in levels:
-                    rows.append({"max_batch": max_batch, **load(base, style, articles, clients, args.requests)})
+                    rows.append({"max_batch": max_batch, "ray_replicas": args.ray,
+                                 **load(base, style, articles, clients, args.requests, bool(args.ray))})
                     print(json.dumps(rows[-1]), flush=True)
     if args.overload:
-        with service(int(args.max_batch.split(",")[0]), max_queue=8, model=args.model) as base:
-            rows.append({"max_batch": int(args.max_batch.split(",")[0]), "overload": True,
-                         **load(base, styles[0], articles, args.overload, args.requests)})
+        with service(int(args.max_batch.split(",")[0]), max_queue=8, **on_ray) as base:
+            rows.append({"max_batch": int(args.max_batch.split(",")[0]), "ray_replicas": args.ray, "overload": True,
+                         **load(base, styles[0], articles, args.overload, args.requests, bool(args.ray))})
             print(json.dumps(rows[-1]), flush=True)
     _print_table(rows)
     if args.json:
@@ -151,12 +162,13 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
 
 
 def _print_table(rows: list[dict]) -> None:
-    print("| max batch | style | clients | requests/s | p50 s | p99 s | mean batch | statuses |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| Ray replicas | max batch | style | clients | requests/s | p50 s | p99 s | refused p99 s | mean batch "
+          "| statuses |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         label = f"{r['clients']} (overload, queue 8)" if r.get("overload") else r["clients"]
-        print(f"| {r['max_batch']} | {r['style']} | {label} | {r['requests_per_s']} | {r['p50_s']} | {r['p99_s']} "
-              f"| {r['mean_batch']} | {r['statuses']} |")
+        print(f"| {r['ray_replicas'] or '-'} | {r['max_batch']} | {r['style']} | {label} | {r['requests_per_s']} "
+              f"| {r['p50_s']} | {r['p99_s']} | {r['refused_p99_s']} | {r['mean_batch']} | {r['statuses']} |")
 
 
 if __name__ == "__main__":
