@@ -32,7 +32,7 @@ from summarizer.demo.markup import (
 from summarizer.generation.summary import Summary
 from summarizer.guard.actions import review
 from summarizer.paths import resolve_data_path
-from summarizer.serve.service import ClientGone, DeadlinePassed, QueueFull, Service
+from summarizer.serve.service import ClientGone, DeadlinePassed, QueueFull, Service, clean
 from summarizer.text.sentences import split_sentences
 
 __all__ = [
@@ -146,7 +146,7 @@ async def summarize(service: Service, article: str, style: str, limit: float, gu
     overrides = {"max_words": int(limit)} if limit else {}
     summary = (await _call(service.summarize([article], style, overrides, faithful=bool(guard))))[0]
     # The article as `summarize` read it (a page's text, wire copy cased), to draw provenance on.
-    prepared = (await asyncio.to_thread(service.summarizer.prepare, [article]))[0]
+    prepared = (await asyncio.to_thread(service.summarizer.prepare, clean([article])))[0]
     result = _present(summary, prepared.text, service, bool(guard))
     return (*result.outputs()[:3], f"{result.details} · {time.perf_counter() - start:.1f} s", result.outputs()[4])
 

@@ -31,12 +31,12 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from summarizer.config import GENERATION_SETTINGS, NORMALIZE_METHOD_HELP, STYLE_KIND_HELP
 from summarizer.serve.schemas import ArticleIn, NormalizeRequest, request_models, summary_body
-from summarizer.serve.service import ClientGone, DeadlinePassed, QueueFull, Service, Submit
+from summarizer.serve.service import ClientGone, DeadlinePassed, QueueFull, Service, Submit, clean
 from summarizer.serve.settings import ServeSettings
-from summarizer.text.cleaning import check_texts
 
 __all__ = ["create_app"]
 
@@ -65,19 +65,26 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch:
 
     app.add_middleware(_LimitsAndMetrics, settings=settings, metrics=metrics, queued=lambda: service.queued)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        if error.status_code == 400:  # FastAPI's answer to a body it cannot decode (not UTF-8)
+            return _error(422, ["body"], "the body is not JSON text (not valid UTF-8)", "json_invalid")
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+
     @app.post("/v1/summarize")
     async def summarize(body: SummarizeRequest, request: Request):  # type: ignore[valid-type]
         if not app.state.ready:
             return _not_ready()
         articles = [a if isinstance(a, ArticleIn) else ArticleIn(text=a) for a in body.articles]
         overrides = {k: getattr(body, k) for k in GENERATION_SETTINGS if getattr(body, k) is not None}
+        pages = [a.html is not None for a in articles]
         try:
-            service.check_summarize([a.content for a in articles], body.style, overrides)
+            service.check_summarize([a.content for a in articles], body.style, overrides, pages)
         except (ValueError, TypeError) as error:
             return _error(422, ["body", "articles" if "article" in str(error) else "style"], str(error), "value_error")
         results = await _answer(service.summarize(
             [a.content for a in articles], body.style, overrides, input_format=body.input_format,
-            faithful=body.faithful, wire_casing=body.wire_casing, gone=request.is_disconnected,
+            faithful=body.faithful, wire_casing=body.wire_casing, pages=pages, gone=request.is_disconnected,
         ), settings)
         if isinstance(results, JSONResponse):
             return results
@@ -91,7 +98,7 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch:
             return _error(422, ["body", "texts"], f"{len(body.texts)} texts, the limit is {settings.max_articles}",
                           "too_long")
         try:
-            check_texts(body.texts, "text")
+            clean(body.texts, "text")
         except (ValueError, TypeError) as error:
             return _error(422, ["body", "texts"], str(error), "value_error")
         results = await _answer(service.normalize(body.texts, body.method, body.detokenize,

@@ -18,9 +18,9 @@ from typing import Any
 from summarizer.config import check_normalize_method
 from summarizer.serve.batcher import Batcher, QueueFull
 from summarizer.serve.settings import ServeSettings
-from summarizer.text.cleaning import check_texts
+from summarizer.text.cleaning import RejectedText, check_texts, clean_text
 
-__all__ = ["ClientGone", "DeadlinePassed", "QueueFull", "Service", "Submit", "run_batch"]
+__all__ = ["ClientGone", "DeadlinePassed", "QueueFull", "Service", "Submit", "clean", "run_batch"]
 
 # Another batcher's submit: (key, texts) -> one result per text.
 Submit = Callable[[Hashable, list[str]], Awaitable[list[Any]]]
@@ -65,17 +65,22 @@ class Service:
         if self.batcher is not None:
             await self.batcher.stop()
 
-    def check_summarize(self, texts: Sequence[str], style: str, overrides: dict[str, Any]) -> None:
-        """ValueError / TypeError for what `Summarizer.summarize` would refuse, before any queueing."""
-        check_texts(texts, "article")
+    def check_summarize(self, texts: Sequence[str], style: str, overrides: dict[str, Any],
+                        pages: Sequence[bool] | None = None) -> list[str]:
+        """The texts cleaned (`clean`), or ValueError / TypeError for what `Summarizer.summarize`
+        would refuse, before any queueing."""
+        cleaned = clean(texts, "article", pages)
         self.summarizer.config.style(style).settings(**overrides)
+        return cleaned
 
     async def summarize(self, texts: Sequence[str], style: str, overrides: dict[str, Any] | None = None, *,
                         input_format: str = "auto", faithful: bool | None = None, wire_casing: str | None = None,
-                        gone: Gone | None = None) -> list[Any]:
-        """`Summarizer.summarize(texts, style=style, ...)`, batched with other requests like it."""
+                        pages: Sequence[bool] | None = None, gone: Gone | None = None) -> list[Any]:
+        """`Summarizer.summarize(texts, style=style, ...)` of the cleaned texts, batched with other
+        requests like it. `pages`: which texts are saved pages' HTML (their markup is the library's
+        to read: title, metadata, the article)."""
         overrides = overrides or {}
-        self.check_summarize(texts, style, overrides)
+        texts = self.check_summarize(texts, style, overrides, pages)
         # Defaults spelled out, so that a request naming them shares a call with one that does not.
         config = self.summarizer.config
         faithful = config.faithful if faithful is None else faithful
@@ -86,9 +91,9 @@ class Service:
     async def normalize(self, texts: Sequence[str], method: str = "statistical", detokenize: bool = True, *,
                         gone: Gone | None = None) -> list[Any]:
         """`Summarizer.normalize(texts, method=method, detokenize=detokenize)`, batched."""
-        check_texts(texts, "text")
+        texts = clean(texts, "text")
         check_normalize_method(method)
-        return await self.run(("normalize", method, bool(detokenize)), list(texts), gone)
+        return await self.run(("normalize", method, bool(detokenize)), texts, gone)
 
     async def run(self, key: Hashable, texts: list[str], gone: Gone | None = None) -> list[Any]:
         """The results of `texts`' model call. Raises QueueFull (the queue is full), DeadlinePassed,
@@ -108,6 +113,22 @@ class Service:
             return job.result()
         finally:
             job.cancel()  # no-op once done; else its texts cost no model time if not yet run
+
+
+def clean(texts: Sequence[str], what: str = "article", pages: Sequence[bool] | None = None) -> list[str]:
+    """Each text as the batch readers clean it (`summarizer.text.cleaning.clean_text`: control
+    characters removed, binary data refused, an HTML fragment turned into its text; a saved page,
+    where `pages` says so, keeps its markup), or ValueError naming the text and why. No length
+    cap here: the body limit bounds a request."""
+    texts = check_texts(texts, what)
+    out = []
+    for i, text in enumerate(texts):
+        try:
+            out.append(clean_text(text, max_chars=None, strip_html=not (pages and pages[i]),
+                                  check_language=False).text)
+        except RejectedText as error:
+            raise ValueError(f"{what} {i}: {error}") from None
+    return out
 
 
 def run_batch(summarizer: Any, key: tuple, texts: list[str]) -> list[Any]:
