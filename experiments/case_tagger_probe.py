@@ -47,8 +47,8 @@ def code_class(code: str) -> int:
 class Featurizer:
     """Token ids and dense features of one line of lowercased tokens."""
 
-    def __init__(self, table: StatisticalTruecaser, vocab: dict[str, int]) -> None:
-        self.table, self.vocab = table, vocab
+    def __init__(self, table: StatisticalTruecaser, vocab: dict[str, int], decoder_choice: bool = True) -> None:
+        self.table, self.vocab, self.decoder_choice = table, vocab, decoder_choice
         self._prior: dict[str, list[float]] = {}
 
     def prior(self, word: str) -> list[float]:
@@ -69,7 +69,8 @@ class Featurizer:
             shape = [float(word[:1].isalpha()), float(any(c.isdigit() for c in word)), float("-" in word),
                      float("." in word), float(not any(c.isalnum() for c in word))]
             choice = [0.0] * 4
-            choice[code_class(_form_code(guess))] = 1.0
+            if self.decoder_choice:
+                choice[code_class(_form_code(guess))] = 1.0
             dense.append([*self.prior(word), *shape, *choice])
         return torch.tensor(ids), torch.tensor(suffix), torch.tensor(dense)
 
@@ -128,6 +129,7 @@ def main() -> None:
     parser.add_argument("--vocab", type=int, default=40000)
     parser.add_argument("--minutes", type=float, default=12)
     parser.add_argument("--window", type=int, default=96)
+    parser.add_argument("--no_decoder_choice", action="store_true", help="leave the decoder's choice out of the features")
     parser.add_argument("--eval_limit", type=int, default=0, help="dev articles scored (0: all)")
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -138,7 +140,7 @@ def main() -> None:
     words = sum(map(len, articles))
     vocab_counts = Counter(w.lower() for a in articles for w in a)
     vocab = {w: i + 1 for i, (w, _) in enumerate(vocab_counts.most_common(args.vocab - 1))}
-    featurize = Featurizer(table, vocab)
+    featurize = Featurizer(table, vocab, decoder_choice=not args.no_decoder_choice)
     xs, ys = [], []
     for tokens in articles:
         lower = [w.lower() for w in tokens]
