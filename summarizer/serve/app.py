@@ -35,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from summarizer.config import GENERATION_SETTINGS, NORMALIZE_METHOD_HELP, STYLE_KIND_HELP
 from summarizer.serve.schemas import ArticleIn, NormalizeRequest, request_models, summary_body
-from summarizer.serve.service import ClientGone, DeadlinePassed, QueueFull, Service, Submit, clean
+from summarizer.serve.service import ClientGone, DeadlinePassed, InvalidRequest, QueueFull, Service, Submit
 from summarizer.serve.settings import ServeSettings
 
 __all__ = ["create_app"]
@@ -78,10 +78,6 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch:
         articles = [a if isinstance(a, ArticleIn) else ArticleIn(text=a) for a in body.articles]
         overrides = {k: getattr(body, k) for k in GENERATION_SETTINGS if getattr(body, k) is not None}
         pages = [a.html is not None for a in articles]
-        try:
-            service.check_summarize([a.content for a in articles], body.style, overrides, pages)
-        except (ValueError, TypeError) as error:
-            return _error(422, ["body", "articles" if "article" in str(error) else "style"], str(error), "value_error")
         results = await _answer(service.summarize(
             [a.content for a in articles], body.style, overrides, input_format=body.input_format,
             faithful=body.faithful, wire_casing=body.wire_casing, pages=pages, gone=request.is_disconnected,
@@ -97,10 +93,6 @@ def create_app(summarizer: Any, settings: ServeSettings | None = None, *, batch:
         if len(body.texts) > settings.max_articles:
             return _error(422, ["body", "texts"], f"{len(body.texts)} texts, the limit is {settings.max_articles}",
                           "too_long")
-        try:
-            clean(body.texts, "text")
-        except (ValueError, TypeError) as error:
-            return _error(422, ["body", "texts"], str(error), "value_error")
         results = await _answer(service.normalize(body.texts, body.method, body.detokenize,
                                                   gone=request.is_disconnected), settings)
         if isinstance(results, JSONResponse):
@@ -138,6 +130,8 @@ async def _answer(call: Awaitable[list[Any]], settings: ServeSettings) -> list[A
         return _error(504, ["body"], str(error), "timeout")
     except ClientGone as error:
         return _error(499, ["body"], str(error), "client_closed")
+    except InvalidRequest as error:  # found before queueing: the field is known
+        return _error(422, ["body", error.field], str(error), "value_error")
     except (ValueError, TypeError) as error:
         return _error(422, ["body"], str(error), "value_error")
 

@@ -20,7 +20,7 @@ from summarizer.serve.batcher import Batcher, QueueFull
 from summarizer.serve.settings import ServeSettings
 from summarizer.text.cleaning import RejectedText, check_texts, clean_text
 
-__all__ = ["ClientGone", "DeadlinePassed", "QueueFull", "Service", "Submit", "clean", "run_batch"]
+__all__ = ["ClientGone", "DeadlinePassed", "InvalidRequest", "QueueFull", "Service", "Submit", "clean", "run_batch"]
 
 # Another batcher's submit: (key, texts) -> one result per text.
 Submit = Callable[[Hashable, list[str]], Awaitable[list[Any]]]
@@ -37,6 +37,14 @@ class DeadlinePassed(Exception):
 
 class ClientGone(Exception):
     """The request's client went away while it waited."""
+
+
+class InvalidRequest(ValueError):
+    """A request the summarizer would refuse, found before queueing; `field` names what is wrong."""
+
+    def __init__(self, field: str, error: Exception) -> None:
+        super().__init__(str(error))
+        self.field = field
 
 
 class Service:
@@ -67,10 +75,16 @@ class Service:
 
     def check_summarize(self, texts: Sequence[str], style: str, overrides: dict[str, Any],
                         pages: Sequence[bool] | None = None) -> list[str]:
-        """The texts cleaned (`clean`), or ValueError / TypeError for what `Summarizer.summarize`
-        would refuse, before any queueing."""
-        cleaned = clean(texts, "article", pages)
-        self.summarizer.config.style(style).settings(**overrides)
+        """The texts cleaned (`clean`), or InvalidRequest for what `Summarizer.summarize` would
+        refuse, before any queueing."""
+        try:
+            cleaned = clean(texts, "article", pages)
+        except (ValueError, TypeError) as error:
+            raise InvalidRequest("articles", error) from None
+        try:
+            self.summarizer.config.style(style).settings(**overrides)
+        except (ValueError, TypeError) as error:
+            raise InvalidRequest("style", error) from None
         return cleaned
 
     async def summarize(self, texts: Sequence[str], style: str, overrides: dict[str, Any] | None = None, *,
@@ -91,7 +105,10 @@ class Service:
     async def normalize(self, texts: Sequence[str], method: str = "statistical", detokenize: bool = True, *,
                         gone: Gone | None = None) -> list[Any]:
         """`Summarizer.normalize(texts, method=method, detokenize=detokenize)`, batched."""
-        texts = clean(texts, "text")
+        try:
+            texts = clean(texts, "text")
+        except (ValueError, TypeError) as error:
+            raise InvalidRequest("texts", error) from None
         check_normalize_method(method)
         return await self.run(("normalize", method, bool(detokenize)), texts, gone)
 
