@@ -91,9 +91,7 @@ def _tune(summarizer, truecaser, records, settings, kwargs) -> list[dict]:
     """Score every word once with the widest settings, then choose forms for each grid point."""
     inputs = [r["input"] for r in records]
     wide = replace(settings, max_upper_letters=None, settled_share=None, next_weight=1.0)
-    scored = score_candidates(
-        summarizer.model, summarizer.tokenizer, summarizer.family, truecaser, inputs, wide, **kwargs
-    )
+    scored = score_candidates(summarizer.case_lm(), truecaser, inputs, wide, **kwargs)
     tried = []
     for values in itertools.product(*TUNING_GRID.values()):
         trial = replace(settings, **dict(zip(TUNING_GRID, values, strict=True)))
@@ -112,9 +110,7 @@ def _timed(summarizer, truecaser, records, settings, kwargs, repeat: int) -> tup
     best, cpu = math.inf, math.inf
     for _ in range(max(1, repeat)):
         start, start_cpu = time.perf_counter(), time.process_time()
-        outputs = restore_case_with_lm(
-            summarizer.model, summarizer.tokenizer, summarizer.family, truecaser, inputs, settings, **kwargs
-        )
+        outputs = restore_case_with_lm(summarizer.case_lm(), truecaser, inputs, settings, **kwargs)
         best = min(best, time.perf_counter() - start)
         cpu = min(cpu, time.process_time() - start_cpu)
     scores = score_outputs(records, outputs)
@@ -160,7 +156,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(_row("statistical", scores, scores.words / seconds))
     results["systems"]["statistical"] = {**asdict(scores), "words_per_second": round(scores.words / seconds)}
 
-    kwargs = dict(**summarizer.case_lm_context(), batch_size=args.batch_size)
+    kwargs = {"batch_size": args.batch_size}
     if args.tune:
         results["tuning"] = _tune(summarizer, truecaser, records, settings, kwargs)
     else:

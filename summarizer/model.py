@@ -14,7 +14,7 @@ from summarizer.casing.constrained import CaseTrie
 from summarizer.casing.headline import headline_case, source_names
 from summarizer.casing.normalize import Normalized
 from summarizer.casing.normalize import normalize as normalize_texts
-from summarizer.casing.windows import casing_prompt_ids
+from summarizer.casing.windows import CaseLM
 from summarizer.casing.wire import PreparedArticle, RestoreCase, prepare_article
 from summarizer.config import StyleConfig, SummarizerConfig, check_normalize_method
 from summarizer.generation.compressive import compress_summaries
@@ -157,10 +157,7 @@ class Summarizer:
 
     def casing_prompt_ids(self, window: str) -> list[int]:
         """Token ids of the casing prompt for one lowercased window (what training fine-tunes on)."""
-        return casing_prompt_ids(
-            self.tokenizer, self.family, self.config.normalize_instruction, window,
-            self.prompter.uses_chat_template(),
-        )
+        return self.case_lm().prompt_ids(window)
 
     # ------------------------------------------------------------------ summarization
     def summarize(
@@ -249,15 +246,16 @@ class Summarizer:
         check_normalize_method(method, "wire_casing")
         return lambda text: normalize_texts([text], method=method, model=self, detokenize=False)[0].cased
 
-    def case_lm_context(self) -> dict[str, Any]:
-        """What the `summarizer.casing.lm_check` functions need to know of this summarizer besides its
-        model and tokenizer: the casing prompt, whether to wrap it in the chat template, and the
-        context length."""
-        return {
-            "instruction": self.config.normalize_instruction,
-            "use_chat": self.prompter.uses_chat_template(),
-            "context_length": self.context_length,
-        }
+    def case_lm(self) -> CaseLM:
+        """This summarizer's model as the casing methods read it (`summarizer.casing.windows.CaseLM`)."""
+        return CaseLM(
+            self.model,
+            self.tokenizer,
+            self.family,
+            self.config.normalize_instruction,
+            self.prompter.uses_chat_template(),
+            self.context_length,
+        )
 
     def case_trie(self) -> CaseTrie:
         """The byte trie over this tokenizer's vocabulary that method "generate" decodes under (built once)."""

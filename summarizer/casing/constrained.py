@@ -22,7 +22,7 @@ import torch
 from transformers import LogitsProcessorList
 
 from summarizer.batching import length_sorted_batches, pad_batch
-from summarizer.casing.windows import case_windows, casing_prompt_ids, stitch
+from summarizer.casing.windows import CaseLM, case_windows, stitch
 from summarizer.weights.vocab import TokenBytes
 
 __all__ = ["CaseTrie", "restore_case_with_model"]
@@ -121,31 +121,27 @@ def _repair(produced: bytes, window: str) -> str:
 
 @torch.inference_mode()
 def restore_case_with_model(
-    model,
-    tokenizer,
-    family: str,
+    lm: CaseLM,
     trie: CaseTrie,
     texts: Sequence[str],
     *,
-    instruction: str,
-    use_chat: bool,
     window_words: int,
-    context_length: int,
     batch_size: int,
     progress_bar=None,
 ) -> list[str]:
-    """Each text with its case restored by `model`; characters other than ASCII letter case and
+    """Each text with its case restored by `lm`; characters other than ASCII letter case and
     all whitespace are identical to the input."""
+    model, tokenizer, family, context_length = lm.model, lm.tokenizer, lm.family, lm.context_length
     # Each output token writes at least one byte, so a window of B bytes needs at most B + 1
     # decoding steps; decoder-only models also hold the prompt (the window again) in context.
-    overhead = len(casing_prompt_ids(tokenizer, family, instruction, "", use_chat))
+    overhead = len(lm.prompt_ids(""))
     room = context_length - overhead - 1
     max_bytes = max(1, room // 2 if family == "causal" else min(room, context_length - 1))
     windows: list[Window] = []
     for i, text in enumerate(texts):
         windows.extend(Window(i, s, e) for s, e in case_windows(text, window_words, max_bytes))
     window_texts = [_lower(texts[w.text_index][w.start : w.end]) for w in windows]
-    prompts = [casing_prompt_ids(tokenizer, family, instruction, t, use_chat) for t in window_texts]
+    prompts = [lm.prompt_ids(t) for t in window_texts]
     restored: list[str] = list(window_texts)
     # A single token longer than the context (a 10 kB URL) cannot be shown to the model: it
     # stays as given, which the guarantee allows.

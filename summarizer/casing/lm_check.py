@@ -44,7 +44,7 @@ import torch
 from summarizer.batching import pad_batch
 from summarizer.casing.decoder import CaseDecoder
 from summarizer.casing.truecaser import StatisticalTruecaser
-from summarizer.casing.windows import CHECK_WINDOW_WORDS, casing_prompt_ids, merged_windows, stitch
+from summarizer.casing.windows import CHECK_WINDOW_WORDS, CaseLM, merged_windows, stitch
 
 __all__ = [
     "CASING_PROMPTS",
@@ -248,9 +248,9 @@ class _Row:
 class _Scorer:
     """Memoized token ids of words, rows for windows, and the model pass over rows."""
 
-    def __init__(self, model, tokenizer, family: str, instruction: str, use_chat: bool):
-        self.model, self.tokenizer, self.family = model, tokenizer, family
-        self.instruction, self.use_chat = instruction, use_chat
+    def __init__(self, lm: CaseLM):
+        self.lm = lm
+        self.model, self.tokenizer, self.family = lm.model, lm.tokenizer, lm.family
         self._ids: dict[str, tuple[int, ...]] = {}
 
     def ids(self, text: str) -> tuple[int, ...]:
@@ -266,10 +266,10 @@ class _Scorer:
         if self.family == "seq2seq":
             start = self.model.config.decoder_start_token_id
             if prompt == "instruction":
-                return [start], casing_prompt_ids(self.tokenizer, self.family, self.instruction, lowered, False)
+                return [start], self.lm.prompt_ids(lowered, use_chat=False)
             return [start], list(self.tokenizer(lowered)["input_ids"])
         if prompt == "instruction":
-            return casing_prompt_ids(self.tokenizer, self.family, self.instruction, lowered, self.use_chat), []
+            return self.lm.prompt_ids(lowered), []
         # Plain text after a line break: chat models' bos (`<|im_start|>`) expects a role name.
         newline = list(self.ids("\n"))
         if newline:
@@ -415,16 +415,11 @@ def _tree_batch(batch: Sequence[_Row], pad: int) -> tuple[torch.Tensor, torch.Te
 
 
 def score_candidates(
-    model,
-    tokenizer,
-    family: str,
+    lm: CaseLM,
     decoder: CaseDecoder,
     texts: Sequence[str],
     settings: CaseLMSettings,
     *,
-    instruction: str,
-    use_chat: bool,
-    context_length: int,
     batch_size: int,
     progress_bar=None,
     drafts: Sequence[str] | None = None,
@@ -438,7 +433,8 @@ def score_candidates(
     """
     if drafts is not None and len(drafts) != len(texts):
         raise ValueError(f"got {len(drafts)} drafts for {len(texts)} texts")
-    scorer = _Scorer(model, tokenizer, family, instruction, use_chat)
+    scorer = _Scorer(lm)
+    family, context_length = lm.family, lm.context_length
     # Every token writes at least one byte; the instruction prompt holds the window again, and
     # candidates' tokens (packed after the draft) take up to three times the window's bytes.
     prefix, encoder = scorer.prefix(settings.prompt, "")
@@ -568,35 +564,25 @@ def apply_forms(text: str, words: Sequence[WordCandidates], forms: Sequence[str]
 
 
 def restore_case_with_lm(
-    model,
-    tokenizer,
-    family: str,
+    lm: CaseLM,
     decoder: CaseDecoder,
     texts: Sequence[str],
     settings: CaseLMSettings | None = None,
     *,
-    instruction: str,
-    use_chat: bool,
-    context_length: int,
     batch_size: int,
     progress_bar=None,
 ) -> list[str]:
-    """Each text with its case restored: the decoder's draft, checked word by word by `model`."""
+    """Each text with its case restored: the decoder's draft, checked word by word by `lm`."""
     settings = settings or CaseLMSettings()
     texts = list(texts)
     out = [""] * len(texts)
     todo, drafts, only = list(range(len(texts))), None, None
     for _ in range(settings.passes):
         scored = score_candidates(
-            model,
-            tokenizer,
-            family,
+            lm,
             decoder,
             [texts[i] for i in todo],
             settings,
-            instruction=instruction,
-            use_chat=use_chat,
-            context_length=context_length,
             batch_size=batch_size,
             progress_bar=progress_bar,
             drafts=drafts,

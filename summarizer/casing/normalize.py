@@ -101,13 +101,10 @@ def _check_with_model(model, texts, case_settings, batch_size: int, progress: bo
 
     with tqdm(desc="normalize (rows)", unit="row", disable=not progress, leave=False) as bar:
         return restore_case_with_lm(
-            model.model,
-            model.tokenizer,
-            model.family,
+            model.case_lm(),
             shipped_decoder(),
             texts,
             case_settings,
-            **model.case_lm_context(),
             batch_size=batch_size,
             progress_bar=bar,
         )
@@ -118,15 +115,10 @@ def _generate_with_model(model, texts, batch_size: int, progress: bool) -> list[
 
     with tqdm(desc="normalize (windows)", unit="win", disable=not progress, leave=False) as bar:
         return restore_case_with_model(
-            model.model,
-            model.tokenizer,
-            model.family,
+            model.case_lm(),
             model.case_trie(),
             texts,
-            instruction=model.config.normalize_instruction,
-            use_chat=model.prompter.uses_chat_template(),
             window_words=model.config.normalize_window_words,
-            context_length=model.context_length,
             batch_size=batch_size,
             progress_bar=bar,
         )

@@ -1,16 +1,20 @@
 """Windows of wire copy that the model reads at once, and the casing prompt around each.
 
 Both the LM check (`lm_check`) and constrained decoding (`normalize`, method "generate") cut
-text this way, and training builds casing examples with the same prompt.
+text this way, and training builds casing examples with the same prompt. `CaseLM` is the model
+they read, with what prompting it needs, as one record.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "CHECK_WINDOW_WORDS",
+    "CaseLM",
     "case_windows",
     "casing_prompt_ids",
     "merged_windows",
@@ -81,6 +85,25 @@ def casing_prompt_ids(tokenizer, family: str, instruction: str, window: str, use
         )
         return tokenizer(prompt, add_special_tokens=False)["input_ids"]
     return tokenizer(f"{user}\n\n", add_special_tokens=True)["input_ids"]
+
+
+@dataclass(frozen=True)
+class CaseLM:
+    """The language model a casing method reads: the model and its tokenizer, its family
+    ("causal" or "seq2seq"), the casing instruction, whether the prompt is wrapped in the chat
+    template, and the context length. `Summarizer.case_lm()` builds it from a loaded model."""
+
+    model: Any
+    tokenizer: Any
+    family: str
+    instruction: str
+    use_chat: bool
+    context_length: int
+
+    def prompt_ids(self, window: str, use_chat: bool | None = None) -> list[int]:
+        """`casing_prompt_ids` for this model (`use_chat` overrides the record's choice)."""
+        chat = self.use_chat if use_chat is None else use_chat
+        return casing_prompt_ids(self.tokenizer, self.family, self.instruction, window, chat)
 
 
 def stitch(text: str, spans: Sequence[tuple[int, int]], replacements: Sequence[str]) -> str:

@@ -20,6 +20,7 @@ from summarizer.casing.lm_check import (
     restore_case_with_lm,
     score_candidates,
 )
+from summarizer.casing.windows import CaseLM
 
 DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 TEXTS = [
@@ -42,11 +43,14 @@ def _load(path, backend="torch") -> Summarizer:
     return _LOADED[path, backend]
 
 
+_LM_FIELDS = {f.name for f in dataclasses.fields(CaseLM)}
+
+
 def _score(s: Summarizer, texts, settings=CHECK_ALL, batch_size=8, **overrides):
     """`score_candidates` with `s`'s own casing context; `overrides` replace any of it or add
     arguments (drafts, only)."""
-    kwargs = {**s.case_lm_context(), "batch_size": batch_size, **overrides}
-    return score_candidates(s.model, s.tokenizer, s.family, shipped_decoder(), texts, settings, **kwargs)
+    lm = dataclasses.replace(s.case_lm(), **{k: overrides.pop(k) for k in _LM_FIELDS & overrides.keys()})
+    return score_candidates(lm, shipped_decoder(), texts, settings, batch_size=batch_size, **overrides)
 
 
 def test_candidates():
@@ -196,18 +200,8 @@ def test_sentence_openers_stay_capitalized(fixture, request):
 def test_windows_longer_than_the_context_keep_the_draft(tiny_seq2seq_dir):
     s = _load(tiny_seq2seq_dir)  # 128 positions
     text = "a" * 400 + " new york"
-    (out,) = restore_case_with_lm(
-        s.model,
-        s.tokenizer,
-        s.family,
-        shipped_decoder(),
-        [text],
-        CHECK_ALL,
-        instruction=s.config.normalize_instruction,
-        use_chat=False,
-        context_length=s.context_length,
-        batch_size=2,
-    )
+    lm = dataclasses.replace(s.case_lm(), use_chat=False)
+    (out,) = restore_case_with_lm(lm, shipped_decoder(), [text], CHECK_ALL, batch_size=2)
     assert out.lower() == text
     (words,) = _score(s, [text])
     assert not any(w.checked for w in words[:1]) and words[1].checked  # the long token's window is skipped
