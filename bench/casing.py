@@ -31,7 +31,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from eval.metrics.casing import CasingCounts, CasingScores, casing_counts, casing_scores, sentence_spans
-from summarizer.casing.truecaser import START, StatisticalTruecaser, position_kinds
+from summarizer.casing.positions import START, position_kinds
+from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.paths import data_root
 
 __all__ = ["CasingScores", "case_counts", "evaluate", "format_row", "load_records", "main", "score_casing"]

@@ -31,8 +31,10 @@ from torch import nn
 from bench.wirecopy import load_set, score_set
 from summarizer.casing.decoder import CaseDecoder
 from summarizer.casing.detokenize import tokenize_ptb
+from summarizer.casing.forms import apply_form as _apply
+from summarizer.casing.forms import form_code as _form_code
 from summarizer.casing.ngrams import CaseNgrams
-from summarizer.casing.truecaser import StatisticalTruecaser, _apply, _form_code
+from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.paths import data_root
 
 CLASSES = ("l", "t", "u", "m")

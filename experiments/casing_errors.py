@@ -25,7 +25,8 @@ from collections.abc import Sequence
 
 from bench.wirecopy import load_set
 from summarizer.casing.decoder import CaseDecoder, DecoderConfig
-from summarizer.casing.truecaser import START, StatisticalTruecaser, position_kinds
+from summarizer.casing.positions import START, position_kinds
+from summarizer.casing.truecaser import StatisticalTruecaser
 
 CLASSES = ("sentence start", "acronym / all caps", "inside a name", "clitic", "lone word")
 

@@ -24,7 +24,7 @@ import re
 
 from bench.wirecopy import SetRecord, load_set, score_set
 from summarizer.casing import decoder as decoding
-from summarizer.casing.truecaser import MID, START, position_kinds
+from summarizer.casing.positions import MID, START, position_kinds
 
 _WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
 _END = {".", "!", "?"}

@@ -45,9 +45,10 @@ from pathlib import Path
 from eval.wirecopy import SOURCES, article_body, article_key, article_split
 from summarizer.casing.detokenize import hyphen_key, tokenize_ptb
 from summarizer.casing.ngrams import DEFAULT_NGRAMS, CaseNgrams
-from summarizer.casing.truecaser import StatisticalTruecaser, write_json_gz
+from summarizer.casing.packed import write_json_gz
 from summarizer.paths import data_root
 from summarizer.text.sentences import unglue
+from training.count_truecaser import count_truecaser, prune_contexts
 from training.data import HeldOut
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class BuildConfig:
     data: Path
     out: Path = DEFAULT_OUT
     min_pair_count: int = 1
-    # StatisticalTruecaser.prune_contexts: contexts seen fewer times are dropped. Contexts that
+    # training.count_truecaser.prune_contexts: contexts seen fewer times are dropped. Contexts that
     # only repeat a word's majority form are kept (max_share None): the decoder needs them to
     # hold a word lowercase against its neighbours' capitals (docs/results_wirecopy.md).
     prune_min_count: int = 3
@@ -156,6 +157,39 @@ def description_records(data: Path, exclusion: HeldOut | None = None) -> tuple[l
     return kept, dropped
 
 
+ALLSIDES = Path("news") / "allsides_articles.jsonl.gz"
+
+
+def allsides_half(record_id: str) -> str:
+    """"a" or "b": a stable half of the AllSides articles. A build with `--allsides half` counts
+    half "a" only, so a tagger stacked on that build can learn from half "b", text whose counts
+    it never saw (experiments/case_tagger.py)."""
+    return "ab"[hashlib.sha256(record_id.encode()).digest()[0] % 2]
+
+
+def allsides_records(data: Path, part: str, exclusion: HeldOut | None = None) -> tuple[list[dict], int]:
+    """The cased AllSides train articles (`part`: "all" or "half"), and how many were excluded.
+
+    Titles are skipped (house title case says nothing about running text); split=dev is never read."""
+    path = data / ALLSIDES
+    if part == "none" or not path.is_file():
+        return [], 0
+    exclusion = exclusion or _exclusion(data)
+    kept, dropped = [], 0
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for record in map(json.loads, handle):
+            text = record.get("text") or ""
+            if record.get("split") != "train" or not text.strip():
+                continue
+            if part == "half" and allsides_half(record["id"]) != "a":
+                continue
+            if exclusion.reason(text, record["id"]):
+                dropped += 1
+            else:
+                kept.append({"id": record["id"], "text": text, "tokenized": False})
+    return kept, dropped
+
+
 def wsj_lines(data: Path) -> list[str]:
     """The cased PTB sentences of the WSJ train split."""
     path = data / "casing" / "wsj_ptb_pairs.jsonl"
@@ -229,6 +263,13 @@ def main(argv: list[str] | None = None) -> dict:
         default=None,
         help="a .txt.gz of the tokenized training lines: read when it exists, else written (reruns skip tokenizing)",
     )
+    parser.add_argument(
+        "--allsides",
+        choices=("none", "half", "all"),
+        default="none",
+        help="also count the AllSides train articles (news/allsides_articles.jsonl.gz): all, or half "
+        "'a' (the other half is left for a tagger stacked on this build)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config = BuildConfig(data=args.data, out=args.out)
@@ -238,13 +279,18 @@ def main(argv: list[str] | None = None) -> dict:
     exclusion = _exclusion(config.data)
     records, excluded = training_records(config.data, exclusion)
     descriptions, dropped_descriptions = description_records(config.data, exclusion)
+    allsides, dropped_allsides = allsides_records(config.data, args.allsides, exclusion)
+    descriptions += allsides
     wsj = wsj_lines(config.data)
     logger.info(
-        "training on %d articles (%d excluded), %d descriptions (%d excluded), %d WSJ sentences",
+        "training on %d articles (%d excluded), %d descriptions (%d excluded), %d AllSides articles "
+        "(%d excluded), %d WSJ sentences",
         len(records),
         len(excluded),
-        len(descriptions),
+        len(descriptions) - len(allsides),
         dropped_descriptions,
+        len(allsides),
+        dropped_allsides,
         len(wsj),
     )
 
@@ -263,9 +309,7 @@ def main(argv: list[str] | None = None) -> dict:
                 f.writelines(line + "\n" for line in lines)
     logger.info("%d lines, %d tokens (%.0fs)", len(lines), sum(len(x.split()) for x in lines), time.perf_counter() - start)
 
-    truecaser = StatisticalTruecaser()
-    truecaser.train(lines)
-    truecaser.prune_contexts(config.prune_min_count, config.prune_max_share)
+    truecaser = prune_contexts(count_truecaser(lines), config.prune_min_count, config.prune_max_share)
     model_path = config.out / "truecaser_en.json.gz"
     truecaser.save(model_path)
     ngrams = CaseNgrams.count(lines)
@@ -278,10 +322,13 @@ def main(argv: list[str] | None = None) -> dict:
             "min_pair_count": config.min_pair_count,
             "prune_min_count": config.prune_min_count,
             "prune_max_share": config.prune_max_share,
+            "allsides": args.allsides,
         },
         "truecaser_config": asdict(truecaser.config),
         "records": len(records),
-        "descriptions": len(descriptions),
+        "descriptions": len(descriptions) - len(allsides),
+        "allsides_articles": len(allsides),
+        "excluded_allsides": dropped_allsides,
         "wsj_sentences": len(wsj),
         "training_tokens": sum(len(x.split()) for x in lines),
         "excluded_articles": len(excluded),

@@ -33,18 +33,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from summarizer.casing.forms import HAS_LETTER, apply_form, join_cased, split_keeping_space
 from summarizer.casing.ngrams import CaseNgrams
-from summarizer.casing.truecaser import (
-    _HAS_LETTER,
-    MID,
-    FormScores,
-    StatisticalTruecaser,
-    _apply,
-    _neighbours,
-    join_cased,
-    position_kinds,
-    split_keeping_space,
-)
+from summarizer.casing.positions import MID, is_split_clitic, neighbours, position_kinds
+from summarizer.casing.truecaser import FormScores, StatisticalTruecaser
 
 __all__ = ["CaseDecoder", "DecoderConfig", "restore_case", "shipped_decoder", "shipped_table"]
 
@@ -152,11 +144,11 @@ class CaseDecoder:
         """Runs of consecutive words; a split clitic (`’ s`) is set lowercase here and ends a run."""
         runs: list[list[int]] = [[]]
         for i, word in enumerate(lower):
-            if _HAS_LETTER.search(word) and not self.table.is_split_clitic(lower, i):
+            if HAS_LETTER.search(word) and not is_split_clitic(lower, i):
                 runs[-1].append(i)
                 continue
-            if _HAS_LETTER.search(word):
-                out[i] = _apply(out[i], "l")
+            if HAS_LETTER.search(word):
+                out[i] = apply_form(out[i], "l")
             if runs[-1]:
                 runs.append([])
         return [r for r in runs if r]
@@ -173,7 +165,7 @@ class CaseDecoder:
         return states
 
     def _candidates_of(self, lower: Sequence[str], i: int) -> FormScores:
-        prev, nxt = _neighbours(lower, i)
+        prev, nxt = neighbours(lower, i)
         key = (lower[i], prev, nxt)
         found = self._candidates.get(key)
         if found is None:
@@ -294,10 +286,10 @@ class _Memory:
         votes, totals = [], {}
         for tokens, cased in zip(lines, first, strict=True):
             kinds = position_kinds([t.lower() for t in tokens])
-            caps = [bool(_HAS_LETTER.search(c)) and c[:1].isupper() for c in cased]
+            caps = [bool(HAS_LETTER.search(c)) and c[:1].isupper() for c in cased]
             line_votes = {}
             for i, (token, kind) in enumerate(zip(tokens, kinds, strict=True)):
-                if kind != MID or len(token) < 2 or not _HAS_LETTER.search(token):
+                if kind != MID or len(token) < 2 or not HAS_LETTER.search(token):
                     continue
                 in_name = (i > 0 and caps[i - 1] and kinds[i - 1] == MID) or (i + 1 < len(caps) and caps[i + 1])
                 if caps[i] and not in_name:

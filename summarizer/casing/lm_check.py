@@ -43,6 +43,7 @@ import torch
 
 from summarizer.batching import pad_batch
 from summarizer.casing.decoder import CaseDecoder
+from summarizer.casing.forms import form_code
 from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.casing.windows import CHECK_WINDOW_WORDS, CaseLM, merged_windows, stitch
 
@@ -202,15 +203,13 @@ def _margins(decoder: CaseDecoder, text: str) -> list[float | None]:
 
 def _form_prior(truecaser: StatisticalTruecaser, word: str, forms: Sequence[str]) -> tuple[int, tuple[float, ...]]:
     """How often the truecaser saw `word`, and log((count + 0.1) / (total + 0.1 n)) of each form."""
-    from summarizer.casing.truecaser import _form_code
-
     codes = truecaser.forms.get(word.lower())
     if codes is None:
         return 0, (0.0,) * len(forms)
     counts = dict(zip(codes, truecaser.counts[word.lower()], strict=True))
     total = sum(counts.values())
     norm = total + 0.1 * len(counts)
-    return total, tuple(math.log((counts.get(_form_code(f), 0) + 0.1) / norm) for f in forms)
+    return total, tuple(math.log((counts.get(form_code(f), 0) + 0.1) / norm) for f in forms)
 
 
 def _settled(word: WordCandidates, settings: CaseLMSettings) -> bool:

@@ -28,8 +28,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
-from summarizer.casing.packed import pack, unpack
-from summarizer.casing.truecaser import MID, _form_code, _is_capitalized, position_kinds, write_json_gz
+from summarizer.casing.forms import form_code, is_capitalized
+from summarizer.casing.packed import pack, unpack, write_json_gz
+from summarizer.casing.positions import MID, position_kinds
 
 __all__ = ["DEFAULT_NGRAMS", "CaseNgrams", "case_classes"]
 
@@ -44,7 +45,7 @@ def case_classes(tokens: Sequence[str]) -> list[int | None]:
     that capitalize by position)."""
     kinds = position_kinds([t.lower() for t in tokens])
     return [
-        (1 if _is_capitalized(_form_code(t)) else 0) if k == MID and any(c.isalpha() for c in t) else None
+        (1 if is_capitalized(form_code(t)) else 0) if k == MID and any(c.isalpha() for c in t) else None
         for t, k in zip(tokens, kinds, strict=True)
     ]
 

@@ -3,15 +3,25 @@
 A JSON object of ~1M keys, each holding a short list of counts, takes ~3 s to parse and build;
 the same data as one newline-joined string of keys, one digit string of list lengths and one flat
 list of counts loads in a fifth of that, and a lookup slices the flat list. Written inside the
-tables' gzip JSON (no pickle): `{"keys": "a b\\nc d", "lengths": "24", "values": [3, 1, 0, 5, 2, 0]}`.
+tables' gzip JSON (no pickle, `write_json_gz`): `{"keys": "a b\\nc d", "lengths": "24", "values": [3, 1, 0, 5, 2, 0]}`.
 """
 
 from __future__ import annotations
 
+import gzip
 import itertools
+import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
-__all__ = ["PackedCounts", "pack", "unpack"]
+__all__ = ["PackedCounts", "pack", "unpack", "write_json_gz"]
+
+
+def write_json_gz(path: str | Path, payload: object) -> None:
+    """Write compact JSON, gzip-compressed with a fixed timestamp so rebuilds are byte-identical."""
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    with open(path, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
+        f.write(data)
 
 
 class PackedCounts(Mapping[str, list[int]]):

@@ -4,7 +4,8 @@
     >>> tc.restore("kheyon rasheed told the state-run iraqiyya television in new york .")
     'Kheyon Rasheed told the state-run Iraqiyya television in New York .'
 
-The model is counts, trained on cased text tokenized the same way as its input:
+The model is counts of cased text tokenized the same way as its input (counted by
+`training.count_truecaser`; this module reads and scores them):
 
 * for each lowercased word, how often each cased form (`the`, `US`, `McDonald`, `iPhone`) occurs
   away from the start of a sentence;
@@ -20,22 +21,40 @@ right, so that the previous word's chosen case is known. Hyphenated words unseen
 cased part by part. Only letter case changes: every output token lowercases to the input
 token, and the whitespace is kept exactly (`restore(x).lower() == x.lower()`).
 
-The model file is gzip JSON (no pickle), written by `save` and read by `load`.
+The model file is gzip JSON (no pickle), written by `save` and read by `load`. Case forms are in
+`summarizer.casing.forms`, position kinds in `summarizer.casing.positions`.
 """
 
 from __future__ import annotations
 
-import collections
 import gzip
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from summarizer.casing.packed import pack, unpack
+from summarizer.casing.forms import (
+    HAS_LETTER,
+    apply_form,
+    capitalize_first,
+    form_code,
+    is_capitalized,
+    join_cased,
+    split_keeping_space,
+)
+from summarizer.casing.packed import pack, unpack, write_json_gz
+from summarizer.casing.positions import (
+    CLOSED_QUOTE,
+    MID,
+    SENTENCE_OPENERS,
+    START,
+    is_split_clitic,
+    neighbours,
+    position_kinds,
+)
 
 __all__ = ["FormScores", "StatisticalTruecaser", "TruecaserConfig"]
 
@@ -43,27 +62,12 @@ _FORMAT = "summarizer-statistical-truecaser"
 _VERSION = 2  # 2: the neighbour contexts packed (summarizer.casing.packed); 1 still reads
 DEFAULT_MODEL = "truecaser_en.json.gz"
 
-# Position kinds. START: first word of a line or after . ! ?; the others are learned.
-START, MID, COLON, QUOTE, AFTER_QUOTE, DASH, ELLIPSIS, BRACKET = "S", "M", "C", "Q", "A", "D", "E", "B"
-# Right after a quote that closes straight after a word (`a ` gold digger ' who`). In articles
-# the sentence goes on; in highlights a period is often missing there (`beside himself ' His
-# lawyer`), so only words that typically open a sentence are capitalized.
-CLOSED_QUOTE = "K"
-_SENTENCE_OPENERS = frozenset(
-    "the he she it they his her but we this these those their there its our my you your".split()
-)
-_SENTENCE_END = frozenset({".", "!", "?", "?!", "!!", "!!!", "??"})
-_ELLIPSES = frozenset({"...", "..", "…"})
-_OPEN_QUOTES = frozenset({"``", "`", '"', "“", "‘"})
-_OPEN_BRACKETS = frozenset({"-lrb-", "-lsb-", "-lcb-", "(", "[", "{"})
-_DASHES = frozenset({"--", "-", "—", "–"})
-_CLOSE_BRACKETS = frozenset({"-rrb-", "-rsb-", "-rcb-", ")", "]", "}"})
-_APOSTROPHES = frozenset({"'", "’"})
-# What a split clitic follows: an apostrophe, or a backtick typed for one (`apple ` s battery`).
-_CLITIC_MARKS = _APOSTROPHES | {"`"}
-_CLITIC_PARTS = frozenset({"s", "t", "re", "ll", "ve", "d", "m"})
-_HAS_LETTER = re.compile(r"[^\W\d_]")
-_SPLIT_KEEP_SPACE = re.compile(r"(\s+)")
+
+
+_NAME_PREFIX = re.compile(r"^(?:mc|o')(?=[a-z]{2})")
+# Daily Mail highlight boilerplate, written in capitals there but not in article text.
+_CAPS_PHRASES = {("click", "here")}
+_CACHE_SIZE = 500_000  # memoized decisions for ambiguous words in context
 _UNCASED_FORMS = ("l", "t", "u")  # lower, Title, UPPER: the classes of the unknown-word model
 
 
@@ -114,181 +118,13 @@ class FormScores:
     classes: tuple[int, ...] = field(init=False)  # 1 where a form starts with a capital
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "classes", tuple(int(_is_capitalized(c)) for c in self.codes))
+        object.__setattr__(self, "classes", tuple(int(is_capitalized(c)) for c in self.codes))
 
 
-def write_json_gz(path: str | Path, payload: object) -> None:
-    """Write compact JSON, gzip-compressed with a fixed timestamp so rebuilds are byte-identical."""
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    with open(path, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
-        f.write(data)
 
 
-def _form_code(form: str) -> str:
-    """`l`, `t` or `u` for lower/Title/UPPER forms, else the form itself (McDonald, iPhone)."""
-    if form == form.lower():
-        return "l"
-    if form == form.upper():
-        return "u"
-    first = _HAS_LETTER.search(form)
-    if (
-        first
-        and form[first.start()].isupper()
-        and form[first.start() + 1 :] == form[first.start() + 1 :].lower()
-    ):
-        return "t"
-    return form
-
-
-def _apply(token: str, code: str) -> str:
-    """`token` with the case of form `code`, changing nothing but letter case."""
-    if code == "l":
-        out = token.lower()
-    elif code == "u":
-        out = token.upper()
-    elif code == "t":
-        first = _HAS_LETTER.search(token)
-        if not first:
-            return token
-        i = first.start()
-        out = token[:i].lower() + token[i].upper() + token[i + 1 :].lower()
-    elif len(code) == len(token):
-        out = "".join(c.upper() if p.isupper() else c.lower() for c, p in zip(token, code, strict=True))
-    else:
-        out = token.lower()
-    # Some characters change length or identity when case-mapped (ß -> SS): keep the input then.
-    return out if len(out) == len(token) and out.lower() == token.lower() else token
-
-
-def _capitalize_first(token: str) -> str:
-    first = _HAS_LETTER.search(token)
-    if not first:
-        return token
-    i = first.start()
-    if token[i].isupper():
-        return token
-    out = token[:i] + token[i].upper() + token[i + 1 :]
-    return out if len(out) == len(token) and out.lower() == token.lower() else token
-
-
-def _is_capitalized(code: str) -> bool:
-    return code in ("t", "u") or (code not in ("l",) and code[:1].isupper())
-
-
-def position_kinds(lower_tokens: Sequence[str]) -> list[str]:
-    """The position kind of each token of one line (see the module docstring)."""
-    kinds: list[str] = []
-    pending = START  # the kind the next word gets
-    single_open = False
-    prev_word_like = False
-    for i, token in enumerate(lower_tokens):
-        if token in _SENTENCE_END:
-            kinds.append(MID)
-            pending, prev_word_like = START, False
-            continue
-        if token in _ELLIPSES:
-            kinds.append(MID)
-            pending, prev_word_like = (START if pending == START else ELLIPSIS), False
-            continue
-        if token == ":":
-            kinds.append(MID)
-            pending, prev_word_like = COLON, False
-            continue
-        if token in _DASHES:
-            kinds.append(MID)
-            if pending == MID:
-                pending = DASH
-            prev_word_like = False
-            continue
-        if token in _OPEN_BRACKETS:
-            kinds.append(MID)
-            if pending == MID:
-                pending = BRACKET
-            prev_word_like = False
-            continue
-        if token in ("'", "''", "’"):
-            nxt = lower_tokens[i + 1] if i + 1 < len(lower_tokens) else ""
-            opening = (
-                token == "'"
-                and not single_open
-                and not prev_word_like
-                and _HAS_LETTER.search(nxt) is not None
-            )
-            kinds.append(MID)
-            if opening:
-                single_open = True
-                if pending == MID:
-                    pending = QUOTE
-            else:
-                if token == "'":
-                    single_open = False
-                if pending in (START, AFTER_QUOTE):
-                    pending = AFTER_QUOTE if i > 0 else START
-                elif pending == MID and prev_word_like:
-                    pending = CLOSED_QUOTE
-            prev_word_like = False
-            continue
-        if token in _OPEN_QUOTES:
-            kinds.append(MID)
-            nxt = lower_tokens[i + 1] if i + 1 < len(lower_tokens) else ""
-            if token == "`" and prev_word_like and nxt in _CLITIC_PARTS:
-                prev_word_like = False  # `apple ` s battery`: a backtick typed for an apostrophe
-                continue
-            if token == "`":
-                single_open = True
-            if pending == MID:
-                pending = QUOTE
-            prev_word_like = False
-            continue
-        if _HAS_LETTER.search(token) or any(c.isdigit() for c in token):
-            if StatisticalTruecaser.is_split_clitic(lower_tokens, i):
-                kinds.append(MID)  # `club ’ s`: a split clitic, not a word after a quote
-                pending, prev_word_like = MID, True
-                continue
-            kinds.append(pending)
-            pending, prev_word_like = MID, True
-        else:
-            kinds.append(MID)
-            if pending == CLOSED_QUOTE:  # `did '' , he told`: a comma after the quote goes on
-                pending = MID
-            prev_word_like = False
-    _dateline_starts(lower_tokens, kinds)
-    return kinds
-
-
-def _dateline_starts(lower_tokens: Sequence[str], kinds: list[str]) -> None:
-    """`( cnn ) the ...`, `london , england -lrb- cnn -rrb- -- the ...`: the word after a one-word
-    bracket near the start of a line (and an optional dash) starts the article's first sentence."""
-    for j in range(min(len(lower_tokens) - 3, 8)):
-        if lower_tokens[j] in _OPEN_BRACKETS and lower_tokens[j + 2] in _CLOSE_BRACKETS:
-            k = j + 3
-            if k < len(lower_tokens) and lower_tokens[k] in _DASHES:
-                k += 1
-            if k < len(lower_tokens) and _HAS_LETTER.search(lower_tokens[k]) and (j == 0 or k > j + 3):
-                kinds[k] = START
-            return
-
-
-_NUMBER = re.compile(r"^[+-]?\d[\d,.:/]*$")
-_NUMBER_UNIT = re.compile(r"^\d[\d,.]*([^\W\d_]+)$")  # 9pm, 6km, 1.2bn: the unit's case after a number
-_NAME_PREFIX = re.compile(r"^(?:mc|o')(?=[a-z]{2})")
-# Daily Mail highlight boilerplate, written in capitals there but not in article text.
-_CAPS_PHRASES = {("click", "here")}
-_CACHE_SIZE = 500_000  # memoized decisions for ambiguous words in context
-
-
-def _context_word(token: str) -> str:
-    return "<num>" if _NUMBER.match(token) else token
-
-
-def _neighbours(lower: Sequence[str], i: int) -> tuple[str, str]:
-    """The previous and next token as context keys (`<s>`/`</s>` at the ends)."""
-    prev = _context_word(lower[i - 1]) if i > 0 else "<s>"
-    nxt = _context_word(lower[i + 1]) if i + 1 < len(lower) else "</s>"
-    return prev, nxt
-
-
-def _oov_features(word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool) -> dict[str, str]:
+def oov_features(word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool) -> dict[str, str]:
+    """The features of the unknown-word model for `word` between `prev` and `nxt`."""
     letters = re.sub(r"[^a-z]", "", word)
     shape = []
     if any(c.isdigit() for c in word):
@@ -309,7 +145,7 @@ def _oov_features(word: str, prev: str, nxt: str, prev_cap: bool, next_cap: bool
 class StatisticalTruecaser:
     """Restores letter case of lowercased PTB-tokenized text from cased-word statistics.
 
-    Build with `train(lines)`, or `load(path)` / `from_pretrained()`; use `restore(text)`.
+    Count with `training.count_truecaser`, or `load(path)` / `from_pretrained()`; use `restore(text)`.
     """
 
     def __init__(self, config: TruecaserConfig | None = None) -> None:
@@ -335,128 +171,13 @@ class StatisticalTruecaser:
         self._config = config
         self._cache.clear()  # memoized decisions depend on the weights
 
-    # ------------------------------------------------------------------ training
-
-    def train(self, lines: Iterable[str]) -> StatisticalTruecaser:
-        """Count forms in cased, tokenized lines (one paragraph or sentence per item)."""
-        lines = [line.split() for line in lines]
-        self._count_forms(lines)
-        self._count_contexts(lines)
+    def clear_cache(self) -> None:
+        """Forget memoized decisions (after the tables change)."""
         self._cache.clear()
-        return self
 
-    def _count_forms(self, lines: list[list[str]]) -> None:
-        """First pass: each word's forms away from sentence-opening positions, and how often
-        normally-lowercase words are capitalized at each kind of opening position."""
-        forms: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        rates: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
-        positioned: list[tuple[str, str, str]] = []  # (kind, word, code) away from MID
-        for tokens in lines:
-            kinds = position_kinds([t.lower() for t in tokens])
-            for token, kind in zip(tokens, kinds, strict=True):
-                if _HAS_LETTER.search(token):
-                    if kind == MID:
-                        forms[token.lower()][_form_code(token)] += 1
-                    else:
-                        positioned.append((kind, token.lower(), _form_code(token)))
-        self.forms, self.counts = {}, {}
-        for word, counter in forms.items():
-            ranked = counter.most_common()
-            self.forms[word] = [code for code, _ in ranked]
-            self.counts[word] = [n for _, n in ranked]
-        for kind, word, code in positioned:
-            if self.forms.get(word, ("?",))[0] == "l":  # only normally-lowercase words say anything
-                rates[kind][0] += code != "l"
-                rates[kind][1] += 1
-        self.position_rates = dict(rates)
-
-    def _count_contexts(self, lines: list[list[str]]) -> None:
-        """Second pass (needs the forms): neighbour, capitalized-neighbour and unseen-word
-        feature counts for words with more than one form."""
-        prev_ctx: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        next_ctx: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        cap_ctx: dict[str, list[collections.Counter]] = collections.defaultdict(
-            lambda: [collections.Counter(), collections.Counter()]
-        )
-        oov: dict[str, dict[str, list[int]]] = collections.defaultdict(
-            lambda: collections.defaultdict(lambda: [0, 0, 0])
-        )
-        prior = [0, 0, 0]
-        for tokens in lines:
-            lower = [t.lower() for t in tokens]
-            kinds = position_kinds(lower)
-            intrinsic = [
-                (_is_capitalized(_form_code(t)) if k == MID else self._majority_capitalized(w))
-                if _HAS_LETTER.search(t)
-                else False
-                for t, w, k in zip(tokens, lower, kinds, strict=True)
-            ]
-            for i, token in enumerate(tokens):
-                unit = _NUMBER_UNIT.match(token)
-                if (
-                    unit
-                    and unit.group(1).lower() in self.forms
-                    and len(self.forms[unit.group(1).lower()]) > 1
-                ):
-                    # `9pm` also says how `pm` is cased after a number (`9 pm` in other tokenizations).
-                    prev_ctx[f"<num> {unit.group(1).lower()}"][_form_code(unit.group(1))] += 1
-                if kinds[i] != MID or not _HAS_LETTER.search(token):
-                    continue
-                word, code = lower[i], _form_code(token)
-                prev, nxt = _neighbours(lower, i)
-                prev_cap = i > 0 and intrinsic[i - 1]
-                next_cap = self._majority_capitalized(lower[i + 1]) if i + 1 < len(lower) else False
-                if len(self.forms[word]) > 1:
-                    prev_ctx[f"{prev} {word}"][code] += 1
-                    next_ctx[f"{word} {nxt}"][code] += 1
-                    if prev_cap:
-                        cap_ctx[word][0][code] += 1
-                    if next_cap:
-                        cap_ctx[word][1][code] += 1
-                if sum(self.counts[word]) <= self.config.rare_count:
-                    label = 0 if code == "l" else 2 if code == "u" else 1
-                    prior[label] += 1
-                    for kind, value in _oov_features(word, prev, nxt, prev_cap, next_cap).items():
-                        oov[kind][value][label] += 1
-
-        def table(ctx: dict[str, collections.Counter], word_of) -> dict[str, list[int]]:
-            return {
-                key: [counter.get(code, 0) for code in self.forms[word_of(key)]]
-                for key, counter in ctx.items()
-                if sum(counter.values()) >= self.config.min_context_count
-            }
-
-        self.prev_context = table(prev_ctx, lambda key: key.split(" ", 1)[1])
-        self.next_context = table(next_ctx, lambda key: key.rsplit(" ", 1)[0])
-        self.cap_context = {
-            word: [[c.get(code, 0) for code in self.forms[word]] for c in pair]
-            for word, pair in cap_ctx.items()
-        }
-        self.oov_prior = [p + 1 for p in prior]
-        self.oov = {
-            kind: {v: c for v, c in values.items() if sum(c) >= 2} for kind, values in sorted(oov.items())
-        }
-
-    def prune_contexts(self, min_count: int = 3, max_share: float | None = 0.98) -> StatisticalTruecaser:
-        """Drop neighbour contexts that are rare (seen fewer than `min_count` times) or, unless
-        `max_share` is None, that only repeat the word's own majority form (it holds `max_share`
-        or more of the context). The decoder needs the latter (docs/results_wirecopy.md)."""
-
-        def informative(counts: list[int]) -> bool:
-            if max_share is None:
-                return True
-            top = max(range(len(counts)), key=counts.__getitem__)
-            return top != 0 or counts[0] < max_share * sum(counts)
-
-        for name in ("prev_context", "next_context"):
-            table = getattr(self, name)
-            setattr(self, name, {k: c for k, c in table.items() if sum(c) >= min_count and informative(c)})
-        self._cache.clear()
-        return self
-
-    def _majority_capitalized(self, word: str) -> bool:
+    def majority_capitalized(self, word: str) -> bool:
         codes = self.forms.get(word)
-        return codes is not None and _is_capitalized(codes[0])
+        return codes is not None and is_capitalized(codes[0])
 
     # ------------------------------------------------------------------ persistence
 
@@ -514,7 +235,7 @@ class StatisticalTruecaser:
         if kind == MID:
             return False
         if kind == CLOSED_QUOTE:
-            return word in _SENTENCE_OPENERS
+            return word in SENTENCE_OPENERS
         capitalized, total = self.position_rates.get(kind, (0, 0))
         return total > 0 and capitalized / total > self.config.capitalize_threshold
 
@@ -580,7 +301,7 @@ class StatisticalTruecaser:
         prior = [p / prior_total for p in self.oov_prior]
         scores = [math.log(p) for p in prior]
         weights = self.config.oov_weights
-        features = _oov_features(word, prev, nxt, prev_cap, bool(next_cap))
+        features = oov_features(word, prev, nxt, prev_cap, bool(next_cap))
         if next_cap is None:
             del features["nextcap"]
         for kind, value in features.items():
@@ -610,16 +331,16 @@ class StatisticalTruecaser:
         if "-" in word.strip("-"):
             parts = word.split("-")
             codes = [
-                self._word_code(p, prev, nxt, prev_cap, next_cap) if _HAS_LETTER.search(p) else "l"
+                self._word_code(p, prev, nxt, prev_cap, next_cap) if HAS_LETTER.search(p) else "l"
                 for p in parts
             ]
-            if any(_is_capitalized(c) for c in codes):
+            if any(is_capitalized(c) for c in codes):
                 # Carrion-Moore: an unknown part of a compound with a capitalized part is a name too.
                 codes = [
-                    "t" if c == "l" and p not in self.forms and _HAS_LETTER.search(p) else c
+                    "t" if c == "l" and p not in self.forms and HAS_LETTER.search(p) else c
                     for p, c in zip(parts, codes, strict=True)
                 ]
-            return "-".join(c if len(c) > 1 else _apply(p, c) for p, c in zip(parts, codes, strict=True))
+            return "-".join(c if len(c) > 1 else apply_form(p, c) for p, c in zip(parts, codes, strict=True))
         return self._unknown(word, prev, nxt, prev_cap, next_cap)
 
     def candidates(self, word: str, prev: str, nxt: str) -> FormScores:
@@ -655,15 +376,8 @@ class StatisticalTruecaser:
         if len(code) == len(token) and code.lower() == token.lower() and "-" in code:
             cased = code
         else:
-            cased = _apply(token, code)
-        return _capitalize_first(cased) if self._capitalizes(kind, token.lower()) else cased
-
-    @staticmethod
-    def is_split_clitic(lower: Sequence[str], i: int) -> bool:
-        """`club ’ s`: token i is the clitic of a split `’s`, lowercase whatever else holds."""
-        return lower[i] in _CLITIC_PARTS and i > 1 and lower[i - 1] in _CLITIC_MARKS and bool(
-            _HAS_LETTER.search(lower[i - 2])
-        )
+            cased = apply_form(token, code)
+        return capitalize_first(cased) if self._capitalizes(kind, token.lower()) else cased
 
     def finish_line(self, tokens: Sequence[str], lower: Sequence[str], kinds: Sequence[str], out: list[str]) -> None:
         """What every decoder does last to a cased line (in place): split compounds the counts know
@@ -671,7 +385,7 @@ class StatisticalTruecaser:
         self._case_split_compounds(tokens, lower, kinds, out)
         for i in range(len(tokens) - 1):
             if kinds[i] == START and (lower[i], lower[i + 1]) in _CAPS_PHRASES:
-                out[i], out[i + 1] = _apply(tokens[i], "u"), _apply(tokens[i + 1], "u")
+                out[i], out[i + 1] = apply_form(tokens[i], "u"), apply_form(tokens[i + 1], "u")
 
     def restore_tokens(self, tokens: Sequence[str]) -> list[str]:
         """Case each token of one line, word by word left to right; the output tokens lowercase
@@ -681,27 +395,27 @@ class StatisticalTruecaser:
         out: list[str] = []
         prev_cap = False
         for i, token in enumerate(tokens):
-            if not _HAS_LETTER.search(token):
+            if not HAS_LETTER.search(token):
                 out.append(token)
                 prev_cap = False
                 continue
             word = lower[i]
-            prev, nxt = _neighbours(lower, i)
+            prev, nxt = neighbours(lower, i)
             next_cap = None
             if i + 1 < len(lower) and lower[i + 1] in self.forms:
-                next_cap = self._majority_capitalized(lower[i + 1])
-            elif i + 1 >= len(lower) or not _HAS_LETTER.search(lower[i + 1]):
+                next_cap = self.majority_capitalized(lower[i + 1])
+            elif i + 1 >= len(lower) or not HAS_LETTER.search(lower[i + 1]):
                 next_cap = False
-            if self.is_split_clitic(lower, i):
-                out.append(_apply(token, "l"))
+            if is_split_clitic(lower, i):
+                out.append(apply_form(token, "l"))
                 prev_cap = False
                 continue
             code = self._word_code(word, prev, nxt, prev_cap, next_cap)
-            cased = _apply(token, code)
+            cased = apply_form(token, code)
             if self._capitalizes(kinds[i], word):
-                cased = _capitalize_first(cased)
+                cased = capitalize_first(cased)
             out.append(cased)
-            prev_cap = _is_capitalized(code)
+            prev_cap = is_capitalized(code)
         self.finish_line(tokens, lower, kinds, out)
         return out
 
@@ -718,14 +432,14 @@ class StatisticalTruecaser:
             compound = f"{lower[j - 1]}-{lower[j + 1]}"
             if compound not in self.forms:
                 continue
-            prev, _ = _neighbours(lower, j - 1)
-            _, nxt = _neighbours(lower, j + 1)
+            prev, _ = neighbours(lower, j - 1)
+            _, nxt = neighbours(lower, j + 1)
             code = self._word_code(
-                compound, prev, nxt, j > 1 and _is_capitalized(_form_code(out[j - 2])), None
+                compound, prev, nxt, j > 1 and is_capitalized(form_code(out[j - 2])), None
             )
-            left, right = _apply(f"{tokens[j - 1]}-{tokens[j + 1]}", code).split("-", 1)
+            left, right = apply_form(f"{tokens[j - 1]}-{tokens[j + 1]}", code).split("-", 1)
             if self._capitalizes(kinds[j - 1], lower[j - 1]):
-                left = _capitalize_first(left)
+                left = capitalize_first(left)
             out[j - 1], out[j + 1] = left, right
 
     def capitalized_positions(self, tokens: Sequence[str]) -> list[bool]:
@@ -751,20 +465,4 @@ class StatisticalTruecaser:
         cased = [self.restore_tokens([pieces[k] for k in slots]) for pieces, slots in lines]
         return join_cased(lines, cased)
 
-
-def split_keeping_space(line: str) -> tuple[list[str], list[int]]:
-    """A line's pieces (tokens and the whitespace between them, kept exactly) and where its tokens are."""
-    pieces = _SPLIT_KEEP_SPACE.split(line)
-    return pieces, [k for k, p in enumerate(pieces) if p and not p.isspace()]
-
-
-def join_cased(lines: Sequence[tuple[list[str], list[int]]], cased: Sequence[Sequence[str]]) -> str:
-    """The text again from `split_keeping_space` lines, each line's tokens replaced by `cased`."""
-    out = []
-    for (pieces, slots), tokens in zip(lines, cased, strict=True):
-        pieces = list(pieces)
-        for k, token in zip(slots, tokens, strict=True):
-            pieces[k] = token
-        out.append("".join(pieces))
-    return "\n".join(out)
 

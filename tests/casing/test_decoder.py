@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from summarizer.casing.decoder import CaseDecoder, DecoderConfig, shipped_decoder
 from summarizer.casing.ngrams import CaseNgrams, case_classes
 from summarizer.casing.packed import PackedCounts, pack, unpack
-from summarizer.casing.truecaser import StatisticalTruecaser, TruecaserConfig
+from summarizer.casing.truecaser import TruecaserConfig
+from training.count_truecaser import count_truecaser
 
 CORPUS = [
     "The European Court of Human Rights ruled on Monday .",
@@ -27,7 +28,7 @@ CORPUS = [
 
 @pytest.fixture(scope="module")
 def tiny() -> CaseDecoder:
-    table = StatisticalTruecaser(TruecaserConfig(oov_capital_bias=0.0)).train(CORPUS)
+    table = count_truecaser(CORPUS, TruecaserConfig(oov_capital_bias=0.0))
     return CaseDecoder(table, CaseNgrams.count(CORPUS))
 
 

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.casing import case_counts, load_records, score_casing
-from summarizer.casing.truecaser import StatisticalTruecaser, TruecaserConfig, position_kinds
+from summarizer.casing.positions import position_kinds
+from summarizer.casing.truecaser import StatisticalTruecaser, TruecaserConfig
+from training.count_truecaser import count_truecaser
 
 CORPUS = [
     "The president of the United States met Angela Merkel in New York on Monday .",
@@ -33,7 +35,7 @@ CORPUS = [
 @pytest.fixture(scope="module")
 def tiny() -> StatisticalTruecaser:
     # No bias towards capitals for unknown words: in this corpus `at` and `an` are unknown.
-    return StatisticalTruecaser(TruecaserConfig(oov_capital_bias=0.0)).train(CORPUS)
+    return count_truecaser(CORPUS, TruecaserConfig(oov_capital_bias=0.0))
 
 
 @pytest.fixture(scope="module")
