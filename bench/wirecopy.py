@@ -4,6 +4,8 @@
     python -m bench.wirecopy --split test --json docs/wirecopy_test.json   # final figures, once
     python -m bench.wirecopy --split dev --methods statistical model --limit 20 --sets running
     python -m bench.wirecopy --split dev --model /tmp/truecaser.json.gz  # a rebuilt table
+    python -m bench.wirecopy --split dev --methods statistical tagger --model runs/tables/half/truecaser_en.json.gz \
+        --tagger runs/case_tagger_news/tagger.pt    # a trained case tagger over the tables it read
 
 Sets (`--sets`): `running` and `lines` are the wire-copy set of `eval.wirecopy` (whole
 articles, split `--split`); `wsj` is `casing/wsj_ptb_pairs.jsonl` split=valid (one real PTB
@@ -35,14 +37,14 @@ from eval.metrics.wer import WordErrors, published_form, word_errors
 from eval.wirecopy import LAYOUTS, wirecopy_records
 from summarizer.casing.decoder import CaseDecoder, DecoderConfig
 from summarizer.casing.detokenize import detokenize
-from summarizer.casing.ngrams import CaseNgrams
+from summarizer.casing.ngrams import DEFAULT_NGRAMS, CaseNgrams
 from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.paths import data_root
 
 __all__ = ["SetRecord", "load_set", "main", "score_set"]
 
 SETS = (*LAYOUTS, "wsj", "frank")
-METHODS = ("statistical", "no-memory", "table", "truecase", "model")
+METHODS = ("statistical", "tagger", "no-memory", "table", "truecase", "model")
 
 
 @dataclass(frozen=True)
@@ -128,11 +130,28 @@ def _table(model_path: str | None) -> tuple[Callable[[Sequence[str]], list[str]]
     return (lambda texts: [truecaser.restore(t) for t in texts]), load
 
 
+def _decoder(model_path: str | None, memory: bool = True) -> CaseDecoder:
+    table = StatisticalTruecaser.load(model_path) if model_path else StatisticalTruecaser.from_pretrained()
+    # A rebuilt table comes with its own n-grams (build_truecaser --out writes both).
+    beside = Path(model_path).with_name(DEFAULT_NGRAMS) if model_path else None
+    ngrams = CaseNgrams.load(beside) if beside and beside.is_file() else CaseNgrams.from_pretrained()
+    return CaseDecoder(table, ngrams, None if memory else DecoderConfig(memory_strength=0.0))
+
+
+def _tagged(model_path: str | None, tagger_path: str | None) -> tuple[Callable[[Sequence[str]], list[str]], float]:
+    """The decoder's draft corrected by the case tagger (`summarizer.casing.tagger`)."""
+    from summarizer.casing.tagger import CaseTagger, shipped_tagger
+
+    start = time.perf_counter()
+    tagger = CaseTagger.load(tagger_path, _decoder(model_path)) if tagger_path else shipped_tagger()
+    load = time.perf_counter() - start
+    return (lambda texts: [tagger.restore(t) for t in texts]), load
+
+
 def _statistical(model_path: str | None, memory: bool = True) -> tuple[Callable[[Sequence[str]], list[str]], float]:
     """The default: the sequence decoder over the table's forms (`summarizer.casing.decoder`)."""
     start = time.perf_counter()
-    table = StatisticalTruecaser.load(model_path) if model_path else StatisticalTruecaser.from_pretrained()
-    decoder = CaseDecoder(table, CaseNgrams.from_pretrained(), None if memory else DecoderConfig(memory_strength=0.0))
+    decoder = _decoder(model_path, memory)
     load = time.perf_counter() - start
     return (lambda texts: [decoder.restore(t) for t in texts]), load
 
@@ -152,6 +171,8 @@ def _truecase_package() -> tuple[Callable[[Sequence[str]], list[str]], float]:
 def _system(method: str, args) -> tuple[Callable[[Sequence[str]], list[str]], float]:
     if method == "statistical":
         return _statistical(args.model)
+    if method == "tagger":
+        return _tagged(args.model, args.tagger)
     if method == "no-memory":
         return _statistical(args.model, memory=False)
     if method == "table":
@@ -211,10 +232,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
     parser.add_argument(
         "--methods", nargs="+", default=["statistical"], choices=list(METHODS),
-        help="statistical (the default decoder), no-memory (it without document memory), table (the per-word "
-        "table alone), truecase (the PyPI package), model (the LM check)",
+        help="statistical (the default decoder), tagger (the decoder corrected by the case tagger), no-memory "
+        "(the decoder without document memory), table (the per-word table alone), truecase (the PyPI package), "
+        "model (the LM check)",
     )
-    parser.add_argument("--model", default=None, help="truecaser .json.gz, or checkpoint for method model")
+    parser.add_argument(
+        "--model", default=None,
+        help="truecaser .json.gz (with the case_ngrams_en.json.gz beside it, if any), or checkpoint for method model",
+    )
+    parser.add_argument("--tagger", default=None, help="case tagger .pt for method tagger (default: the shipped one)")
     parser.add_argument("--backend", default="auto", help="how the weights run for method model (auto, torch, bf16, int8)")
     parser.add_argument(
         "--settled-margin", type=float, default=None,

@@ -15,7 +15,14 @@ from typing import Any
 from summarizer.casing.headline import headline_case
 from summarizer.casing.normalize import Normalized
 from summarizer.casing.normalize import normalize as normalize_texts
-from summarizer.config import DEFAULT_STYLES, GenerationSettings, StyleConfig, SummarizerConfig
+from summarizer.config import (
+    DEFAULT_NORMALIZE_METHOD,
+    DEFAULT_STYLES,
+    MODEL_FREE_NORMALIZE_METHODS,
+    GenerationSettings,
+    StyleConfig,
+    SummarizerConfig,
+)
 from summarizer.guard.actions import GuardAction
 from summarizer.model import Summarizer, Summary
 
@@ -46,8 +53,8 @@ def summarize(articles: list[str], **kwargs: Any) -> list[Summary]:
     return _default().summarize(articles, **kwargs)
 
 
-def normalize(texts: list[str], *, method: str = "statistical", **kwargs: Any) -> list[Normalized]:
+def normalize(texts: list[str], *, method: str = DEFAULT_NORMALIZE_METHOD, **kwargs: Any) -> list[Normalized]:
     """Case-restore (and detokenize) wire copy (`summarizer.casing.normalize.normalize`); the model
-    methods run the embedded default model, loaded once, and "statistical" loads none."""
-    model = None if method == "statistical" else _default()
+    methods run the embedded default model, loaded once; "tagger" (the default) and "statistical" load none."""
+    model = None if method in MODEL_FREE_NORMALIZE_METHODS else _default()
     return normalize_texts(texts, method=method, model=model, **kwargs)

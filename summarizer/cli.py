@@ -29,6 +29,7 @@ from summarizer.batch.jobs import (
 from summarizer.batch.records import STDIN, count_records, expand_inputs, read_records
 from summarizer.config import (
     BACKENDS,
+    DEFAULT_NORMALIZE_METHOD,
     DEFAULT_STYLES,
     NORMALIZE_METHOD_HELP,
     NORMALIZE_METHODS,
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summarize.add_argument(
         "--wire-casing", default=None, choices=list(NORMALIZE_METHODS),
-        help="how wire copy gets its case back before summarizing (default: the model's config, statistical)",
+        help="how wire copy gets its case back before summarizing (default: the model's config, tagger)",
     )
     summarize.add_argument(
         "--no-faithfulness-guard", action="store_true",
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="change only letter case, so output aligns token for token with PTB-tokenized gold",
     )
     normalize.add_argument(
-        "--method", default="statistical", choices=list(NORMALIZE_METHODS),
+        "--method", default=DEFAULT_NORMALIZE_METHOD, choices=list(NORMALIZE_METHODS),
         help="; ".join(f"{name}: {what}" for name, what in NORMALIZE_METHOD_HELP.items()),
     )
     normalize.add_argument("--headline", default=None, choices=["sentence", "title"], help="also apply headline case")

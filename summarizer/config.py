@@ -22,12 +22,17 @@ GENERATE_WINDOW_WORDS = 64
 # Case restoration methods (`summarizer.casing.normalize`), each with what it does: the one list the
 # CLI's help, the service's schema and /v1/info, and the demo's choices are read from.
 NORMALIZE_METHOD_HELP = {
-    "statistical": "the shipped count-based truecaser (default; fast, no model call)",
+    "tagger": "the count-based truecaser's draft corrected by the shipped case tagger (default; a small BiGRU, "
+    "fast, no model call)",
+    "statistical": "the shipped count-based truecaser alone (fastest, no model call)",
     "model": "the truecaser's draft checked word by word by the language model (LM check)",
     "generate": "the model writes the text under a hard case-only constraint (constrained decoding; slow, "
     "for casing-fine-tuned models)",
 }
 NORMALIZE_METHODS = tuple(NORMALIZE_METHOD_HELP)
+MODEL_FREE_NORMALIZE_METHODS = ("statistical", "tagger")  # they load no language model
+# It beats "statistical" on the wire-copy test split (docs/results_wirecopy.md, session 14).
+DEFAULT_NORMALIZE_METHOD = "tagger"
 
 
 def check_normalize_method(value: str, name: str = "method") -> str:
@@ -42,6 +47,8 @@ __all__ = [
     "DEFAULT_STYLES",
     "GENERATION_SETTINGS",
     "GenerationSettings",
+    "DEFAULT_NORMALIZE_METHOD",
+    "MODEL_FREE_NORMALIZE_METHODS",
     "NORMALIZE_METHODS",
     "NORMALIZE_METHOD_HELP",
     "STYLE_KIND_HELP",
@@ -469,7 +476,7 @@ class SummarizerConfig:
     normalize_window_words: int = GENERATE_WINDOW_WORDS
     # How `summarize` restores the case of wire copy before summarizing (a `NORMALIZE_METHODS`
     # method; overridable per call). See docs/results_wirecopy.md for what each costs and gives.
-    wire_casing: str = "statistical"
+    wire_casing: str = DEFAULT_NORMALIZE_METHOD
 
     def __post_init__(self) -> None:
         if self.max_input_tokens is not None and self.max_input_tokens < 16:

@@ -113,8 +113,13 @@ def _exclusion(data: Path) -> HeldOut:
     return HeldOut.from_texts(held.values(), ngram_overlap=0.5, ids=held.keys())
 
 
-def training_records(data: Path, exclusion: HeldOut | None = None) -> tuple[list[dict], list[str]]:
-    """The article records safe to train on (`text`, `tokenized`), and the ids of those excluded."""
+def training_records(
+    data: Path, exclusion: HeldOut | None = None, holdout_half: str | None = None
+) -> tuple[list[dict], list[str]]:
+    """The article records safe to train on (`text`, `tokenized`), and the ids of those excluded.
+
+    holdout_half: "a" or "b" also leaves out that half of the articles (by `stable_half` of
+    their normalized key), for a case tagger to learn from in-domain text these counts never saw."""
     exclusion = exclusion or _exclusion(data)
     kept, excluded, seen = [], [], set()
     for name, field in SOURCES:
@@ -130,8 +135,10 @@ def training_records(data: Path, exclusion: HeldOut | None = None) -> tuple[list
             if record["id"] in seen or key in seen:
                 continue
             seen.update((record["id"], key))
-            if exclusion.reason(body, record["id"]) or (
-                not record.get("tokenized") and article_split(body) != "train"
+            if (
+                exclusion.reason(body, record["id"])
+                or (not record.get("tokenized") and article_split(body) != "train")
+                or (holdout_half is not None and stable_half(key) == holdout_half)
             ):
                 excluded.append(record["id"])
             else:
@@ -160,11 +167,12 @@ def description_records(data: Path, exclusion: HeldOut | None = None) -> tuple[l
 ALLSIDES = Path("news") / "allsides_articles.jsonl.gz"
 
 
-def allsides_half(record_id: str) -> str:
-    """"a" or "b": a stable half of the AllSides articles. A build with `--allsides half` counts
-    half "a" only, so a tagger stacked on that build can learn from half "b", text whose counts
-    it never saw (experiments/case_tagger.py)."""
-    return "ab"[hashlib.sha256(record_id.encode()).digest()[0] % 2]
+def stable_half(key: str) -> str:
+    """"a" or "b": a stable half of the articles, by id (AllSides) or normalized key (the news
+    articles). A build with `--allsides half` counts AllSides half "a" only (`--holdout-half b`
+    leaves out half "b" of the news articles), so a case tagger stacked on that build learns
+    from text its counts never saw (`training.train_case_tagger`)."""
+    return "ab"[hashlib.sha256(key.encode()).digest()[0] % 2]
 
 
 def allsides_records(data: Path, part: str, exclusion: HeldOut | None = None) -> tuple[list[dict], int]:
@@ -181,7 +189,7 @@ def allsides_records(data: Path, part: str, exclusion: HeldOut | None = None) ->
             text = record.get("text") or ""
             if record.get("split") != "train" or not text.strip():
                 continue
-            if part == "half" and allsides_half(record["id"]) != "a":
+            if part == "half" and stable_half(record["id"]) != "a":
                 continue
             if exclusion.reason(text, record["id"]):
                 dropped += 1
@@ -264,6 +272,12 @@ def main(argv: list[str] | None = None) -> dict:
         help="a .txt.gz of the tokenized training lines: read when it exists, else written (reruns skip tokenizing)",
     )
     parser.add_argument(
+        "--holdout-half",
+        choices=("a", "b"),
+        default=None,
+        help="leave out this half of the news articles too (training.train_case_tagger learns from it)",
+    )
+    parser.add_argument(
         "--allsides",
         choices=("none", "half", "all"),
         default="none",
@@ -277,7 +291,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     start = time.perf_counter()
     exclusion = _exclusion(config.data)
-    records, excluded = training_records(config.data, exclusion)
+    records, excluded = training_records(config.data, exclusion, args.holdout_half)
     descriptions, dropped_descriptions = description_records(config.data, exclusion)
     allsides, dropped_allsides = allsides_records(config.data, args.allsides, exclusion)
     descriptions += allsides
@@ -323,6 +337,7 @@ def main(argv: list[str] | None = None) -> dict:
             "prune_min_count": config.prune_min_count,
             "prune_max_share": config.prune_max_share,
             "allsides": args.allsides,
+            "holdout_half": args.holdout_half,
         },
         "truecaser_config": asdict(truecaser.config),
         "records": len(records),

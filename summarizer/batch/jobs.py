@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from tqdm.auto import tqdm
 
 from summarizer.batch.records import BadRecord, Record, reason_kind
-from summarizer.config import check_normalize_method
+from summarizer.config import DEFAULT_NORMALIZE_METHOD, MODEL_FREE_NORMALIZE_METHODS, check_normalize_method
 from summarizer.text.layout import INPUT_FORMATS
 
 __all__ = [
@@ -210,7 +210,7 @@ class SummarizeTask:
 class NormalizeTask:
     """Restore case (`summarizer.casing.normalize.normalize`); rows `{"output", "method"}`."""
 
-    method: str = "statistical"
+    method: str = DEFAULT_NORMALIZE_METHOD
     detokenize: bool = True
     headline: str | None = None
     model: str | None = None
@@ -224,7 +224,7 @@ class NormalizeTask:
 
         check_normalize_method(self.method)
         summarizer = None
-        if self.method != "statistical":  # "model" and "generate" run the neural model
+        if self.method not in MODEL_FREE_NORMALIZE_METHODS:  # "model" and "generate" run the neural model
             from summarizer.model import Summarizer
 
             summarizer = Summarizer.from_pretrained(

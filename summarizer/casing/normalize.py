@@ -3,7 +3,9 @@
 `normalize(texts, method=..., model=...)` is what every caller runs (the Python API, the CLI,
 batch jobs, Ray workers, the demo). Methods (`NORMALIZE_METHODS`):
 
-* "statistical": the shipped sequence decoder (`summarizer.casing.decoder`), no neural model;
+* "tagger" (the default): the decoder's draft corrected by the shipped case tagger
+  (`summarizer.casing.tagger`, a small BiGRU reading both sides of each word; no language model);
+* "statistical": the shipped sequence decoder alone (`summarizer.casing.decoder`), no neural model;
 * "model": the decoder's draft, the words it is unsure of checked by a language model in one
   teacher-forced pass per window (`summarizer.casing.lm_check`);
 * "generate": the model writes each window under a hard case-only constraint
@@ -22,7 +24,12 @@ from typing import TYPE_CHECKING, Any
 from tqdm.auto import tqdm
 
 from summarizer.casing.decoder import shipped_decoder
-from summarizer.config import NORMALIZE_METHODS, check_normalize_method
+from summarizer.config import (
+    DEFAULT_NORMALIZE_METHOD,
+    MODEL_FREE_NORMALIZE_METHODS,
+    NORMALIZE_METHODS,
+    check_normalize_method,
+)
 from summarizer.text.cleaning import check_texts
 
 if TYPE_CHECKING:
@@ -61,7 +68,7 @@ def finish(cased: Sequence[str], method: str, detokenize: bool) -> list[Normaliz
 def normalize(
     texts: Sequence[str],
     *,
-    method: str = "statistical",
+    method: str = DEFAULT_NORMALIZE_METHOD,
     model: Any = None,
     detokenize: bool = True,
     batch_size: int = 16,
@@ -73,8 +80,8 @@ def normalize(
     texts: lowercased, PTB-tokenized text such as CNN/DM's
         ``kheyon rasheed told the state - run iraqiyya television``; each text is one document
         (document memory reads all of it), each of its lines a run of sentences.
-    method: "statistical" (default, ~45k words/s), "model" or "generate" (see the module
-        docstring); the latter two need `model`, a loaded `Summarizer`.
+    method: "tagger" (default, ~13k words/s), "statistical" (~45k words/s), "model" or
+        "generate" (see the module docstring); the latter two need `model`, a loaded `Summarizer`.
     detokenize: also undo PTB tokenization (``state - run`` -> ``state-run``, ``-lrb-`` -> ``(``).
         Without it only letter case changes, so the output aligns with PTB-tokenized gold.
     case_settings: how method "model" weighs the model against the draft (`CaseLMSettings`).
@@ -85,12 +92,14 @@ def normalize(
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if case_settings is not None and method != "model":
         raise ValueError(f"case_settings apply to method='model' only, not {method!r}")
-    if method != "statistical" and model is None:
+    if method not in MODEL_FREE_NORMALIZE_METHODS and model is None:
         raise ValueError(f"method {method!r} runs a language model: pass model= (a loaded Summarizer)")
     if not texts:
         return []
     if method == "statistical":
         return finish(_statistical(texts, progress), method, detokenize)
+    if method == "tagger":
+        return finish(_tagged(texts, progress), method, detokenize)
     if method == "model":
         return finish(_check_with_model(model, texts, case_settings, batch_size, progress), method, detokenize)
     return finish(_generate_with_model(model, texts, batch_size, progress), method, detokenize)
@@ -129,3 +138,11 @@ def _statistical(texts: Sequence[str], progress: bool) -> list[str]:
     and n-grams of cased news, no neural model)."""
     decoder = shipped_decoder()
     return [decoder.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]
+
+
+def _tagged(texts: Sequence[str], progress: bool) -> list[str]:
+    """The decoder's draft corrected by the shipped case tagger (`summarizer.casing.tagger`)."""
+    from summarizer.casing.tagger import shipped_tagger
+
+    tagger = shipped_tagger()
+    return [tagger.restore(t) for t in tqdm(texts, desc="normalize", disable=not progress, leave=False)]

@@ -20,6 +20,7 @@ import gradio as gr
 
 from summarizer.batch.records import SUFFIXES, BadRecord, read_records
 from summarizer.casing.headline import headline_case
+from summarizer.config import DEFAULT_NORMALIZE_METHOD
 from summarizer.demo.markup import (
     GuardView,
     align,
@@ -222,7 +223,7 @@ def render_normalized(article: str) -> str:
 # Normalize
 
 
-async def normalize_text(service: Service, text: str, method: str = "statistical", headline: str = "none",
+async def normalize_text(service: Service, text: str, method: str = DEFAULT_NORMALIZE_METHOD, headline: str = "none",
                          detokenize: bool = True) -> tuple[str, str]:
     """Normalize wire copy (the whole text, one document) through the service; returns (normalized
     text, HTML diff against the input)."""

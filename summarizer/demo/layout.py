@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from summarizer.config import NORMALIZE_METHOD_HELP
+from summarizer.config import DEFAULT_NORMALIZE_METHOD, NORMALIZE_METHOD_HELP
 from summarizer.demo import handlers
 from summarizer.serve.service import Service
 from summarizer.text.html import PAGE_SUFFIXES
@@ -104,14 +104,14 @@ def _normalize_tab(service: Service) -> None:
                               placeholder="council leader margaret okafor said the overspend would be covered "
                               "from reserves , not taxes .")
             method = gr.Radio([(f"{name}: {what}", name) for name, what in NORMALIZE_METHOD_HELP.items()],
-                              value="statistical", label="Method", elem_id="method")
+                              value=DEFAULT_NORMALIZE_METHOD, label="Method", elem_id="method")
             headline = gr.Radio(handlers.HEADLINE_CASES, value="none", label="Headline casing", elem_id="headline")
             detokenize = gr.Checkbox(value=True, label="Detokenize (state - run → state-run, -lrb- → ( …)",
                                      elem_id="detokenize")
             button = gr.Button("Normalize", variant="primary", elem_id="normalize-button")
             lines = _example(EXAMPLES_DIR / "wire_copy.txt").splitlines()
-            examples = [[line, "statistical", "none", True] for line in lines]
-            examples.append(["council votes to close dunmore market square to cars", "statistical", "title", True])
+            examples = [[line, DEFAULT_NORMALIZE_METHOD, "none", True] for line in lines]
+            examples.append(["council votes to close dunmore market square to cars", DEFAULT_NORMALIZE_METHOD, "title", True])
             gr.Examples(examples, inputs=[wire, method, headline, detokenize], label="Example wire copy (fictional)",
                         visible_columns=[0, 2])
         with gr.Column(scale=1):

@@ -1,7 +1,7 @@
 """The summarization service: a FastAPI app over one loaded `Summarizer`.
 
     POST /v1/summarize   {"articles": [...], "style": "headline", ...settings} -> {"summaries": [...]}
-    POST /v1/normalize   {"texts": [...], "method": "statistical"} -> {"results": [...]}
+    POST /v1/normalize   {"texts": [...], "method": "tagger"} -> {"results": [...]}
     GET  /health         alive
     GET  /ready          model loaded and accepting (503 while draining)
     GET  /metrics        Prometheus text

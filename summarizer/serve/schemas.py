@@ -13,7 +13,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from summarizer.config import NORMALIZE_METHODS, GenerationSettings, SummarizerConfig
+from summarizer.config import (
+    DEFAULT_NORMALIZE_METHOD,
+    NORMALIZE_METHODS,
+    GenerationSettings,
+    SummarizerConfig,
+)
 from summarizer.text.layout import INPUT_FORMATS
 
 __all__ = ["ArticleIn", "NormalizeRequest", "request_models", "summary_body"]
@@ -41,7 +46,7 @@ class ArticleIn(BaseModel):
 class NormalizeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     texts: list[str] = Field(min_length=1)
-    method: Literal[NORMALIZE_METHODS] = "statistical"  # type: ignore[valid-type]
+    method: Literal[NORMALIZE_METHODS] = DEFAULT_NORMALIZE_METHOD  # type: ignore[valid-type]
     detokenize: bool = True
 
 

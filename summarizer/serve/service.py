@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import partial
 from typing import Any
 
-from summarizer.config import check_normalize_method
+from summarizer.config import DEFAULT_NORMALIZE_METHOD, check_normalize_method
 from summarizer.serve.batcher import Batcher, QueueFull
 from summarizer.serve.settings import ServeSettings
 from summarizer.text.cleaning import RejectedText, check_texts, clean_text
@@ -102,7 +102,7 @@ class Service:
         key = ("summarize", style, tuple(sorted(overrides.items())), input_format, faithful, wire_casing)
         return await self.run(key, list(texts), gone)
 
-    async def normalize(self, texts: Sequence[str], method: str = "statistical", detokenize: bool = True, *,
+    async def normalize(self, texts: Sequence[str], method: str = DEFAULT_NORMALIZE_METHOD, detokenize: bool = True, *,
                         gone: Gone | None = None) -> list[Any]:
         """`Summarizer.normalize(texts, method=method, detokenize=detokenize)`, batched."""
         try:

@@ -166,3 +166,21 @@ def shared_data_root() -> Path:
     if not (data_root() / "casing" / "news_text_extra.jsonl").is_file():
         pytest.skip("shared data not found")
     return data_root()
+
+
+def test_stable_halves_split_evenly_and_never_move():
+    keys = [f"article-{i}" for i in range(2000)]
+    halves = [build_truecaser.stable_half(k) for k in keys]
+    assert set(halves) == {"a", "b"} and 900 < halves.count("a") < 1100
+    assert halves == [build_truecaser.stable_half(k) for k in keys]
+
+
+def test_a_held_out_half_is_left_for_the_tagger(shared_data_root):
+    """`--holdout-half b` counts none of the news articles the case tagger then learns from."""
+    from training.train_case_tagger import training_articles
+
+    kept, _ = build_truecaser.training_records(shared_data_root, holdout_half="b")
+    kept_keys = {article_key(r["text"]) for r in kept}
+    learned = training_articles(shared_data_root, "news")
+    assert learned and not any(article_key(a["text"]) in kept_keys for a in learned)
+    assert all(build_truecaser.stable_half(a["id"]) == "b" for a in training_articles(shared_data_root)[:200])

@@ -18,7 +18,8 @@ from summarizer.casing import normalize as owner
 from summarizer.config import NORMALIZE_METHODS
 
 TEXT = "the council met on monday ."
-MARK = {"statistical": str.upper, "model": str.title, "generate": str.swapcase}
+MARK = {"statistical": str.upper, "tagger": str.capitalize, "model": str.title, "generate": str.swapcase}
+MODEL_FREE = ("statistical", "tagger")
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def calls(monkeypatch) -> list[str]:
         return run
 
     monkeypatch.setattr(owner, "_statistical", marker("statistical"))
+    monkeypatch.setattr(owner, "_tagged", marker("tagger"))
     monkeypatch.setattr(owner, "_check_with_model", marker("model"))
     monkeypatch.setattr(owner, "_generate_with_model", marker("generate"))
     return seen
@@ -65,7 +67,7 @@ def _cli(method, tiny, tmp_path, monkeypatch):
     src, out = tmp_path / "wire.txt", tmp_path / f"{method}.jsonl"
     src.write_text(TEXT)
     args = ["normalize", str(src), "-o", str(out), "--method", method, "--keep-tokenization", "--no-progress"]
-    assert cli.main([*args, "--model", tiny.test_path] if method != "statistical" else args) == cli.EXIT_OK
+    assert cli.main([*args, "--model", tiny.test_path] if method not in MODEL_FREE else args) == cli.EXIT_OK
     (row,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert row["method"] == method
     return row["output"]
@@ -74,7 +76,7 @@ def _cli(method, tiny, tmp_path, monkeypatch):
 def _batch(method, tiny, tmp_path, monkeypatch):
     from summarizer.batch.jobs import NormalizeTask
 
-    task = NormalizeTask(method=method, detokenize=False, model=None if method == "statistical" else tiny.test_path)
+    task = NormalizeTask(method=method, detokenize=False, model=None if method in MODEL_FREE else tiny.test_path)
     (row,) = task.load().process([TEXT])
     assert row["method"] == method
     return row["output"]

@@ -243,7 +243,7 @@ def test_normalize_text_model_methods(call, tiny_summarizer, method):
     ("args", "message"),
     [
         (("", "statistical", "none", True), "The wire copy is empty"),
-        (("some text", "neural", "none", True), "choose one of \\('statistical', 'model', 'generate'\\)"),
+        (("some text", "neural", "none", True), "choose one of \\('tagger', 'statistical', 'model', 'generate'\\)"),
         (("some text", "statistical", "upper", True), "Unknown headline casing"),
     ],
 )

@@ -31,7 +31,7 @@ def test_health_ready_info_and_metrics(service, tiny):
     info = httpx.get(f"{service}/v1/info").json()
     assert set(info["styles"]) == set(tiny.config.styles)
     assert info["styles"]["highlights"]["settings"] == ["max_words"]
-    assert list(info["normalize_methods"]) == ["statistical", "model", "generate"] and info["limits"]["max_batch"] == 8
+    assert list(info["normalize_methods"]) == ["tagger", "statistical", "model", "generate"] and info["limits"]["max_batch"] == 8
     metrics = httpx.get(f"{service}/metrics").text
     assert "summarizer_requests_total" in metrics and "summarizer_batch_texts" in metrics
     assert 'route="/health",status="200"' in metrics and 'route="/v1/info"' in metrics

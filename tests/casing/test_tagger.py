@@ -1,0 +1,63 @@
+"""The case tagger stacked on the decoder: only case changes, its classes are applied as stated,
+and it survives a save and load."""
+
+from __future__ import annotations
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.casing.decoder import CaseDecoder
+from summarizer.casing.ngrams import CaseNgrams
+from summarizer.casing.tagger import CaseTagger, CaseTaggerNet, TaggerConfig, case_class
+from summarizer.casing.truecaser import TruecaserConfig
+from training.count_truecaser import count_truecaser
+
+CORPUS = [
+    "The European Court of Human Rights ruled on Monday .",
+    "She met Donald Sterling and the McDonald family in New York .",
+    "The pound sterling fell against the dollar , the BBC said .",
+] * 3
+
+
+def _tagger(seed: int = 0) -> CaseTagger:
+    torch.manual_seed(seed)
+    decoder = CaseDecoder(count_truecaser(CORPUS, TruecaserConfig(oov_capital_bias=0.0)), CaseNgrams.count(CORPUS))
+    vocab = {w: i + 1 for i, w in enumerate(sorted({w.lower() for line in CORPUS for w in line.split()}))}
+    return CaseTagger(decoder, CaseTaggerNet(TaggerConfig(vocab=len(vocab) + 1, hidden=8)), vocab)
+
+
+def test_case_classes():
+    assert [case_class(t) for t in ("the", "The", "BBC", "McDonald", "iPhone", "42", ",")] == [0, 1, 2, 3, 3, 0, 0]
+
+
+def test_classes_are_applied_as_stated():
+    tagger = _tagger()
+    # the decoder's own form when the class agrees; the class's form when it does not; a mixed
+    # form from the decoder, else from the counts, else Title
+    assert tagger._cased("new", "New", 1) == "New"
+    assert tagger._cased("new", "New", 0) == "new"
+    assert tagger._cased("bbc", "bbc", 2) == "BBC"
+    assert tagger._cased("mcdonald", "McDonald", 3) == "McDonald"
+    assert tagger._cased("mcdonald", "mcdonald", 3) == "McDonald"
+    assert tagger._cased("zork", "zork", 3) == "Zork"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["the", "court", "new", "york", "bbc", "mcdonald", ",", ".", "'s", "zork", "-lrb-",
+                                 "  ", "\n", "İstanbul", "straße"]), max_size=30))
+def test_only_case_changes(words):
+    text = " ".join(words)
+    out = _tagger().restore(text)
+    assert out.lower() == text.lower()
+    assert len(out) == len(text)
+
+
+def test_save_and_load_give_the_same_text(tmp_path):
+    tagger = _tagger(seed=3)
+    text = "she met donald sterling in new york .\nthe bbc said the pound fell"
+    tagger.save(tmp_path / "tagger.pt")
+    loaded = CaseTagger.load(tmp_path / "tagger.pt", tagger.decoder)
+    # weights are stored in half precision: same classes on this text
+    assert loaded.restore(text) == tagger.restore(text)
+    assert loaded.features.vocab == tagger.features.vocab
