@@ -50,6 +50,7 @@ from training.build_truecaser import ALLSIDES, stable_half
 
 logger = logging.getLogger(__name__)
 SHARD = 400
+NEWS_FEATURES = {"b": "features_news", "a": "features_news_a"}
 _decoder: CaseDecoder | None = None
 
 
@@ -105,9 +106,9 @@ def _featurize_shard(args: tuple[list[dict], str]) -> str:
 
 
 def featurize(args: argparse.Namespace) -> None:
-    out = Path(args.out) / ("features" if args.source == "allsides" else "features_news")
+    out = Path(args.out) / ("features" if args.source == "allsides" else NEWS_FEATURES[args.half])
     out.mkdir(parents=True, exist_ok=True)
-    articles = training_articles(Path(args.data), args.source)[: args.articles or None]
+    articles = training_articles(Path(args.data), args.source, args.half)[: args.articles or None]
     jobs = [(articles[i: i + SHARD], str(out / f"shard_{i // SHARD:04d}.pt")) for i in range(0, len(articles), SHARD)]
     todo = [job for job in jobs if not Path(job[1]).is_file()]
     logger.info("%d articles, %d shards, %d to write", len(articles), len(jobs), len(todo))
@@ -117,12 +118,14 @@ def featurize(args: argparse.Namespace) -> None:
             logger.info("%s (%d/%d, %.0f s)", path, n, len(todo), time.perf_counter() - start)
 
 
-def load_documents(features: Path, shards: int = 0, news_repeat: int = 0) -> list[dict]:
+def load_documents(features: Path, shards: int = 0, news_repeat: int = 0, news_halves: str = "b") -> list[dict]:
     """The AllSides documents (the first `shards` shards, 0: all) and, `news_repeat` times over,
-    the news documents."""
+    the news documents of `news_halves`; each news document says its half (`news`)."""
     paths = sorted((features / "features").glob("shard_*.pt"))[: shards or None]
-    paths += sorted((features / "features_news").glob("shard_*.pt")) * news_repeat
-    return [{**doc, "news": path.parent.name == "features_news"} for path in paths
+    for half in news_halves:
+        paths += sorted((features / NEWS_FEATURES[half]).glob("shard_*.pt")) * news_repeat
+    half_of = {name: half for half, name in NEWS_FEATURES.items()}
+    return [{**doc, "news": half_of.get(path.parent.name)} for path in paths
             for doc in torch.load(path, weights_only=False)]
 
 
@@ -132,12 +135,14 @@ def build_vocab(docs: list[dict], size: int, min_count: int = 3) -> dict[str, in
     return {w: i + 1 for i, w in enumerate(frequent)}
 
 
-def tensorize(docs: list[dict], features: TypeFeatures, news: TypeFeatures | None = None) -> list[tuple[torch.Tensor, ...]]:
-    """Model inputs and gold classes of each document. The news documents read the priors of
-    the tables they were featurized with (`news`), which never counted them."""
+def tensorize(
+    docs: list[dict], features: TypeFeatures, news: dict[str, TypeFeatures] | None = None
+) -> list[tuple[torch.Tensor, ...]]:
+    """Model inputs and gold classes of each document. The news documents of each half read the
+    priors of the tables they were featurized with (`news[half]`), which never counted them."""
     out = []
     for doc in docs:
-        features_of = news if doc.get("news") and news is not None else features
+        features_of = (news or {}).get(doc.get("news"), features)
         lines = [line.split() for line in doc["lower"].split("\n")]
         decoded, n = [], 0
         for line in lines:
@@ -189,7 +194,9 @@ def train(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     decoder = load_decoder(Path(args.tables))
-    docs = load_documents(Path(args.features or out), args.shards, args.news_repeat)
+    news_tables = dict(zip("ba", [args.news_tables, args.news_a_tables], strict=True))
+    halves = "".join(h for h, t in news_tables.items() if t)
+    docs = load_documents(Path(args.features or out), args.shards, args.news_repeat, halves)
     checkpoint_path = out / "checkpoint.pt"
     checkpoint = torch.load(checkpoint_path, weights_only=False) if checkpoint_path.is_file() else None
     init = torch.load(args.init, weights_only=False) if args.init and not checkpoint else None
@@ -197,8 +204,8 @@ def train(args: argparse.Namespace) -> None:
     config = TaggerConfig(vocab=args.vocab, hidden=args.hidden, dropout=args.dropout)
     net = CaseTaggerNet(config)
     tagger = CaseTagger(decoder, net, vocab)
-    news_table = StatisticalTruecaser.load(Path(args.news_tables) / "truecaser_en.json.gz") if args.news_tables else None
-    data = tensorize(docs, tagger.features, TypeFeatures(news_table, vocab) if news_table else None)
+    news = {h: TypeFeatures(StatisticalTruecaser.load(Path(news_tables[h]) / "truecaser_en.json.gz"), vocab) for h in halves}
+    data = tensorize(docs, tagger.features, news)
     tokens = sum(len(d[0]) for d in data)
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
     state = {"elapsed": 0.0, "seen": 0, "step": 0, "best": -1.0, "best_state": None, "epoch": 0}
@@ -277,6 +284,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="train on the news shards (features_news/) too, this many times over")
     parser.add_argument("--news_tables", default=None, help="the tables the news shards were featurized with "
                         "(build_truecaser --holdout-half b): their priors")
+    parser.add_argument("--news_a_tables", default=None, help="the same for the news articles' half a "
+                        "(featurize --source news --half a, tables built with --holdout-half a)")
+    parser.add_argument("--half", choices=("a", "b"), default="b", help="which half of the news articles featurize reads")
     parser.add_argument("--features", default=None, help="the folder holding features/ and features_news/ (default: --out)")
     parser.add_argument("--init", default=None, help="start from the best weights (and vocab) of this checkpoint.pt")
     parser.add_argument("--workers", type=int, default=2)
