@@ -100,6 +100,8 @@ class Compression:
     opens: bool = False
     copular: bool = False
     anaphoric: bool = False
+    # The source sentence's score as the article's main point (`summarizer.generation.point`; set by the caller).
+    point: float = 0.0
 
 
 def _quoted_tokens(sent: Any) -> set[int]:
@@ -188,6 +190,8 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         return _span_with_commas(sent, _subtree(tok))
     if dep == "relcl" and after_comma:
         return _span_with_commas(sent, _subtree(tok))
+    if _closing_aside(tok, sent):
+        return _span_with_commas(sent, _subtree(tok))
     if dep == "advcl":
         # A condition stays ("will reopen if ..."); any other adverbial clause may go.
         marks = {c.lower_ for c in tok.children if c.dep_ in ("mark", "advmod")}
@@ -256,6 +260,10 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
             return None
         if _in_condition(tok):
             return None
+        # "to subpoena the White House ... and ousted FBI Director James Comey": a past form
+        # joined to a bare verb is a misparse (here a noun phrase's adjective), not a second event.
+        if tok.head.tag_ == "VB" and tok.tag_ in ("VBD", "VBN"):
+            return None
         # "came on the air and announced he was retiring": a first verb that sets the scene
         # leaves the news to the second.
         if tok.head.lower_ in _SCENE_VERBS:
@@ -269,6 +277,28 @@ def _unit_for(tok: Any, sent: Any, subject_start: int | None) -> set[int] | None
         unit.update(t.i for t in between if t.i >= tok.left_edge.i - 2)
         return unit
     return None
+
+
+def _closing_aside(tok: Any, sent: Any) -> bool:
+    """A phrase set off by a comma or dash that ends the sentence and comments on the clause
+    before it, which stands without it: a noun phrase the parse hangs on the main verb as a
+    second object (", a strategy that may ...", "— a resounding victory for labor") or a "with"
+    clause ("..., with each saying the other is adrift")."""
+    before = tok.left_edge.i - 1
+    after_comma = before >= sent.start and tok.doc[before].text in {",", "—", "–", "--"}
+    if not after_comma or tok.head.dep_ != "ROOT" or tok.i < tok.head.i or tok.right_edge.i < _last_word(sent):
+        return False
+    if tok.dep_ == "dobj" and tok.pos_ == "NOUN":
+        return any(c.dep_ == "dobj" and c.i < tok.left_edge.i for c in tok.head.children)
+    if tok.dep_ == "prep" and tok.lower_ == "with":
+        return any(c.dep_ == "pcomp" or any(g.dep_ in ("acl", "nsubj") for g in c.children) for c in tok.children)
+    return False
+
+
+def _last_word(sent: Any) -> int:
+    """Index of the last token of `sent` that is not punctuation."""
+    words = [t.i for t in sent if not t.is_punct]
+    return words[-1] if words else sent.end - 1
 
 
 def _event_phrase(prep: Any) -> bool:
@@ -484,7 +514,8 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
         return False
     start = sent.start
     for tok in kept:
-        if any(c.dep_ in _CORE and not keep[c.i - start] for c in tok.children):
+        # An object the parse made of a closing aside (", a strategy that ...") may go.
+        if any(c.dep_ in _CORE and not keep[c.i - start] and not _closing_aside(c, sent) for c in tok.children):
             return False
     if _reattaches(sent, keep):
         return False
@@ -493,7 +524,9 @@ def _well_formed(sent: Any, keep: Sequence[bool]) -> bool:
             and keep[kept[0].i + 1 - start] and sent.doc[kept[0].i + 1].text == ",":
         return False
     last = kept[-1]
-    if last.tag_ in _NO_END_TAGS or last.dep_ in _NO_END_DEPS:
+    # "for families making less than that": a determiner standing as a noun closes its phrase.
+    pronoun = last.tag_ == "DT" and last.dep_ in ("pobj", "dobj", "nsubj", "attr")
+    if (last.tag_ in _NO_END_TAGS and not pronoun) or last.dep_ in _NO_END_DEPS:
         return False
     # "legislation published [last week]": a participle that ends the text once what followed
     # it is gone leaves the reader waiting.

@@ -171,3 +171,36 @@ def test_a_scene_setting_verb_keeps_the_news_after_it_and_no_stray_stop_or_word(
     assert not any(t.startswith("Tuesday,") for t in texts)
     assert "Police came on scene and arrested two men" in _texts("Police came on the scene and arrested two men.")
     assert not any(t.endswith("air.") for t in _texts("Chris Matthews came on the air, \"finally.\""))
+
+
+def test_a_closing_aside_goes_and_the_clause_before_it_stays():
+    # The parse hangs these on the main verb as a second object or a "with" phrase; each comments
+    # on a clause that stands without it.
+    strategy = _texts("President Barack Obama has escalated his efforts to accomplish his policy goals without "
+                      "winning approval from Congress, a strategy that may produce results quickly.", 18)
+    assert "Barack Obama has escalated his efforts to accomplish his policy goals without winning approval from " \
+           "Congress" in strategy
+    vote = _texts("Voters in Missouri have overwhelmingly rejected a right-to-work law passed by the state's "
+                  "Republican-controlled Legislature — a resounding victory for organized labor.", 20)
+    assert vote and all(t.endswith("Legislature") for t in vote)
+    attacks = _texts("The Obama and Romney campaigns stepped up their attacks on each other Saturday, with each "
+                     "saying the other candidate is adrift.", 12)
+    assert "Obama and Romney campaigns stepped up their attacks on each other Saturday" in attacks
+
+
+def test_a_with_phrase_without_a_clause_or_not_closing_stays():
+    # "with Democrats" says who voted with her, not a comment on the clause; a "with" phrase
+    # followed by more of the sentence is not a closing aside.
+    texts = _texts("The senator voted against the bill on Tuesday, with Democrats.", 14)
+    assert texts and all(t.endswith("with Democrats") for t in texts)
+    texts = _texts("The senator voted against the bill, with each aide saying it failed, and then left the room.", 30)
+    assert texts and all("with each aide saying it failed" in t for t in texts)
+
+
+def test_a_second_verb_in_another_form_is_a_misparse_and_stays():
+    # spaCy reads "ousted" as a second verb of "to subpoena"; dropping it left "recordings
+    # between president".
+    texts = _texts("The congressmen threatened to subpoena the White House for any recordings between the "
+                   "president and ousted FBI Director James Comey on Thursday.", 40)
+    assert texts and all("Comey" in t for t in texts)
+    assert "Police arrested two men" in _texts("Police arrested two men and seized their car.", 8)
