@@ -37,7 +37,7 @@ import torch
 from transformers import HfArgumentParser
 
 from summarizer.config import parse_setting_overrides
-from summarizer.weights.loading import choose_backend, cpu_flags
+from summarizer.weights.loading import choose_backend, cpu_flags, kernel_capability
 
 __all__ = ["BenchArguments", "main", "run_job"]
 
@@ -296,13 +296,17 @@ def _plot(scaling: list[dict], lengths: list[tuple[int, float]], path: Path) -> 
 
 
 def _cpu_kind() -> str:
-    """What decides the backend: native bf16 (AMX / AVX-512-BF16), AVX-512 or AVX2 only."""
+    """What decides the backend: native bf16 (AMX / AVX-512-BF16), AVX-512 or AVX2 only, and
+    the level torch's kernels run at (ATEN_CPU_CAPABILITY=avx2 emulates an AVX2 server)."""
     flags = cpu_flags()
     if flags & {"amx_bf16", "avx512_bf16"}:
-        return "native bf16 (" + ", ".join(sorted(flags & {"amx_bf16", "avx512_bf16"})) + ")"
-    if "avx512f" in flags:
-        return "AVX-512 without bf16" + (" (VNNI)" if "avx512_vnni" in flags else "")
-    return "AVX2 only" if "avx2" in flags else "unknown"
+        kind = "native bf16 (" + ", ".join(sorted(flags & {"amx_bf16", "avx512_bf16"})) + ")"
+    elif "avx512f" in flags:
+        kind = "AVX-512 without bf16" + (" (VNNI)" if "avx512_vnni" in flags else "")
+    else:
+        kind = "AVX2 only" if "avx2" in flags else "unknown"
+    onednn = os.environ.get("ONEDNN_MAX_CPU_ISA")
+    return f"{kind}; torch kernels {kernel_capability()}" + (f", ONEDNN_MAX_CPU_ISA={onednn}" if onednn else "")
 
 
 def _cpu_name() -> str:

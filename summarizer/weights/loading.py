@@ -111,6 +111,15 @@ def cpu_flags() -> frozenset[str]:
     return frozenset()
 
 
+# torch's CPU kernel levels below AVX-512: there bf16 runs emulated whatever the CPU's flags.
+_BELOW_AVX512 = frozenset({"DEFAULT", "AVX2"})
+
+
+def kernel_capability() -> str:
+    """The instruction set torch's CPU kernels use ("AVX512", "AVX2", ...; ATEN_CPU_CAPABILITY caps it)."""
+    return torch.backends.cpu.get_cpu_capability()
+
+
 # Set to 1 to make backend "auto" choose bf16 on any CPU, as it does on one with native bf16:
 # how a machine without it runs the tests (or anything else) the way a bf16 CPU would.
 FORCE_BF16_ENV = "SUMMARIZER_FORCE_BF16"
@@ -137,8 +146,14 @@ def choose_backend(device: torch.device, flags: frozenset[str] | None = None) ->
         return "torch", "CUDA device without bfloat16 support"
     if flags is None and bf16_forced():
         return "bf16", f"{FORCE_BF16_ENV}=1 (bfloat16 forced, native or not)"
+    capped = flags is None and kernel_capability() in _BELOW_AVX512
     flags = cpu_flags() if flags is None else flags
     native = sorted(_BF16_FLAGS & flags)
+    if native and capped:
+        # ATEN_CPU_CAPABILITY=avx2 (how a server without AVX-512 is emulated): the CPU has the
+        # units, but torch's kernels will not use them.
+        return "torch", (f"torch's CPU kernels are capped at {kernel_capability()} (ATEN_CPU_CAPABILITY): "
+                         "bfloat16 would be emulated, fp32 is faster")
     if native:
         return "bf16", f"CPU computes bfloat16 natively ({', '.join(native)})"
     return "torch", "CPU without native bfloat16 (no amx_bf16/avx512_bf16): fp32 is faster there"

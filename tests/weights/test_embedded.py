@@ -98,6 +98,20 @@ def test_auto_backend_follows_the_hardware(tiny_causal_dir):
     assert Summarizer.from_pretrained(tiny_causal_dir, device="cpu", dtype="float32").backend == "torch"
 
 
+def test_auto_backend_keeps_fp32_where_torch_kernels_are_capped_at_avx2(monkeypatch):
+    # ATEN_CPU_CAPABILITY=avx2 on a CPU with bf16 units: bf16 would run emulated.
+    import torch
+
+    from summarizer.weights import loading
+
+    monkeypatch.setattr(loading, "cpu_flags", lambda: frozenset({"avx2", "avx512f", "avx512_bf16"}))
+    monkeypatch.setattr(loading, "kernel_capability", lambda: "AVX2")
+    backend, why = loading.choose_backend(torch.device("cpu"))
+    assert backend == "torch" and "ATEN_CPU_CAPABILITY" in why
+    monkeypatch.setattr(loading, "kernel_capability", lambda: "AVX512")
+    assert loading.choose_backend(torch.device("cpu"))[0] == "bf16"
+
+
 def test_force_bf16_makes_auto_choose_bf16_on_any_cpu(tiny_causal_dir, monkeypatch):
     import torch
 
