@@ -59,6 +59,8 @@ def dump(args: argparse.Namespace) -> None:
     style = summarizer.config.style(args.style)
     if args.source_sentences:
         style = dataclasses.replace(style, source_sentences=args.source_sentences)
+    # Dumps carry every feature, `point` too, whether or not the shipped weights weigh it.
+    style = dataclasses.replace(style, choice_weights={**style.choice_weights, "point": style.choice_weights.get("point", 1.0)})
     max_words = style.generation.max_words
     todo = [r for r in records(args.split, args.offset, args.limit) if r["id"] not in done]
     with out.open("a", encoding="utf-8") as handle:
@@ -89,8 +91,26 @@ def load(path: str, max_over: int | None = None) -> list[dict]:
     return items
 
 
+def add_point(items: list[dict], scorer_path: str, sentences: int) -> None:
+    """Each dumped candidate's `point` (dumps made before the feature): the scorer's score of its
+    source sentence among the article's first `sentences` (`training.train_point.offered_sentences`)."""
+    from summarizer.generation.point import PointScorer
+    from training.train_point import offered_sentences
+
+    scorer = PointScorer.load(scorer_path)
+    wanted = {i["id"] for i in items}
+    with gzip.open(data_root() / ALLSIDES, "rt", encoding="utf-8") as handle:
+        texts = {r["id"]: r["text"] for r in map(json.loads, handle) if r["id"] in wanted}
+    for item in items:
+        article, shown = offered_sentences(texts[item["id"]], sentences)
+        scores = scorer.scores(shown, article) or [0.0]
+        for c in item["candidates"]:
+            k = int(c["sentence"])
+            c["point"] = scores[k] if k < len(scores) else min(scores)
+
+
 def matrix(item: dict) -> torch.Tensor:
-    return torch.tensor([[c[f] for f in FEATURES] for c in item["candidates"]], dtype=torch.float64)
+    return torch.tensor([[c.get(f, 0.0) for f in FEATURES] for c in item["candidates"]], dtype=torch.float64)
 
 
 # What reading found a headline must not be (docs/results_headlines.md, sessions 10-11): a
@@ -144,6 +164,9 @@ def picked(items: list[dict], weights: dict[str, float]) -> dict[str, float]:
 
 def run_fit(args: argparse.Namespace) -> None:
     train, dev = load(args.train, args.max_over), load(args.dev, args.max_over)
+    if args.point:
+        for items in (train, dev):
+            add_point(items, args.point, args.sentences)
     print(f"train {len(train)} articles, dev {len(dev)}")
     oracle = [max(i["candidates"], key=lambda c: c["target"]) for i in dev]
     print("dev oracle R-1 %.2f" % (100 * sum(c["r1"] for c in oracle) / len(oracle)))
@@ -153,7 +176,7 @@ def run_fit(args: argparse.Namespace) -> None:
         for l2 in args.l2:
             free = fit(train, temperature, l2, fixed={})
             print(f"T={temperature} l2={l2} unheld: dev {picked(dev, free)}")
-            weights = fit(train, temperature, l2)
+            weights = fit(train, temperature, l2, fixed={**READER_WEIGHTS, **{f: 0.0 for f in args.without}})
             print(f"T={temperature} l2={l2} train {picked(train, weights)} dev {picked(dev, weights)}")
             print("   ", json.dumps(weights))
 
@@ -177,6 +200,9 @@ def main(argv: list[str] | None = None) -> None:
                    help="drop candidates more words over the limit (session 12's dumps allowed 2x the limit; "
                         "10 gives the shipped candidates)")
     f.add_argument("--l2", type=float, nargs="+", default=[0.003, 0.03])
+    f.add_argument("--point", default=None, help="a point scorer to add the `point` feature with (dumps made before it)")
+    f.add_argument("--sentences", type=int, default=5, help="the lead sentences the dumps offered")
+    f.add_argument("--without", nargs="*", default=[], choices=FEATURES, help="features held at 0 (not fitted)")
     args = parser.parse_args(argv)
     dump(args) if args.command == "dump" else run_fit(args)
 

@@ -37,6 +37,7 @@ FEATURES = (
     "attributed",  # says who said it ("X says ...", "according to")
     "centrality",  # mean log count in the article of the text's content words
     "name_centrality",  # log count in the article of the text's most repeated name
+    "point",  # the source sentence as the article's main point (`summarizer.generation.point`)
 )
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -76,6 +77,7 @@ def features(candidate: Compression, score: float, max_words: int, counts: Mappi
         "attributed": float(bool(_ATTRIBUTION.search(candidate.text))),
         "centrality": _mean_log(content, counts),
         "name_centrality": max((math.log(max(counts.get(n, 1), 1)) for n in names), default=0.0),
+        "point": candidate.point,
     }
 
 

@@ -30,6 +30,7 @@ from summarizer.generation.choice import choose
 from summarizer.generation.compression import Compression, compressions, headline_source
 from summarizer.generation.confidence import continuation_logprobs
 from summarizer.generation.extractive import extract_for_style
+from summarizer.generation.point import shipped_point_scorer
 from summarizer.generation.prompts import Prompter
 from summarizer.generation.selection import selection_inputs
 from summarizer.generation.summary import Summary
@@ -45,20 +46,33 @@ __all__ = ["compress_summaries", "compression_candidates", "scored_candidates"]
 _STRETCH = 5
 # Compressions the model scores per sentence (the longest within the limit).
 _PER_SENTENCE = 12
+# The shortest compressions of a first statement offered beyond the limit.
+_LEAD_CLAUSES = 3
 
 
-def compression_candidates(sentences: Sequence[str], *, max_words: int, headline: bool) -> list[Compression]:
+def compression_candidates(sentences: Sequence[str], *, max_words: int, headline: bool,
+                           article: str | None = None) -> list[Compression]:
     """Every compression the style may choose from `sentences` (in article order): for each
     sentence that can carry a headline (`headline_source`), those within `max_words`, or, where
     it has none, within `max_words + _STRETCH`, or else `max_words + 2 * _STRETCH` (a lead that says the
-    news in 20 words beats a side detail in 12; the choice weighs each word over). A sentence whose subject points back
+    news in 20 words beats a side detail in 12; the choice weighs each word over); and the first
+    such sentence's shortest complete clauses however long, if it offers none. A sentence whose subject points back
     ("the country") offers its compressions marked `anaphoric`: they say less than a named
-    subject, and the choice weighs that."""
+    subject, and the choice weighs that. With `article` (the text `sentences` open), each carries
+    its sentence's `point` score (`summarizer.generation.point`)."""
     parsed = [sent for doc in parse(list(sentences)) for sent in doc.sents]
     sources = [(k, sent) for k, sent in enumerate(parsed) if headline_source(sent, strict=False)]
     anaphoric = {k for k, sent in sources if not headline_source(sent, strict=True)}
-    found = _within_limit(sources, max_words, headline) or _shortest_clause(sources, headline)
-    return [dataclasses.replace(c, anaphoric=c.sentence in anaphoric) for c in found]
+    found = _within_limit(sources, max_words, headline)
+    first = _shortest_clause(sources, headline)
+    if not any(c.sentence == f.sentence for c in found for f in first[:1]):
+        # The first statement, however long, is always offered: the news is most often there,
+        # and a complete clause over the limit beats a side detail within it (the choice
+        # weighs each word over).
+        found = first[:_LEAD_CLAUSES] + found
+    points = shipped_point_scorer().scores([s.text for s in parsed], article) if article and found else []
+    return [dataclasses.replace(c, anaphoric=c.sentence in anaphoric,
+                                point=points[c.sentence] if points else 0.0) for c in found]
 
 
 def _shortest_clause(sources: Sequence[tuple[int, Any]], headline: bool) -> list[Compression]:
@@ -132,7 +146,9 @@ def scored_candidates(model: Any, prompter: Prompter, source: str, style: StyleC
     # The lead sentences that fit the model's input budget, as selection shows them.
     prompt, shown, _ = selection_inputs(prompter, source, style)
     sentences = [s for s in shown if not is_debris(s)][: style.source_sentences or 5]
-    candidates = compression_candidates(sentences, max_words=max_words, headline=style.single_line)
+    # The main-point score costs a pass over the article: only for a style that weighs it.
+    article = source if style.choice_weights.get("point") else None
+    candidates = compression_candidates(sentences, max_words=max_words, headline=style.single_line, article=article)
     if not candidates:
         return [], []
     return candidates, continuation_logprobs(model, prompter, prompt, [c.text for c in candidates])
