@@ -2,11 +2,12 @@
 example) through the shipped model: seconds per row alone and in a batch of 8 (the other rows
 shifted), whether row 0's logits are identical both ways, and their relative error against fp32.
 
-    python experiments/int8_batch_invariance.py fp32|old|ao|aow
-    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python experiments/int8_batch_invariance.py old
+    python experiments/int8_batch_invariance.py fp32|int8|ao|aow
+    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python experiments/int8_batch_invariance.py int8
 
-fp32: backend "torch"; old: backend "int8" (torch.ao dynamic quantization, one activation scale
-per batch); ao / aow: torchao 0.18's Int8DynamicActivationInt8WeightConfig (per-token activation
+fp32: backend "torch"; int8: backend "int8" (`summarizer.weights.int8`: torch._int_mm, one
+activation scale per row; until session 15 torch.ao dynamic quantization, one scale per batch,
+measured as "old"); ao / aow: torchao 0.18's Int8DynamicActivationInt8WeightConfig (per-token activation
 scales, down_proj kept fp32) / Int8WeightOnlyConfig (`pip install torchao==0.18.0`, not a
 dependency). Results: docs/results_speed.md, session 13.
 """
@@ -45,7 +46,7 @@ def timed(model, ids: torch.Tensor, repeats: int = 3) -> tuple[torch.Tensor, tor
 def quantized(fp32, which: str):
     if which == "fp32":
         return fp32
-    if which == "old":
+    if which == "int8":
         return quantize_int8(copy.deepcopy(fp32))
     from torchao.quantization import Int8DynamicActivationInt8WeightConfig, Int8WeightOnlyConfig, quantize_
 

@@ -1,6 +1,7 @@
 """An article's summary does not depend on the articles batched with it: 16 real articles in one
 batch and one at a time give identical text, for every default style and every backend `auto`
-may pick (bf16 on CPUs with native bf16 and on CUDA, fp32 "torch" elsewhere). Issue 34."""
+may pick (bf16 on CPUs with native bf16 and on CUDA, fp32 "torch" elsewhere), and int8 (one
+activation scale per row, `summarizer.weights.int8`). Issue 34."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ STYLES = ("highlights", "one_sentence", "headline", "one_sentence_abstractive")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["torch", "bf16"])
+@pytest.mark.parametrize("backend", ["torch", "bf16", "int8"])
 def test_sixteen_articles_batched_equal_one_at_a_time(backend):
     try:
         articles, _ = load_articles(data_root(), 16)

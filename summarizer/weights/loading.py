@@ -21,6 +21,7 @@ from transformers import (
 )
 
 from summarizer.config import BACKENDS
+from summarizer.weights.int8 import Int8Linear
 
 __all__ = [
     "BACKENDS",
@@ -167,11 +168,15 @@ _KEEP_FP32 = ("down_proj",)
 
 
 def quantize_int8(model: Any) -> Any:
-    """The model with its linear layers dynamically quantized to int8 (weights int8, activations
-    quantized per batch; CPU only), but for `_KEEP_FP32`. The tied embedding stays fp32."""
+    """The model with its linear layers in int8 (`summarizer.weights.int8.Int8Linear`: int8
+    weights, activations quantized row by row, so batch-invariant; CPU only), but for
+    `_KEEP_FP32`. The tied embedding stays fp32 (the output head gets its own int8 copy)."""
     if next(model.parameters()).device.type != "cpu":
-        raise ValueError("backend 'int8' (torch dynamic quantization) runs on CPU only")
+        raise ValueError("backend 'int8' (torch's int8 GEMM, torch._int_mm) runs on CPU only")
     model = model.float()
-    layers = {name for name, module in model.named_modules()
-              if isinstance(module, torch.nn.Linear) and not name.endswith(_KEEP_FP32)}
-    return torch.ao.quantization.quantize_dynamic(model, layers, dtype=torch.qint8)
+    layers = [(name, module) for name, module in model.named_modules()
+              if isinstance(module, torch.nn.Linear) and not name.endswith(_KEEP_FP32)]
+    for name, module in layers:
+        parent_name, _, child = name.rpartition(".")
+        setattr(model.get_submodule(parent_name) if parent_name else model, child, Int8Linear(module))
+    return model
