@@ -62,7 +62,8 @@ CONFIG_NAME = "summarizer_config.json"
 
 # How the weights run (`Summarizer.from_pretrained(backend=...)`, `--backend`): "auto" (chosen for
 # the machine, `summarizer.weights.loading.choose_backend`), "torch" (in the requested dtype),
-# "bf16" (bfloat16 weights and activations), "int8" (dynamic int8 linear layers, CPU only).
+# "bf16" (bfloat16 weights and activations), "int8" (int8 linear layers, activations quantized
+# row by row: batch-invariant; CPU only).
 BACKENDS = ("auto", "torch", "bf16", "int8")
 
 # Tokens per English word for the BPE vocabularies we use (SmolLM2, BART): measured ~1.3 on

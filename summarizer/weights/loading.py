@@ -136,10 +136,9 @@ def bf16_forced() -> bool:
 
 def choose_backend(device: torch.device, flags: frozenset[str] | None = None) -> tuple[str, str]:
     """(backend, why) for `backend="auto"`: bf16 where the hardware computes it natively (CUDA
-    with bf16 support, CPUs with AMX or AVX-512-BF16), else fp32 ("torch"). int8 is never chosen
-    for you: it is faster on AVX2/VNNI CPUs at the same ROUGE, but it quantizes activations with
-    one scale per batch, so an article's summary would depend on the articles batched with it
-    (docs/results_speed.md). SUMMARIZER_FORCE_BF16=1 chooses bf16 on this machine's CPU whatever
+    with bf16 support, CPUs with AMX or AVX-512-BF16), else fp32 ("torch"). int8 (batch-invariant
+    since session 15: one activation scale per row) is not chosen for you until its dev quality
+    per style is measured against fp32 (docs/results_speed.md). SUMMARIZER_FORCE_BF16=1 chooses bf16 on this machine's CPU whatever
     its flags (explicit `flags` describe another CPU and are not overridden)."""
     if device.type == "cuda":
         if torch.cuda.is_bf16_supported():
