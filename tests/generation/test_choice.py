@@ -68,3 +68,16 @@ def test_a_long_lead_offers_a_complete_clause_over_the_limit_rather_than_none():
     found = compression_candidates(sentences, max_words=14, headline=True)
     assert found and all("on offer extended to both US presidential candidates" in c.text for c in found)
     assert min(c.words for c in found) > 14 + 10
+
+
+def test_the_first_statement_is_offered_however_long():
+    # No compression of the lead fits 14 + 10 words; a short side detail does. Both are offered,
+    # the lead's shortest complete clauses first.
+    sentences = [
+        "Hundreds of supporters have gathered outside a county courthouse in the US state of Kentucky in support "
+        "of a county clerk who was jailed for refusing to issue marriage licences to gay couples.",
+        "Some of her deputies began processing licences.",
+    ]
+    found = compression_candidates(sentences, max_words=14, headline=True)
+    assert {c.sentence for c in found} == {0, 1}
+    assert found[0].sentence == 0 and found[0].words > 24
