@@ -98,8 +98,8 @@ class Summarizer:
             any CPU; logged, and kept in `.backend`), "torch"
             (weights in `dtype`), "bf16" (bfloat16 weights and activations: ~2x faster on CPUs
             with AMX, but several times slower on CPUs without native bf16; see
-            docs/results_speed.md) or "int8" (torch dynamic int8 quantization of the linear
-            layers, fp32 activations; CPU only; faster on AVX2/VNNI CPUs, lower quality).
+            docs/results_speed.md) or "int8" (int8 linear layers, activations quantized row by
+            row, `summarizer.weights.int8`: batch-invariant; CPU only; ~2x fp32 with VNNI).
         """
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
