@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import gzip
 import json
-import random
 from pathlib import Path
 
 import torch
@@ -32,21 +31,11 @@ from summarizer.generation.choice import FEATURES, article_counts, features
 from summarizer.generation.compressive import scored_candidates
 from summarizer.guard.injection import without_instructions
 from summarizer.paths import data_root
+from training.train_point import ALLSIDES, records
 
-ALLSIDES = "news/allsides_articles.jsonl.gz"
 # The choice before this fit (session 11): the model's score, a lead prior and a length weight
 # set by reading dev outputs.
 READ_CHOICE_WEIGHTS = {"score": 1.0, "sentence": -1.5, "length": 1.5, "over": -0.2}
-
-
-def records(split: str, offset: int, limit: int) -> list[dict]:
-    """`split` records sorted by id (train: shuffled with a fixed seed), `offset` to `offset + limit`."""
-    with gzip.open(data_root() / ALLSIDES, "rt", encoding="utf-8") as handle:
-        rows = [r for r in map(json.loads, handle) if r.get("split") == split]
-    rows.sort(key=lambda r: r["id"])
-    if split == "train":
-        random.Random(0).shuffle(rows)
-    return rows[offset: offset + limit]
 
 
 def dump(args: argparse.Namespace) -> None:

@@ -32,8 +32,8 @@ from summarizer.generation.point import POSITIONS, PointScorer, point_inputs
 from summarizer.generation.selection import candidate_sentences
 from summarizer.paths import data_root
 from summarizer.text.debris import is_debris
+from training.build_truecaser import ALLSIDES
 
-ALLSIDES = "news/allsides_articles.jsonl.gz"
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset("the a an and or of to in on at for with by from as is are was be it its this that".split())
 
@@ -75,7 +75,8 @@ def _featurize_one(task: tuple[dict, int]) -> dict | None:
 
 
 def records(split: str, offset: int, limit: int | None) -> list[dict]:
-    """`split` records sorted by id (train shuffled with a fixed seed), `offset` on."""
+    """`split` records sorted by id (train shuffled with a fixed seed), `offset` on: the one
+    ordering `experiments.headline_choice` shares (its fit set is this one's first 1,500)."""
     with gzip.open(data_root() / ALLSIDES, "rt", encoding="utf-8") as handle:
         rows = [r for r in map(json.loads, handle) if r.get("split") == split]
     rows.sort(key=lambda r: r["id"])
