@@ -4,8 +4,9 @@ For each article the first content sentences of the style's model input that can
 headline (`compression.headline_source`: a statement whose subject names someone or something)
 are parsed, each is compressed every way `compression.compressions` allows within the style's
 word limit, and the model scores every compression as the text it would write for that prompt
-(`confidence.continuation_logprobs`: the mean token log-probability after the style's prompt,
-the prompt run once per article). `choice.choose` weighs that score with what the parse and the
+(`confidence.ContinuationScorer`: the mean token log-probability after the style's prompt,
+the prompt read once per article from its shared start, only the candidates that can still win
+scored: `choice.choose_scored`). `choice` weighs that score with what the parse and the
 article say of each candidate (`StyleConfig.choice_weights`: the sentence's position, the share
 of the limit used, names kept, pronouns left pointing at nothing, ...). The words are the
 article's, in the article's order, so a headline can leave things out but cannot say what the
@@ -26,9 +27,9 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from summarizer.config import GenerationSettings, StyleConfig
-from summarizer.generation.choice import choose
+from summarizer.generation.choice import choose_scored
 from summarizer.generation.compression import Compression, compressions, headline_source
-from summarizer.generation.confidence import continuation_logprobs
+from summarizer.generation.confidence import ContinuationScorer
 from summarizer.generation.extractive import extract_for_style
 from summarizer.generation.point import shipped_point_scorer
 from summarizer.generation.prompts import Prompter
@@ -121,13 +122,14 @@ def compress_summaries(
     if max_words is None:
         raise ValueError(f"style {style.name!r} compresses a sentence to a word limit: max_words must be set")
     summaries = []
+    shared = prompter.prefix_ids(style)
     for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
         # Planted instructions are neither shown nor chosen when the guard is on.
         source = without_instructions(article) if faithful else article
-        candidates, scores = scored_candidates(model, prompter, source, style, max_words)
+        candidates, prompt = _offered(prompter, source, style, max_words)
         actions: tuple[GuardAction, ...] = ()
         if candidates:
-            text = _finish(choose(candidates, scores, style.choice_weights, max_words, source).text, style)
+            text = _finish(_chosen(model, prompter, (prompt, shared), candidates, style, max_words, source).text, style)
         else:
             text = extract_for_style(source, style, max_words)
             actions = (GuardAction(text, "fallback"),)
@@ -138,9 +140,28 @@ def compress_summaries(
     return summaries
 
 
+def _chosen(model: Any, prompter: Prompter, prompt: tuple[list[int], list[int]], candidates: list[Compression],
+            style: StyleConfig, max_words: int, source: str) -> Compression:
+    """The candidate `choice.choose_scored` chooses, the model scoring (after the prompt and its
+    shared start, `prompt`) only those that can win."""
+    scorer = ContinuationScorer(model, prompter, *prompt)
+    return choose_scored(candidates, lambda ks: scorer([candidates[k].text for k in ks]), style.choice_weights,
+                         max_words, source)
+
+
 def scored_candidates(model: Any, prompter: Prompter, source: str, style: StyleConfig,
                       max_words: int) -> tuple[list[Compression], list[float]]:
-    """The compressions `style` may choose from `source` and the model's score of each."""
+    """The compressions `style` may choose from `source` and the model's score of each (all
+    of them: `compress_summaries` scores only those that can win)."""
+    candidates, prompt = _offered(prompter, source, style, max_words)
+    if not candidates:
+        return [], []
+    scorer = ContinuationScorer(model, prompter, prompt, prompter.prefix_ids(style))
+    return candidates, scorer([c.text for c in candidates])
+
+
+def _offered(prompter: Prompter, source: str, style: StyleConfig, max_words: int) -> tuple[list[Compression], list[int]]:
+    """The compressions `style` may choose from `source`, and the prompt they continue."""
     if not source.strip():
         return [], []
     # The lead sentences that fit the model's input budget, as selection shows them.
@@ -148,7 +169,4 @@ def scored_candidates(model: Any, prompter: Prompter, source: str, style: StyleC
     sentences = [s for s in shown if not is_debris(s)][: style.source_sentences or 5]
     # The main-point score costs a pass over the article: only for a style that weighs it.
     article = source if style.choice_weights.get("point") else None
-    candidates = compression_candidates(sentences, max_words=max_words, headline=style.single_line, article=article)
-    if not candidates:
-        return [], []
-    return candidates, continuation_logprobs(model, prompter, prompt, [c.text for c in candidates])
+    return compression_candidates(sentences, max_words=max_words, headline=style.single_line, article=article), prompt

@@ -12,6 +12,7 @@ from typing import Any
 
 from summarizer.config import GenerationSettings, StyleConfig, SummarizerConfig
 from summarizer.generation.extractive import extract
+from summarizer.generation.prefix import common_length
 from summarizer.guard.injection import defuse_special_tokens
 
 __all__ = ["Prompter"]
@@ -58,6 +59,16 @@ class Prompter:
 
     def prompt_ids(self, model_input: str, style: StyleConfig) -> list[int]:
         return self.encode(self.build_prompt(model_input, style))
+
+    def prefix_ids(self, style: StyleConfig) -> list[int]:
+        """The tokens every decoder-only prompt of `style` starts with (system prompt and
+        instruction, up to the article), whose KV cache is computed once
+        (`summarizer.generation.prefix`); [] for encoder-decoder models, whose encoder reads the
+        whole input at once."""
+        if self.family != "causal":
+            return []
+        one, other = self.prompt_ids("A", style), self.prompt_ids("B", style)
+        return one[:common_length(one, other)]
 
     @staticmethod
     def model_input(article: str, style: StyleConfig) -> str:

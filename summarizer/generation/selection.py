@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 from summarizer.config import GenerationSettings, StyleConfig
 from summarizer.generation.extractive import extract_for_style, is_boilerplate
 from summarizer.generation.postprocess import trim_words
+from summarizer.generation.prefix import start_cache
 from summarizer.generation.prompts import Prompter
 from summarizer.generation.summary import Summary
 from summarizer.guard.actions import GuardAction, review_injected
@@ -118,27 +119,44 @@ class Selection:
 
 
 class _Stepper:
-    """Feeds tokens to a decoder with a KV cache and returns the next-token logits.
+    """Feeds tokens to a decoder with a KV cache and gives the next-token logits.
 
-    Decoder-only: the prompt is the prefix. Encoder-decoder: the prompt is encoded once and the
+    Tokens fed wait until the logits are read, so tokens fed back to back go through the model
+    in one pass, and those after the last decision (the rest of a selection's final sentence)
+    never do. Decoder-only: the prompt is the prefix, read from `prefix_ids`'s stored cache
+    (`summarizer.generation.prefix`). Encoder-decoder: the prompt is encoded once and the
     decoder starts from its start token."""
 
     def __init__(
-        self, model, prompt_ids: Sequence[int], device: torch.device, decoder_prefix: Sequence[int] = ()
+        self, model, prompt_ids: Sequence[int], device: torch.device, decoder_prefix: Sequence[int] = (),
+        prefix_ids: Sequence[int] = (),
     ) -> None:
         self.model = model
         self.device = device
         self.seq2seq = bool(getattr(model.config, "is_encoder_decoder", False))
-        ids = torch.tensor([list(prompt_ids)], dtype=torch.long, device=device)
         self.cache = None
+        self._logits: torch.Tensor | None = None
         if self.seq2seq:
+            ids = torch.tensor([list(prompt_ids)], dtype=torch.long, device=device)
             self.encoder_outputs = model.get_encoder()(input_ids=ids, attention_mask=torch.ones_like(ids))
             self.attention_mask = torch.ones_like(ids)
-            self.logits = self.feed(list(decoder_prefix) or [model.config.decoder_start_token_id])
+            self.pending = list(decoder_prefix) or [model.config.decoder_start_token_id]
         else:
-            self.logits = self.feed(list(prompt_ids))
+            self.cache, cached = start_cache(model, prompt_ids, prefix_ids) if prefix_ids else (None, 0)
+            self.pending = list(prompt_ids[cached:])
 
-    def feed(self, tokens: Sequence[int]) -> torch.Tensor:
+    def feed(self, tokens: Sequence[int]) -> None:
+        self.pending.extend(tokens)
+
+    @property
+    def logits(self) -> torch.Tensor:
+        """Next-token logits after every token fed so far."""
+        if self.pending:
+            self._run(self.pending)
+            self.pending = []
+        return self._logits
+
+    def _run(self, tokens: Sequence[int]) -> None:
         ids = torch.tensor([list(tokens)], dtype=torch.long, device=self.device)
         if self.seq2seq:
             out = self.model(
@@ -151,8 +169,7 @@ class _Stepper:
         else:
             out = self.model(input_ids=ids, past_key_values=self.cache, use_cache=True, logits_to_keep=1)
         self.cache = out.past_key_values
-        self.logits = out.logits[0, -1].float()
-        return self.logits
+        self._logits = out.logits[0, -1].float()
 
 
 @torch.inference_mode()
@@ -169,6 +186,7 @@ def select_sentences(
     lengths: Sequence[int] | None = None,
     word_budget: int | None = None,
     decoder_prefix: Sequence[int] = (),
+    prefix_ids: Sequence[int] = (),
     device: torch.device | None = None,
 ) -> Selection:
     """Greedy decoding constrained to whole candidate sentences (token id sequences).
@@ -178,7 +196,8 @@ def select_sentences(
     sentence only tokens continuing an unused candidate are allowed; a token every live
     candidate shares, and the rest of the last live candidate, are fed without a choice.
 
-    Encoder-decoder models encode the prompt and start the decoder from `decoder_prefix`.
+    Encoder-decoder models encode the prompt and start the decoder from `decoder_prefix`;
+    decoder-only models read the prompt from `prefix_ids`'s stored cache (`Prompter.prefix_ids`).
     `prior` (one value per candidate, added to the logit of a token by the best candidate that
     token leads to) lets a caller add what the model knows less well, e.g. news's lead bias.
     `word_budget` with `lengths` (words per candidate): a sentence after the first that takes
@@ -195,7 +214,7 @@ def select_sentences(
     if not usable:
         return Selection((), 0)
     device = device or next(model.parameters()).device
-    step = _Stepper(model, prompt_ids, device, decoder_prefix)
+    step = _Stepper(model, prompt_ids, device, decoder_prefix, prefix_ids)
     chosen: list[int] = []
     fed = 0
     while len(chosen) < max_sentences:
@@ -237,15 +256,17 @@ def _walk_one_sentence(
         # tokens; a duplicate-free trie rarely has one sentence as another's prefix.
         ended = [i for i in alive if len(candidates[i]) == depth]
         going = [i for i in alive if len(candidates[i]) > depth]
+        if not going:
+            return ended[0], fed
         if len(going) == 1 and not ended:
             rest = list(candidates[going[0]][depth:])
             step.feed(rest)
             return going[0], fed + len(rest)
-        logits = step.logits
         if ended:
+            logits = step.logits
             stop_score = torch.maximum(logits[stop_ids[0]], logits[stop_ids[1]]) + max(bonus[i] for i in ended)
-            best_going = max((logits[candidates[i][depth]] + bonus[i] for i in going), default=None)
-            if best_going is None or stop_score >= best_going:
+            best_going = max(logits[candidates[i][depth]] + bonus[i] for i in going)
+            if stop_score >= best_going:
                 return ended[0], fed
         # The longest run every live candidate shares is fed at once.
         run = []
@@ -259,6 +280,7 @@ def _walk_one_sentence(
             depth += len(run)
             alive = going
             continue
+        logits = step.logits
         options = sorted({candidates[i][depth] for i in going})
         scores = logits[torch.tensor(options, device=logits.device)].clone()
         if use_prior:
@@ -312,11 +334,13 @@ def _within_limit(sentences: list[str], max_words: int | None) -> list[int]:
 
 
 def _select_one(
-    model: Any, prompter: Prompter, source: str, style: StyleConfig, ids: tuple[int, list[int]], max_words: int | None
+    model: Any, prompter: Prompter, source: str, style: StyleConfig, ids: tuple[int, list[int], list[int]],
+    max_words: int | None,
 ) -> tuple[str, int]:
-    """(the selected sentences joined, tokens consumed) for one article. A sentence longer than
+    """(the selected sentences joined, tokens consumed) for one article; `ids` holds the
+    separator, the decoder prefix and the prompt's shared start. A sentence longer than
     `max_words` is not offered while a shorter one is, so the limit rarely cuts a sentence."""
-    separator_id, prefix = ids
+    separator_id, prefix, shared = ids
     prompt, sentences, candidates = selection_inputs(prompter, source, style) if source.strip() else ([], [], [])
     if not candidates:
         return "", 0
@@ -337,6 +361,7 @@ def _select_one(
         lengths=[len(s.split()) for s in sentences],
         word_budget=style.word_budget,
         decoder_prefix=prefix,
+        prefix_ids=shared,
     )
     return " ".join(sentences[i] for i in chosen.indices), chosen.output_tokens
 
@@ -356,7 +381,7 @@ def select_summaries(
     separator = prompter.tokenizer(SEPARATOR, add_special_tokens=False)["input_ids"]
     if len(separator) != 1:
         raise ValueError(f"selection needs a one-token sentence separator; {SEPARATOR!r} is {separator}")
-    ids = (separator[0], _decoder_prefix(model, prompter))
+    ids = (separator[0], _decoder_prefix(model, prompter), prompter.prefix_ids(style))
     summaries = []
     for article in tqdm(articles, desc=f"summarize ({style.name})", unit="doc", disable=not progress, leave=False):
         # Planted instructions are neither shown nor selectable when the guard is on.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from summarizer.config import StyleConfig
-from summarizer.generation.choice import FEATURES, article_counts, choose, features
+from summarizer.config import CHOICE_WEIGHTS, StyleConfig
+from summarizer.generation.choice import FEATURES, article_counts, choose, choose_scored, features
 from summarizer.generation.compression import Compression, compressions
 from summarizer.generation.compressive import compression_candidates
 from summarizer.text.parsing import parse
@@ -53,6 +55,30 @@ def test_choose_weighs_features_and_refuses_unknown_ones():
         choose([lead], [-1.0], {"scroe": 1.0}, 14, article)
     with pytest.raises(ValueError, match="no candidates"):
         choose([], [], {"score": 1.0}, 14, article)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_choose_scored_chooses_as_choose_and_scores_only_what_can_win(seed):
+    """Random candidates, scores (mean log-probabilities, <= 0) and weights: the lazy choice
+    equals the full one, each score is asked once, and a weight of 0 asks none."""
+    rng = random.Random(seed)
+    words = "Senate passes budget bill after vote The House delays it Trump said tax cuts".split()
+    article = " ".join(rng.choice(words) for _ in range(60))
+    candidates = [Compression(" ".join(rng.choice(words) for _ in range(rng.randint(2, 16))), rng.randint(2, 16),
+                              rng.randint(0, 4), names=rng.randint(0, 3), point=rng.uniform(-2, 2))
+                  for _ in range(rng.randint(1, 25))]
+    scores = [-rng.uniform(0, 4) for _ in candidates]
+    weights = dict(CHOICE_WEIGHTS) if seed % 4 else {"score": rng.choice([0.0, -0.5, 2.0]), "point": 1.0}
+    asked: list[int] = []
+
+    def score(ks):
+        asked.extend(ks)
+        return [scores[k] for k in ks]
+
+    assert choose_scored(candidates, score, weights, 14, article) is choose(candidates, scores, weights, 14, article)
+    assert len(asked) == len(set(asked))
+    if weights["score"] == 0:
+        assert not asked
 
 
 def test_a_compressive_style_needs_choice_weights():

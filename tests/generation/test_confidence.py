@@ -10,7 +10,7 @@ import torch
 
 from summarizer import GuardAction, Summarizer
 from summarizer.config import GenerationSettings
-from summarizer.generation.confidence import mean_logprobs
+from summarizer.generation.confidence import ContinuationScorer, _trie, mean_logprobs
 
 ARTICLES = ["Maria Lopez opened the new bridge in Leeds on Monday. It cost 12 million pounds to build.",
             "The council in York met on Friday. It agreed to build 40 homes near the river."]
@@ -39,6 +39,32 @@ def test_mean_logprobs_match_one_pass_per_text(tiny_dir):
     for model_input, text, score in zip(inputs[:2], texts[:2], scores, strict=False):
         assert score == pytest.approx(_one_by_one(summarizer, model_input, text, style), abs=1e-4)
     assert scores[2] == -math.inf  # nothing written is nothing to trust
+
+
+def test_continuations_read_as_one_trie_match_one_pass_per_text(tiny_dir):
+    """Texts sharing openings, read as one token trie after the prompt's stored shared start,
+    score as a plain pass over each prompt + text does; the prompt's cache is left as found, so
+    a second call (the choice asks twice) scores the same."""
+    summarizer = Summarizer.from_pretrained(tiny_dir, device="cpu")
+    style = summarizer.config.style("headline")
+    prompter = summarizer.prompter
+    texts = ["Maria Lopez opened the new bridge", "Maria Lopez opened the new bridge in Leeds",
+             "Maria Lopez opened a bridge", "Bridge cost 12 million pounds", "Maria"]
+    prompt = prompter.prompt_ids(ARTICLES[0], style)
+    scorer = ContinuationScorer(summarizer.model, prompter, prompt, prompter.prefix_ids(style))
+    first = scorer(texts)
+    for text, score in zip(texts, first, strict=True):
+        assert score == pytest.approx(_one_by_one(summarizer, ARTICLES[0], text, style), abs=1e-4)
+    assert scorer(texts[3:]) == pytest.approx(first[3:], abs=1e-5)
+    assert scorer([]) == []
+
+
+def test_trie_reads_each_shared_opening_once():
+    tokens, parents, depths, paths = _trie([[5, 6, 7], [5, 6, 8], [5, 9], [4]])
+    assert tokens == [5, 6, 7, 8, 9, 4]
+    assert parents == [-1, 0, 1, 1, 0, -1]
+    assert depths == [0, 1, 2, 2, 1, 0]
+    assert paths == [[0, 1, 2], [0, 1, 3], [0, 4], [5]]
 
 
 def test_unsure_texts_are_written_again_with_beams(tiny_dir):

@@ -38,7 +38,8 @@ def test_oracle_picks_the_sentences_that_cover_the_reference():
 
 
 class _Scripted(torch.nn.Module):
-    """A decoder-only 'model' whose next-token preferences are scripted, to check the walk."""
+    """A decoder-only 'model' whose next-token preferences are scripted, one per forward pass
+    (the walk runs the tokens fed since the last decision in one pass, when it reads the logits)."""
 
     def __init__(self, vocab: int, prefer: list[int]) -> None:
         super().__init__()
@@ -62,19 +63,21 @@ def test_select_follows_the_model_and_copies_whole_sentences():
     candidates = [[7, 8, 10, 11], [7, 9, 12], [5, 6]]
     sep, eos = 1, 2
     # Scripted preferences, one per forward pass: 7, then 9 (candidate 1; its last token 12 is
-    # forced), then sep at the boundary, 5 (candidate 2, whose 6 is forced), then eos.
-    model = _Scripted(16, prefer=[7, 9, 9, sep, 5, eos])
+    # forced, and read with 9), then sep at the boundary, 5 (candidate 2, whose 6 is forced), then eos.
+    model = _Scripted(16, prefer=[7, 9, sep, 5, eos])
     chosen = select_sentences(model, [3, 4], candidates, separator_id=sep, eos_id=eos, max_sentences=3)
     assert chosen.indices == (1, 2)
-    assert model.fed == [[3, 4], [7], [9], [12], [sep], [5], [6]]
+    assert model.fed == [[3, 4], [7], [9, 12], [sep], [5, 6]]
     assert chosen.output_tokens == 6
 
 
 def test_select_respects_max_sentences_and_never_repeats():
     candidates = [[5], [6]]
-    model = _Scripted(8, prefer=[5, 1, 5, 1, 5])
+    model = _Scripted(8, prefer=[5, 1])
     chosen = select_sentences(model, [3], candidates, separator_id=1, eos_id=2, max_sentences=5)
     assert sorted(chosen.indices) == [0, 1]
+    # The last sentence's tokens are never run: nothing is decided after them.
+    assert model.fed == [[3], [5]]
     chosen = select_sentences(_Scripted(8, prefer=[5, 1]), [3], candidates, separator_id=1, eos_id=2, max_sentences=1)
     assert chosen.indices == (0,)
 
@@ -85,13 +88,13 @@ def test_word_budget_ends_the_selection_at_the_sentence_that_does_not_fit():
     candidates = [[5], [6], [7], [4]]
     lengths = [20, 30, 15, 10]
     chosen = select_sentences(
-        _Scripted(8, prefer=[5, 1, 6, 1, 7]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
+        _Scripted(8, prefer=[5, 6]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
         min_sentences=3, lengths=lengths, word_budget=40,
     )
     assert chosen.indices == (0,)
     # Within the budget nothing changes; the first sentence is kept however long.
     chosen = select_sentences(
-        _Scripted(8, prefer=[5, 1, 7, 1, 4]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
+        _Scripted(8, prefer=[5, 7, 4]), [3], candidates, separator_id=1, eos_id=2, max_sentences=3,
         min_sentences=3, lengths=lengths, word_budget=45,
     )
     assert chosen.indices == (0, 2, 3)
@@ -151,10 +154,11 @@ def test_selection_training_target_matches_decoding(tiny_causal_dir):
 
 def test_shared_prefix_is_fed_as_one_run():
     candidates = [[7, 8, 10], [7, 8, 11]]
-    model = _Scripted(16, prefer=[7, 11, 2])
+    model = _Scripted(16, prefer=[11, 2])
     chosen = select_sentences(model, [3], candidates, separator_id=1, eos_id=2, max_sentences=2)
     assert chosen.indices == (1,)
-    assert model.fed == [[3], [7, 8], [11]]
+    # The shared run goes with the prompt, in the pass that decides between 10 and 11.
+    assert model.fed == [[3, 7, 8], [11]]
 
 
 def test_planted_instructions_are_never_selected(tiny_causal_dir):
