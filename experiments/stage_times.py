@@ -2,8 +2,8 @@
 
     python -m experiments.stage_times --styles headline one_sentence_abstractive highlights one_sentence
 
-16 SumLLM val articles (`bench.speed`'s), summarized in one batch per style with the backend
-`auto` picks. The model's forward calls are timed as they run, split by how many new positions
+16 SumLLM val articles (`bench.speed`'s), summarized per style in batches of `--batch-size`
+(summarize's default, 8) with `--backend` (default `auto`). The model's forward calls are timed as they run, split by how many new positions
 they read (more than one: prefill of prompts, or of the compressive styles' candidates after
 their prompt's cache; one: a decoding step); the rest comes
 from cProfile (cumulative seconds of the named functions; cProfile slows Python-heavy parts, so
@@ -68,14 +68,14 @@ def timed_forward(model: torch.nn.Module, log: dict[str, list[float]]) -> list[t
 COUNTS = ("prefill calls", "decoding steps")
 
 
-def profile_style(summarizer: Summarizer, articles: list[str], style: str) -> dict[str, float]:
+def profile_style(summarizer: Summarizer, articles: list[str], style: str, batch_size: int) -> dict[str, float]:
     log: dict[str, list[float]] = defaultdict(list)
     wrapped = timed_forward(summarizer.model, log)
     profiler = cProfile.Profile()
     start = time.perf_counter()
     try:
         profiler.enable()
-        summarizer.summarize(articles, style=style, batch_size=16)
+        summarizer.summarize(articles, style=style, batch_size=batch_size)
     finally:
         profiler.disable()
         for module in wrapped:
@@ -93,13 +93,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--styles", nargs="+", default=["headline", "one_sentence_abstractive", "highlights", "one_sentence"])
     parser.add_argument("--articles", type=int, default=16)
+    parser.add_argument("--backend", default="auto")
+    parser.add_argument("--batch-size", type=int, default=8, help="articles a model pass reads together")
     args = parser.parse_args(argv)
     articles, _ = load_articles(data_root(), args.articles)
-    summarizer = Summarizer.from_pretrained(None)
+    summarizer = Summarizer.from_pretrained(None, backend=args.backend)
     summarizer.summarize(articles[:2], style=args.styles[0])  # warm-up: spaCy, the scorer, kernels
     print(f"backend {summarizer.backend}, torch kernels {torch.backends.cpu.get_cpu_capability()}, "
-          f"{torch.get_num_threads()} threads, {len(articles)} articles in one batch")
-    rows = {style: profile_style(summarizer, articles, style) for style in args.styles}
+          f"{torch.get_num_threads()} threads, {len(articles)} articles, batch {args.batch_size}")
+    rows = {style: profile_style(summarizer, articles, style, args.batch_size) for style in args.styles}
     labels = list(next(iter(rows.values())))
     print("| stage | " + " | ".join(args.styles) + " |")
     print("|---|" + "---|" * len(args.styles))
