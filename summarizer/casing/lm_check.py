@@ -3,8 +3,10 @@
 Measured by `python -m bench.casing_lm` (statistical vs model on frank_refs; `--tune` grids the
 combination weights).
 
-1. The statistical decoder (`summarizer.casing.decoder`) writes a draft of the whole text
-   (token-aligned, case only) and says how sure it is of each word (`CaseDecoder.margins`).
+1. A draft of the whole text (token-aligned, case only) says how sure it is of each word:
+   `normalize(method="model")` drafts with the case tagger (`CaseTagger.draft`: its class
+   margins; issue 35: dev F1 +0.007 over the decoder's draft and margins, docs/results_wirecopy.md),
+   and without a draft the statistical decoder does (`CaseDecoder.margins`).
 2. For every word (a whitespace token with a letter) the candidates are the draft form, lower,
    Title and UPPER (UPPER only for short words). Words the decoder is sure of (margin at least
    `settled_margin`) keep the draft and are not shown to the model as questions: about 97% of
@@ -423,15 +425,20 @@ def score_candidates(
     progress_bar=None,
     drafts: Sequence[str] | None = None,
     only: Sequence[set[int]] | None = None,
+    margins: Sequence[Sequence[float | None]] | None = None,
 ) -> list[list[WordCandidates]]:
     """Every word of every text with its candidate forms, model log-probs and count priors.
 
     drafts: the texts as cased so far (default: the decoder's restoration of each text).
     only: per text, the indices (among its whitespace tokens) of the words that may be
         checked (default: all that the counts do not settle).
+    margins: per text, how sure the draft is of each whitespace token (default: the decoder's
+        margins); words at `settings.settled_margin` or more are not checked.
     """
     if drafts is not None and len(drafts) != len(texts):
         raise ValueError(f"got {len(drafts)} drafts for {len(texts)} texts")
+    if margins is not None and len(margins) != len(texts):
+        raise ValueError(f"got {len(margins)} margin lists for {len(texts)} texts")
     scorer = _Scorer(lm)
     family, context_length = lm.family, lm.context_length
     # Every token writes at least one byte; the instruction prompt holds the window again, and
@@ -450,7 +457,12 @@ def score_candidates(
             raise ValueError(f"draft {t} differs from its text in more than letter case")
         words: list[WordCandidates] = []
         opens = _capitalized_positions(decoder.table, text)
-        margins = _margins(decoder, text) if settings.settled_margin is not None else None
+        if settings.settled_margin is None:
+            sure = None
+        elif margins is not None:
+            sure = margins[t]
+        else:
+            sure = _margins(decoder, text)
         for n, match in enumerate(_WORD.finditer(text)):
             s, e = match.span()
             word = text[s:e]
@@ -461,7 +473,7 @@ def score_candidates(
             )
             count, prior = _form_prior(decoder.table, word, forms)
             zeros = (0.0,) * len(forms)
-            margin = margins[n] if margins is not None else None
+            margin = sure[n] if sure is not None else None
             words.append(WordCandidates(s, e, forms, zeros, zeros, prior, count, margin=margin))
         words_of.append(words)
         first_word = {w.start: k for k, w in enumerate(words)}
@@ -570,12 +582,15 @@ def restore_case_with_lm(
     *,
     batch_size: int,
     progress_bar=None,
+    drafts: Sequence[str] | None = None,
+    margins: Sequence[Sequence[float | None]] | None = None,
 ) -> list[str]:
-    """Each text with its case restored: the decoder's draft, checked word by word by `lm`."""
+    """Each text with its case restored: a draft checked word by word by `lm` where it is unsure
+    (`drafts` and their `margins`, as from `CaseTagger.draft`; default: the decoder's)."""
     settings = settings or CaseLMSettings()
     texts = list(texts)
     out = [""] * len(texts)
-    todo, drafts, only = list(range(len(texts))), None, None
+    todo, only = list(range(len(texts))), None
     for _ in range(settings.passes):
         scored = score_candidates(
             lm,
@@ -586,6 +601,7 @@ def restore_case_with_lm(
             progress_bar=progress_bar,
             drafts=drafts,
             only=only,
+            margins=[margins[i] for i in todo] if margins is not None else None,
         )
         # Another pass checks again the words just after a changed word: their context changed...
         next_todo, next_only = [], []

@@ -6,7 +6,7 @@ batch jobs, Ray workers, the demo). Methods (`NORMALIZE_METHODS`):
 * "tagger" (the default): the decoder's draft corrected by the shipped case tagger
   (`summarizer.casing.tagger`, a small BiGRU reading both sides of each word; no language model);
 * "statistical": the shipped sequence decoder alone (`summarizer.casing.decoder`), no neural model;
-* "model": the decoder's draft, the words it is unsure of checked by a language model in one
+* "model": the tagger's draft, the words it is unsure of checked by a language model in one
   teacher-forced pass per window (`summarizer.casing.lm_check`);
 * "generate": the model writes each window under a hard case-only constraint
   (`summarizer.casing.constrained`).
@@ -106,8 +106,12 @@ def normalize(
 
 
 def _check_with_model(model, texts, case_settings, batch_size: int, progress: bool) -> list[str]:
+    """The tagger's draft, its unsure words checked by the model (`casing.lm_check`)."""
     from summarizer.casing.lm_check import restore_case_with_lm
+    from summarizer.casing.tagger import shipped_tagger
 
+    tagger = shipped_tagger()
+    drafts, margins = zip(*(tagger.draft(t) for t in texts), strict=True)
     with tqdm(desc="normalize (rows)", unit="row", disable=not progress, leave=False) as bar:
         return restore_case_with_lm(
             model.case_lm(),
@@ -116,6 +120,8 @@ def _check_with_model(model, texts, case_settings, batch_size: int, progress: bo
             case_settings,
             batch_size=batch_size,
             progress_bar=bar,
+            drafts=list(drafts),
+            margins=list(margins),
         )
 
 

@@ -139,16 +139,28 @@ class CaseTagger:
 
     def restore(self, text: str) -> str:
         """Case lowercased PTB-tokenized text (lines and whitespace kept); only case changes."""
+        return self.draft(text)[0]
+
+    def draft(self, text: str) -> tuple[str, list[float]]:
+        """(`restore(text)`, how sure the tagger is of each whitespace token's class: the best
+        class logit minus the second), what the LM check reads (`casing.lm_check`)."""
         if not isinstance(text, str):
             raise TypeError(f"restore expects a str, got {type(text).__name__}")
         lines = [split_keeping_space(line) for line in text.split("\n")]
         tokens = [[pieces[k] for k in slots] for pieces, slots in lines]
-        return join_cased(lines, self.restore_document(tokens))
+        cased, margins = self._tag(tokens)
+        return join_cased(lines, cased), margins
 
     def restore_document(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
+        return self._tag(lines)[0]
+
+    def _tag(self, lines: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[float]]:
         decoded = self.decoder.restore_document(lines)
         lower = [[t.lower() for t in line] for line in lines]
-        classes = self.classes(lower, [[case_class(t) for t in line] for line in decoded])
+        logits = self.logits(lower, [[case_class(t) for t in line] for line in decoded], self.keep_bias)
+        classes = [int(k) for k in logits.argmax(-1)]
+        top = logits.topk(2, dim=-1).values if len(logits) else logits.new_zeros(0, 2)
+        margins = (top[:, 0] - top[:, 1]).tolist()
         out, n = [], 0
         for words, guesses in zip(lines, decoded, strict=True):
             cased = []
@@ -156,10 +168,7 @@ class CaseTagger:
                 cased.append(self._cased(word, guess, classes[n]))
                 n += 1
             out.append(cased)
-        return out
-
-    def classes(self, lower: Sequence[Sequence[str]], decoded: Sequence[Sequence[int]]) -> list[int]:
-        return [int(k) for k in self.logits(lower, decoded, self.keep_bias).argmax(-1)]
+        return out, margins
 
     def logits(self, lower: Sequence[Sequence[str]], decoded: Sequence[Sequence[int]], keep_bias: float = 0.0) -> torch.Tensor:
         """Class logits of every token of one document (its lines run together), the decoder's

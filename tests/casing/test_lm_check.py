@@ -1,4 +1,4 @@
-"""`normalize(method="model")`: the statistical draft checked by a language model."""
+"""`normalize(method="model")`: the tagger's draft checked by a language model."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from summarizer.casing.lm_check import (
     restore_case_with_lm,
     score_candidates,
 )
+from summarizer.casing.tagger import shipped_tagger
 from summarizer.casing.windows import CaseLM
 
 DATA = Path(os.environ.get("SUMMARIZER_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
@@ -174,7 +175,8 @@ def test_a_large_draft_bonus_gives_the_draft(tiny_causal_dir):
     s = _load(tiny_causal_dir)
     settings = CaseLMSettings(draft_bonus=1e9, settled_share=None, settled_margin=None)
     results = s.normalize(TEXTS, method="model", detokenize=False, case_settings=settings)
-    assert [r.cased for r in results] == [shipped_decoder().restore(t) for t in TEXTS]
+    # The draft normalize checks is the tagger's (its class margins say which words to check).
+    assert [r.cased for r in results] == [shipped_tagger().restore(t) for t in TEXTS]
 
 
 def test_case_settings_only_for_the_model_method(tiny_causal_dir):
