@@ -54,6 +54,19 @@ def test_only_case_changes(words):
     assert len(out) == len(text)
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["the", "court", "new", "york", "bbc", ",", "  ", "\n", "zork"]), max_size=25))
+def test_a_draft_gives_one_margin_per_word_the_lm_check_reads(words):
+    """`draft` is `restore` plus, for each whitespace token (what `lm_check` reads), how sure
+    the tagger is: never negative (the best class minus the second)."""
+    text = " ".join(words)
+    tagger = _tagger()
+    cased, margins = tagger.draft(text)
+    assert cased == tagger.restore(text)
+    assert len(margins) == sum(len(line.split()) for line in text.split("\n"))
+    assert all(m >= 0 for m in margins)
+
+
 def test_save_and_load_give_the_same_text(tmp_path):
     tagger = _tagger(seed=3)
     text = "she met donald sterling in new york .\nthe bbc said the pound fell"
