@@ -80,10 +80,11 @@ class ContinuationScorer:
     first and the rest only if they could still win (`choice.choose_scored`).
 
     Decoder-only models read the prompt once, from the style's shared start (`prefix_ids`,
-    `summarizer.generation.prefix`), on the first call. Each call's texts then go through the
-    model as one row: their token trie (compressions of one sentence share their opening words),
-    each node attending to the prompt and to its own ancestors, so a shared opening is read
-    once and no row is padded. Encoder-decoder models score the texts as decoder labels."""
+    `summarizer.generation.prefix`), on the first call. Each call's texts (up to `batch_size` a
+    pass) then go through the model as one row: their token trie (compressions of one sentence
+    share their opening words), each node attending to the prompt and to its own ancestors, so a
+    shared opening is read once, no row is padded, and a text's last token, which nothing reads,
+    is not run. Encoder-decoder models score the texts as decoder labels."""
 
     def __init__(self, model: Any, prompter: Prompter, prompt: Sequence[int], prefix_ids: Sequence[int] = (),
                  *, batch_size: int = 32) -> None:
