@@ -125,20 +125,20 @@ def choose_scored(candidates: Sequence[Compression], score: Callable[[Sequence[i
     _check(candidates, weights)
     counts = article_counts(article)
     bound = [_value(c, 0.0, weights, max_words, counts) for c in candidates]
-    order = sorted(range(len(candidates)), key=lambda i: -bound[i])
     weight = weights.get("score", 0.0)
     if weight == 0:
-        ask = []
-    elif weight < 0:
-        ask = order
-    else:
-        ask = order[:_FIRST]
-    scores = dict(zip(ask, score(ask), strict=True)) if ask else {}
-    if weight > 0 and scores:
-        best = max(_value(candidates[i], s, weights, max_words, counts) for i, s in scores.items())
-        more = [i for i in order[_FIRST:] if bound[i] >= best - _EPS]
-        scores.update(zip(more, score(more), strict=True) if more else ())
+        # The score counts nothing: each value is its bound, and the model is never asked.
+        return candidates[max(range(len(candidates)), key=bound.__getitem__)]
+    order = sorted(range(len(candidates)), key=lambda i: -bound[i])
+    value: dict[int, float] = {}
+
+    def ask(positions: list[int]) -> None:
+        for i, s in zip(positions, score(positions) if positions else [], strict=True):
+            value[i] = _value(candidates[i], s, weights, max_words, counts)
+
+    ask(order if weight < 0 else order[:_FIRST])
+    if weight > 0:
+        best = max(value.values())
+        ask([i for i in order[_FIRST:] if bound[i] >= best - _EPS])
     # The first of equals in the candidates' order, as `choose`.
-    value = {i: _value(candidates[i], scores.get(i, 0.0), weights, max_words, counts)
-             for i in (scores if weight else range(len(candidates)))}
     return candidates[max(sorted(value), key=value.__getitem__)]
