@@ -197,11 +197,17 @@ def lines_copy(article: WireArticle) -> str:
     return _lines(article)[0]
 
 
+def wire_tokens(sentence: str, layout: str) -> list[str]:
+    """A published sentence as cased PTB tokens of one layout: "lines" splits every compound
+    hyphen (its final period is dropped by the caller), "running" keeps compounds whole."""
+    return tokenize_ptb(_COMPOUND_HYPHEN.sub(" - ", sentence) if layout == "lines" else sentence).split()
+
+
 def _lines(article: WireArticle) -> tuple[str, str]:
     """(the tokenized lines, the published sentences one a line without their final period)."""
     lines, published = [], []
     for sentence in split_sentences(article.text):
-        tokens = tokenize_ptb(_COMPOUND_HYPHEN.sub(" - ", sentence)).split()
+        tokens = wire_tokens(sentence, "lines")
         if tokens and tokens[-1] in _FINAL:
             tokens = tokens[:-1]
             sentence = sentence[: sentence.rindex(".")] + sentence[sentence.rindex(".") + 1 :]
