@@ -12,10 +12,10 @@ import torch
 
 from summarizer.casing.constrained import CaseTrie
 from summarizer.casing.headline import headline_case, source_names
-from summarizer.casing.normalize import Normalized
+from summarizer.casing.normalize import Normalized, split_glued_sentences
 from summarizer.casing.normalize import normalize as normalize_texts
 from summarizer.casing.windows import CaseLM
-from summarizer.casing.wire import PreparedArticle, RestoreCase, prepare_article
+from summarizer.casing.wire import PreparedArticle, RestoreCase, SplitGlued, prepare_article
 from summarizer.config import DEFAULT_NORMALIZE_METHOD, StyleConfig, SummarizerConfig, check_normalize_method
 from summarizer.generation.compressive import compress_summaries
 from summarizer.generation.extractive import extractive_summaries
@@ -238,13 +238,19 @@ class Summarizer:
         page's article text, the title line apart, the dateline gone, wire copy normalized."""
         articles = check_texts(articles, "article")
         restore_case = self._wire_caser(self.config.wire_casing if wire_casing is None else wire_casing)
-        return [_prepared(i, a, input_format, restore_case) for i, a in enumerate(articles)]
+        split_glued = self._glue_splitter()
+        return [_prepared(i, a, input_format, restore_case, split_glued) for i, a in enumerate(articles)]
 
     # ------------------------------------------------------------------ normalization
     def _wire_caser(self, method: str) -> RestoreCase:
         """What `prepare_article` restores wire copy's case with: `normalize`'s `method`."""
         check_normalize_method(method, "wire_casing")
         return lambda text: normalize_texts([text], method=method, model=self, detokenize=False)[0].cased
+
+    def _glue_splitter(self) -> SplitGlued:
+        """How `prepare_article` finds glued sentences: the BiGRU, and this model where it can read
+        them (`normalize.split_glued_sentences`)."""
+        return lambda text: split_glued_sentences([text], model=self)[0]
 
     def case_lm(self) -> CaseLM:
         """This summarizer's model as the casing methods read it (`summarizer.casing.windows.CaseLM`)."""
@@ -294,8 +300,9 @@ class Summarizer:
         )
 
 
-def _prepared(index: int, article: str, input_format: str, restore_case: RestoreCase) -> PreparedArticle:
+def _prepared(index: int, article: str, input_format: str, restore_case: RestoreCase,
+              split_glued: SplitGlued) -> PreparedArticle:
     try:
-        return prepare_article(article, input_format, restore_case)
+        return prepare_article(article, input_format, restore_case, split_glued)
     except NoArticle as error:
         raise NoArticle(f"article {index}: {error}") from None

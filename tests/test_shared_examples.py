@@ -130,3 +130,36 @@ def test_normalize_generate_gives_the_models_output_through_the_cli_and_a_batch_
     (row,) = NormalizeTask(method="generate", detokenize=False).load().process([text])
     assert (row["method"], row["output"]) == ("generate", expected.text)
     assert expected.text != statistical.text  # the model writes some words otherwise ("Isis", "ISIS")
+
+
+# Where the seed wire copy glues sentences on one line (read against the article): captions and
+# paragraphs run together without a period.
+_SEED_GLUED = {("university", "militiamen"), ("today", "taking"), ("control", "tikrit"), ("baghdad", "armoured"),
+               ("isis", "iraqi"), ("city", "tonight"), ("cars", "the")}
+
+
+@pytest.mark.slow
+def test_the_seed_wire_copy_gets_its_glued_sentences_apart(real, wire_example):
+    """Issue 35: the seed's glued lines are split where their sentences start, and nowhere else;
+    each piece becomes a sentence of its own in what `summarize` reads."""
+    from summarizer.casing.normalize import split_glued_sentences
+
+    (split,) = split_glued_sentences([wire_example], model=real)
+    assert split.split() == wire_example.split()
+    pairs = split_pairs(wire_example, split)
+    assert len(pairs) >= 3 and set(pairs) <= _SEED_GLUED, pairs
+    (prepared,) = real.prepare([wire_example])
+    for before, start in pairs:
+        assert re.search(rf"\b{re.escape(before)}\.\n{re.escape(start)}\b", prepared.text, re.IGNORECASE), (before, start)
+
+
+def split_pairs(text: str, split: str) -> list[tuple[str, str]]:
+    """(last word before, first word after) each newline `split` has where `text` has a space."""
+    pairs, pieces = [], iter(split.split("\n"))
+    for line in text.split("\n"):
+        covered = next(pieces).split()
+        while len(covered) < len(line.split()):
+            piece = next(pieces).split()
+            pairs.append((covered[-1], piece[0]))
+            covered += piece
+    return pairs

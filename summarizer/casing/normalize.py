@@ -48,8 +48,9 @@ class Normalized:
     """One text after case restoration (and detokenization, when asked)."""
 
     text: str
-    # The case-restored text with the input's tokenization and spacing: aligns token for token
-    # with the input, and `cased.lower() == input.lower()` always holds.
+    # The case-restored text with the input's tokenization: aligns token for token with the
+    # input; `cased.lower() == input.lower()` holds except where a glued sentence's space became
+    # a newline (`split_glued`).
     cased: str
     method: str
     detokenized: bool
@@ -74,6 +75,7 @@ def normalize(
     batch_size: int = 16,
     progress: bool = False,
     case_settings: CaseLMSettings | None = None,
+    split_glued: bool | None = None,
 ) -> list[Normalized]:
     """Restore letter case (and, with `detokenize`, standard spacing) of wire copy.
 
@@ -85,6 +87,10 @@ def normalize(
     detokenize: also undo PTB tokenization (``state - run`` -> ``state-run``, ``-lrb-`` -> ``(``).
         Without it only letter case changes, so the output aligns with PTB-tokenized gold.
     case_settings: how method "model" weighs the model against the draft (`CaseLMSettings`).
+    split_glued: put a sentence glued to the one before it, with no period between, on a line of
+        its own (a space becomes a newline): found by a small BiGRU (`casing.boundaries`), and,
+        for the model methods, by the language model too (`casing.lm_boundaries`). Default: as
+        `detokenize`, so that asking for only case changes changes nothing else.
     """
     texts = check_texts(texts, "text")
     check_normalize_method(method)
@@ -96,6 +102,8 @@ def normalize(
         raise ValueError(f"method {method!r} runs a language model: pass model= (a loaded Summarizer)")
     if not texts:
         return []
+    if detokenize if split_glued is None else split_glued:
+        texts = split_glued_sentences(texts, model if method in ("model", "generate") else None)
     if method == "statistical":
         return finish(_statistical(texts, progress), method, detokenize)
     if method == "tagger":
@@ -103,6 +111,23 @@ def normalize(
     if method == "model":
         return finish(_check_with_model(model, texts, case_settings, batch_size, progress), method, detokenize)
     return finish(_generate_with_model(model, texts, batch_size, progress), method, detokenize)
+
+
+def split_glued_sentences(texts: Sequence[str], model: Any = None) -> list[str]:
+    """Each glued sentence of lowercased wire copy on a line of its own: found by the BiGRU
+    (`casing.boundaries`), and with `model` (a loaded causal `Summarizer`) by the language model
+    too (`casing.lm_boundaries`, reading the tagger's draft)."""
+    from summarizer.casing.boundaries import shipped_boundaries
+
+    boundaries = shipped_boundaries()
+    lm = model.case_lm() if model is not None else None
+    if lm is None or lm.family != "causal":
+        return [boundaries.split(t) for t in texts]
+    from summarizer.casing.lm_boundaries import split_with_lm
+    from summarizer.casing.tagger import shipped_tagger
+
+    tagger = shipped_tagger()
+    return [split_with_lm(boundaries, lm.model, lm.tokenizer, t, tagger.restore(t)) for t in texts]
 
 
 def _check_with_model(model, texts, case_settings, batch_size: int, progress: bool) -> list[str]:
