@@ -29,6 +29,7 @@ MIN_RUN = 40  # a run of tokens without . ! ? shorter than this is taken for one
 # A boundary where the model gives a period log-probability under this is not asked further
 # (the seed's and dev's glued starts lie above -2; this keeps about a fifth of the candidates).
 PERIOD_FLOOR = -5.0
+MAX_LINE_TOKENS = 2048
 _ENDS = frozenset({".", "!", "?"})
 
 
@@ -69,6 +70,8 @@ def lm_scores(model: Any, tokenizer: Any, words: Sequence[str], positions: Seque
         at += len(w) + 1
     enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
     ids, offsets = enc["input_ids"], enc["offset_mapping"]
+    if len(ids) > MAX_LINE_TOKENS:  # past what one pass should hold: the BiGRU decides alone
+        return [-math.inf] * len(positions)
     first = {start: k for k, (start, _end) in enumerate(offsets)}
     # A word's first token starts at the space before it (byte-level BPE) or at the word itself.
     word_token = [first.get(c - 1, first.get(c)) if c else first.get(0) for c in char_starts]

@@ -81,3 +81,9 @@ def test_without_the_models_vote_the_bigrus_document_starts_stand(monkeypatch):
     monkeypatch.setattr(lm_boundaries, "MIN_RUN", 10)
     more = lm_boundaries.lm_split_starts(boundaries, None, None, lines)
     assert sum(map(len, more)) > sum(map(len, boundaries.starts(lines)))
+
+
+def test_a_line_past_one_pass_is_left_to_the_bigru(tiny_causal_dir, monkeypatch):
+    summarizer = Summarizer.from_pretrained(tiny_causal_dir, dtype="float32", backend="torch")
+    monkeypatch.setattr(lm_boundaries, "MAX_LINE_TOKENS", 8)
+    assert lm_scores(summarizer.model, summarizer.tokenizer, WORDS, [13, 14]) == [-math.inf, -math.inf]
