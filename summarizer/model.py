@@ -16,7 +16,13 @@ from summarizer.casing.normalize import Normalized, split_glued_sentences
 from summarizer.casing.normalize import normalize as normalize_texts
 from summarizer.casing.windows import CaseLM
 from summarizer.casing.wire import PreparedArticle, RestoreCase, SplitGlued, prepare_article
-from summarizer.config import DEFAULT_NORMALIZE_METHOD, StyleConfig, SummarizerConfig, check_normalize_method
+from summarizer.config import (
+    DEFAULT_NORMALIZE_METHOD,
+    MODEL_FREE_NORMALIZE_METHODS,
+    StyleConfig,
+    SummarizerConfig,
+    check_normalize_method,
+)
 from summarizer.generation.compressive import compress_summaries
 from summarizer.generation.extractive import extractive_summaries
 from summarizer.generation.free import write_summaries
@@ -237,8 +243,8 @@ class Summarizer:
         """Each article as `summarize` reads it (`summarizer.casing.wire.prepare_article`): a saved
         page's article text, the title line apart, the dateline gone, wire copy normalized."""
         articles = check_texts(articles, "article")
-        restore_case = self._wire_caser(self.config.wire_casing if wire_casing is None else wire_casing)
-        split_glued = self._glue_splitter()
+        method = self.config.wire_casing if wire_casing is None else wire_casing
+        restore_case, split_glued = self._wire_caser(method), self._glue_splitter(method)
         return [_prepared(i, a, input_format, restore_case, split_glued) for i, a in enumerate(articles)]
 
     # ------------------------------------------------------------------ normalization
@@ -247,10 +253,11 @@ class Summarizer:
         check_normalize_method(method, "wire_casing")
         return lambda text: normalize_texts([text], method=method, model=self, detokenize=False)[0].cased
 
-    def _glue_splitter(self) -> SplitGlued:
-        """How `prepare_article` finds glued sentences: the BiGRU, and this model where it can read
-        them (`normalize.split_glued_sentences`)."""
-        return lambda text: split_glued_sentences([text], model=self)[0]
+    def _glue_splitter(self, method: str) -> SplitGlued:
+        """How `prepare_article` finds glued sentences, as `normalize` does for `method`: the
+        BiGRU, and for the model methods this model's vote too (`normalize.split_glued_sentences`)."""
+        model = None if method in MODEL_FREE_NORMALIZE_METHODS else self
+        return lambda text: split_glued_sentences([text], model=model)[0]
 
     def case_lm(self) -> CaseLM:
         """This summarizer's model as the casing methods read it (`summarizer.casing.windows.CaseLM`)."""

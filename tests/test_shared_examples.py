@@ -148,7 +148,8 @@ def test_the_seed_wire_copy_gets_its_glued_sentences_apart(real, wire_example):
     assert split.split() == wire_example.split()
     pairs = split_pairs(wire_example, split)
     assert len(pairs) >= 3 and set(pairs) <= _SEED_GLUED, pairs
-    (prepared,) = real.prepare([wire_example])
+    # summarize reads the same splits when the wire copy is cased with the model ...
+    (prepared,) = real.prepare([wire_example], wire_casing="model")
     for before, start in pairs:
         assert re.search(rf"\b{re.escape(before)}\.\n{re.escape(start)}\b", prepared.text, re.IGNORECASE), (before, start)
 
@@ -163,3 +164,15 @@ def split_pairs(text: str, split: str) -> list[tuple[str, str]]:
             pairs.append((covered[-1], piece[0]))
             covered += piece
     return pairs
+
+
+@pytest.mark.slow
+def test_the_default_wire_step_splits_with_the_bigru_alone(real, wire_example):
+    """... and by default (wire_casing "tagger") with the BiGRU alone, as normalize's default does."""
+    from summarizer.casing.normalize import normalize
+
+    (prepared,) = real.prepare([wire_example])
+    assert "civilians' cars.\nThe rapid advance" in prepared.text
+    (normalized,) = normalize([wire_example])
+    assert "civilians' cars\nThe rapid advance" in normalized.text
+    assert "attack today taking" in normalized.text.lower()  # the model's split is not made without it

@@ -21,7 +21,6 @@ import argparse
 import gzip
 import json
 import logging
-import math
 import multiprocessing
 import random
 import time
@@ -320,7 +319,7 @@ def lm_table(args: argparse.Namespace) -> None:
     """The model's log-ratio and the BiGRU's logit at every candidate of glued dev copy (lines
     layout) and of the same copy unglued; P/R of each (weight, threshold), and the choice."""
     from summarizer import Summarizer
-    from summarizer.casing.lm_boundaries import candidate_positions, lm_scores
+    from summarizer.casing.lm_boundaries import votes
     from summarizer.casing.tagger import shipped_tagger
 
     summarizer = Summarizer.from_pretrained(args.model_name) if args.model_name else Summarizer.from_pretrained()
@@ -334,11 +333,8 @@ def lm_table(args: argparse.Namespace) -> None:
         draft = [line.split() for line in tagger.restore("\n".join(" ".join(w).lower() for w in lines)).split("\n")]
         probs, n = model.probabilities(draft), 0
         for words in draft:
-            positions = candidate_positions(words, model.min_words)
-            if positions:
-                for i, s in zip(positions, lm_scores(summarizer.model, summarizer.tokenizer, words, positions), strict=True):
-                    p = min(max(probs[n + i], 1e-6), 1 - 1e-6)
-                    rows.append((s, math.log(p / (1 - p)), labels[n + i]))
+            for i, s, logit in votes(summarizer.model, summarizer.tokenizer, words, probs[n: n + len(words)], model.min_words):
+                rows.append((s, logit, labels[n + i]))
             n += len(words)
     gold = sum(sum(labels) for labels in (glued_document(a.id, a.text, seed=1)[1] for a in articles))
     table = []
