@@ -103,7 +103,7 @@ def normalize(
     if not texts:
         return []
     if detokenize if split_glued is None else split_glued:
-        texts = split_glued_sentences(texts, model if method in ("model", "generate") else None)
+        texts = split_glued_sentences(texts, None if method in MODEL_FREE_NORMALIZE_METHODS else model)
     if method == "statistical":
         return finish(_statistical(texts, progress), method, detokenize)
     if method == "tagger":

@@ -36,6 +36,7 @@ def split_with_bigru(text: str) -> str:
     """The default `SplitGlued`: the shipped BiGRU alone (`summarizer.casing.boundaries`)."""
     return shipped_boundaries().split(text)
 
+
 # A line already ends a sentence: terminal punctuation, perhaps inside closing quotes/brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?…]['\"’”)\]]*$|:$")
 
