@@ -2,7 +2,8 @@
 
 Each row of the input (one token's activations) is quantized with its own scale and multiplied
 by the int8 weights (one scale per output channel) in integers (`torch._int_mm`, torch's own
-int8 GEMM: VNNI on AVX-512 CPUs), then scaled back. Integer products are exact and every other
+int8 GEMM: VNNI on AVX-512 CPUs), then scaled back. Weights keep 7 bits where the GEMM would
+saturate (`weight_limit`). Integer products are exact and every other
 step is per element, so a row's output does not depend on the rows beside it: an article's
 summary is the same alone or in a batch (`tests/test_batch_invariance.py`). torch.ao's dynamic
 quantization, which this replaces, computed one scale for the whole batch (7 of 8 headlines
@@ -11,15 +12,35 @@ changed with their batch) and is deprecated (docs/results_speed.md).
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
-__all__ = ["Int8Linear", "quantize_rows"]
+__all__ = ["Int8Linear", "quantize_rows", "weight_limit"]
 
 
-def quantize_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(int8 values, fp32 scale per row) of a 2-D tensor, symmetric: x ~= values * scale."""
-    scale = x.abs().amax(dim=-1, keepdim=True).clamp_(min=1e-8).div_(127.0)
-    values = (x / scale).round_().clamp_(-127, 127).to(torch.int8)
+@functools.cache
+def weight_limit() -> int:
+    """The largest int8 weight value this machine's int8 GEMM multiplies exactly: 127, or 63.
+
+    Without VNNI (AVX2 CPUs; AVX-512 without VNNI) oneDNN multiplies in pairs with 16-bit
+    saturating sums (`vpmaddubsw`, activations shifted to unsigned): 255 x 127 x 2 overflows,
+    and 127 x 127 sums came back as 8,160 instead of 1,032,256. Weights within +-63 keep every
+    pair sum under 32,767, so the product is exact again (docs/results_speed.md, session 18)."""
+    for limit in (127, 63):
+        a = torch.full((2, 64), 127, dtype=torch.int8)
+        a[1].neg_()
+        b = torch.full((64, 8), limit, dtype=torch.int8)
+        if torch.equal(_int8_matmul(a, b), a.to(torch.int32) @ b.to(torch.int32)):
+            return limit
+    raise RuntimeError("torch._int_mm is not exact on this CPU even with 7-bit weights; use backend 'torch'")
+
+
+def quantize_rows(x: torch.Tensor, limit: int = 127) -> tuple[torch.Tensor, torch.Tensor]:
+    """(int8 values in [-limit, limit], fp32 scale per row) of a 2-D tensor, symmetric:
+    x ~= values * scale."""
+    scale = x.abs().amax(dim=-1, keepdim=True).clamp_(min=1e-8).div_(float(limit))
+    values = (x / scale).round_().clamp_(-limit, limit).to(torch.int8)
     return values, scale
 
 
@@ -28,7 +49,7 @@ class Int8Linear(torch.nn.Module):
 
     def __init__(self, linear: torch.nn.Linear) -> None:
         super().__init__()
-        weight, scale = quantize_rows(linear.weight.detach().float())
+        weight, scale = quantize_rows(linear.weight.detach().float(), weight_limit())
         self.in_features, self.out_features = linear.in_features, linear.out_features
         # (in, out) for x @ W^T; the weight scale as a row to broadcast over the output.
         self.register_buffer("weight_t", weight.t().contiguous())

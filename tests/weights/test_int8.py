@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,3 +43,30 @@ def test_close_to_the_fp32_layer_and_keeps_the_leading_shape():
         reference = linear(x)
     assert out.shape == reference.shape
     assert float((out - reference).norm() / reference.norm()) < 0.03
+
+
+_EXACT_PRODUCT = """
+import torch
+from summarizer.weights.int8 import _int8_matmul, weight_limit
+torch.manual_seed(0)
+limit = weight_limit()
+a = torch.randint(-127, 128, (64, 1536), dtype=torch.int8)
+b = torch.randint(-limit, limit + 1, (1536, 576), dtype=torch.int8)
+exact = torch.equal(_int8_matmul(a, b), a.to(torch.int32) @ b.to(torch.int32))
+print(torch.backends.cpu.get_cpu_capability(), limit, exact)
+"""
+
+
+@pytest.mark.parametrize("avx2", [False, True], ids=["native", "avx2"])
+def test_the_int8_product_is_exact_on_every_kernel_path(avx2):
+    """Without VNNI the GEMM saturates 16-bit pair sums; 7-bit weights keep it exact."""
+    env = dict(os.environ)
+    for name in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA"):
+        env.pop(name, None)
+    if avx2:
+        env.update(ATEN_CPU_CAPABILITY="avx2", ONEDNN_MAX_CPU_ISA="AVX2")
+    out = subprocess.run([sys.executable, "-c", _EXACT_PRODUCT], env=env, capture_output=True, text=True, check=True)
+    capability, limit, exact = out.stdout.split()
+    assert exact == "True", out.stdout
+    if avx2:
+        assert capability == "AVX2" and limit == "63"
