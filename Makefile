@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps summarize test test-fast test-bf16 lint clean default-model bench eval-quality gpu-check gpu-pack
+.PHONY: setup system-deps summarize test test-fast test-bf16 test-avx2 lint clean default-model bench eval-quality gpu-check gpu-pack
 
 setup: $(STAMP)
 
@@ -34,16 +34,21 @@ summarize: setup
 # The fast tests that load a model (marked backend_sensitive by tests/conftest.py) again with
 # backend "auto" forced to bf16: how a CPU with native bf16 runs them, on any CPU.
 TEST_BF16 := SUMMARIZER_FORCE_BF16=1 $(BIN)/python -m pytest -q -m "backend_sensitive and not slow"
+TEST_AVX2 := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 $(BIN)/python -m pytest -q -m "backend_sensitive and not slow"
 
 test: setup system-deps
 	$(BIN)/python -m pytest -q
 	$(TEST_BF16)
+	$(TEST_AVX2)
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
 
 test-bf16: setup
 	$(TEST_BF16)
+
+test-avx2: setup
+	$(TEST_AVX2)
 
 # On a CUDA machine: the default model and 20 training steps on the device (training/gpu/check.py);
 # elsewhere it says there is no CUDA device and exits 0.

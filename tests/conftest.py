@@ -30,8 +30,9 @@ _CORPUS = [
 ] * 3
 
 # Fixtures that load a model. A test using one, with backend "auto", runs in bf16 on a CPU with
-# native bf16 and in fp32 elsewhere: it is marked `backend_sensitive`, and `make test` runs those
-# again with SUMMARIZER_FORCE_BF16=1 so a CPU without bf16 checks them as a bf16 CPU would.
+# native bf16 and in int8 elsewhere: it is marked `backend_sensitive`, and `make test` runs those
+# again with SUMMARIZER_FORCE_BF16=1 so a CPU without bf16 checks them as a bf16 CPU would, and
+# with the kernels capped at AVX2 (int8 with 7-bit weights) as an AVX2 server would.
 _MODEL_FIXTURES = frozenset({"tiny_dir", "tiny_causal_dir", "tiny_seq2seq_dir", "default_summarizer"})
 
 

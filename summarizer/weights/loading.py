@@ -136,10 +136,12 @@ def bf16_forced() -> bool:
 
 def choose_backend(device: torch.device, flags: frozenset[str] | None = None) -> tuple[str, str]:
     """(backend, why) for `backend="auto"`: bf16 where the hardware computes it natively (CUDA
-    with bf16 support, CPUs with AMX or AVX-512-BF16), else fp32 ("torch"). int8 (batch-invariant
-    since session 15: one activation scale per row) is not chosen for you until its dev quality
-    per style is measured against fp32 (docs/results_speed.md). SUMMARIZER_FORCE_BF16=1 chooses bf16 on this machine's CPU whatever
-    its flags (explicit `flags` describe another CPU and are not overridden)."""
+    with bf16 support, CPUs with AMX or AVX-512-BF16); on other CPUs int8 (exact integer
+    products, one activation scale per row, so batch-invariant; on the AVX2 path its dev ROUGE is
+    within 0.3 of fp32 for each style and casing F1 within 0.001, docs/results_speed.md session
+    18); fp32 ("torch") on CUDA without bf16. SUMMARIZER_FORCE_BF16=1 chooses bf16 on this
+    machine's CPU whatever its flags (explicit `flags` describe another CPU and are not
+    overridden)."""
     if device.type == "cuda":
         if torch.cuda.is_bf16_supported():
             return "bf16", "CUDA device with bfloat16 support"
@@ -152,11 +154,12 @@ def choose_backend(device: torch.device, flags: frozenset[str] | None = None) ->
     if native and capped:
         # ATEN_CPU_CAPABILITY=avx2 (how a server without AVX-512 is emulated): the CPU has the
         # units, but torch's kernels will not use them.
-        return "torch", (f"torch's CPU kernels are capped at {kernel_capability()} (ATEN_CPU_CAPABILITY): "
-                         "bfloat16 would be emulated, fp32 is faster")
+        return "int8", (f"torch's CPU kernels are capped at {kernel_capability()} (ATEN_CPU_CAPABILITY): "
+                        "bfloat16 would be emulated; int8 is faster than fp32 at the same dev quality")
     if native:
         return "bf16", f"CPU computes bfloat16 natively ({', '.join(native)})"
-    return "torch", "CPU without native bfloat16 (no amx_bf16/avx512_bf16): fp32 is faster there"
+    return "int8", ("CPU without native bfloat16 (no amx_bf16/avx512_bf16): int8 is faster than fp32 "
+                    "at the same dev quality")
 
 
 # Linear layers left in fp32 by the int8 backend. A Llama MLP's down projection reads the

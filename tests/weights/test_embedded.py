@@ -92,13 +92,13 @@ def test_auto_backend_follows_the_hardware(tiny_causal_dir):
     assert choose_backend(cpu, frozenset({"avx2", "amx_bf16"}))[0] == "bf16"
     assert choose_backend(cpu, frozenset({"avx512_bf16"}))[0] == "bf16"
     backend, why = choose_backend(cpu, frozenset({"avx2", "avx512f"}))
-    assert backend == "torch" and "without native bfloat16" in why
+    assert backend == "int8" and "without native bfloat16" in why
     s = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
     assert s.backend == choose_backend(cpu)[0]
     assert Summarizer.from_pretrained(tiny_causal_dir, device="cpu", dtype="float32").backend == "torch"
 
 
-def test_auto_backend_keeps_fp32_where_torch_kernels_are_capped_at_avx2(monkeypatch):
+def test_auto_backend_takes_int8_where_torch_kernels_are_capped_at_avx2(monkeypatch):
     # ATEN_CPU_CAPABILITY=avx2 on a CPU with bf16 units: bf16 would run emulated.
     import torch
 
@@ -107,7 +107,7 @@ def test_auto_backend_keeps_fp32_where_torch_kernels_are_capped_at_avx2(monkeypa
     monkeypatch.setattr(loading, "cpu_flags", lambda: frozenset({"avx2", "avx512f", "avx512_bf16"}))
     monkeypatch.setattr(loading, "kernel_capability", lambda: "AVX2")
     backend, why = loading.choose_backend(torch.device("cpu"))
-    assert backend == "torch" and "ATEN_CPU_CAPABILITY" in why
+    assert backend == "int8" and "ATEN_CPU_CAPABILITY" in why
     monkeypatch.setattr(loading, "kernel_capability", lambda: "AVX512")
     assert loading.choose_backend(torch.device("cpu"))[0] == "bf16"
 
@@ -122,7 +122,7 @@ def test_force_bf16_makes_auto_choose_bf16_on_any_cpu(tiny_causal_dir, monkeypat
     monkeypatch.setenv("SUMMARIZER_FORCE_BF16", "1")
     backend, why = choose_backend(cpu)
     assert backend == "bf16" and "SUMMARIZER_FORCE_BF16" in why
-    assert choose_backend(cpu, frozenset({"avx2"}))[0] == "torch"  # flags of another CPU: not forced
+    assert choose_backend(cpu, frozenset({"avx2"}))[0] == "int8"  # flags of another CPU: not forced
     s = Summarizer.from_pretrained(tiny_causal_dir, device="cpu")
     assert s.backend == "bf16" and s.model.dtype == torch.bfloat16
     monkeypatch.setenv("SUMMARIZER_FORCE_BF16", "0")
