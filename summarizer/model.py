@@ -78,6 +78,9 @@ class Summarizer:
         })
         self._case_trie: CaseTrie | None = None
         self.backend = "torch"
+        # Where the weights came from: an int8 model saves that checkpoint's weights (its own
+        # are rounded), so `save_pretrained` loses nothing.
+        self._source: str | Path | None = None
 
     # ------------------------------------------------------------------ loading and saving
     @classmethod
@@ -100,12 +103,14 @@ class Summarizer:
         dtype: "float32" (default) or "bfloat16".
         config: project settings; default the ones saved with the model, else the defaults.
         backend: "auto" (default: "bf16" where the hardware computes bfloat16 natively, CUDA or a
-            CPU with AMX/AVX-512-BF16, else "torch"; SUMMARIZER_FORCE_BF16=1 makes it "bf16" on
+            CPU with AMX/AVX-512-BF16, "int8" on other CPUs, "torch" on CUDA without bf16; to
+            train, load with backend "torch"; SUMMARIZER_FORCE_BF16=1 makes it "bf16" on
             any CPU; logged, and kept in `.backend`), "torch"
             (weights in `dtype`), "bf16" (bfloat16 weights and activations: ~2x faster on CPUs
             with AMX, but several times slower on CPUs without native bf16; see
             docs/results_speed.md) or "int8" (int8 linear layers, activations quantized row by
-            row, `summarizer.weights.int8`: batch-invariant; CPU only; ~2x fp32 with VNNI).
+            row, `summarizer.weights.int8`: batch-invariant; CPU only; ~2x fp32 with VNNI; not
+            trainable, and `save_pretrained` writes the weights it was loaded from).
         """
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
@@ -131,13 +136,20 @@ class Summarizer:
             model = quantize_int8(model)
         summarizer = cls(model, tokenizer, config)
         summarizer.backend = backend
+        summarizer._source = path
         return summarizer
 
     def save_pretrained(self, directory: str | Path) -> Path:
-        """Write weights (safetensors), tokenizer and the summarizer settings to `directory`."""
+        """Write weights (safetensors), tokenizer and the summarizer settings to `directory`.
+        An int8 model writes the full-precision weights it was loaded from."""
         directory = Path(directory)
+        model = self.model
+        if self.backend == "int8":
+            if self._source is None:
+                raise ValueError("an int8 model holds rounded weights; save the model it was quantized from")
+            model = type(self).from_pretrained(self._source, device="cpu", backend="torch", dtype=torch.float32).model
         directory.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(directory)
+        model.save_pretrained(directory)
         self.tokenizer.save_pretrained(directory)
         self.config.save(directory)
         return directory

@@ -166,14 +166,14 @@ def test_lora_adapter_folder_loads_merged(tiny_causal_dir, tmp_path, example_art
 
     from peft import LoraConfig, get_peft_model
 
-    base = Summarizer.from_pretrained(tiny_causal_dir)
+    base = Summarizer.from_pretrained(tiny_causal_dir, backend="torch")  # trainable, as training loads it
     lora = LoraConfig(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
     peft_model = get_peft_model(base.model, lora)
     adapter = tmp_path / "adapter"
     peft_model.save_pretrained(adapter)
     base.tokenizer.save_pretrained(adapter)
     (adapter / "base_model.json").write_text(json.dumps({"model_name_or_path": str(tiny_causal_dir)}))
-    loaded = Summarizer.from_pretrained(adapter)
+    loaded = Summarizer.from_pretrained(adapter, backend="torch")
     expected = peft_model.merge_and_unload()
     ids = loaded.tokenizer(example_articles[0], return_tensors="pt")["input_ids"]
     assert torch.allclose(loaded.model(ids).logits, expected(ids).logits, atol=1e-5)
@@ -227,3 +227,16 @@ def test_setting_overrides_parse_from_the_command_line_form():
     assert parse_setting_overrides(["copy_names=true"]) == {"copy_names": True}
     with pytest.raises(ValueError, match="must be JSON"):
         parse_setting_overrides(["copy_names=yes"])
+
+
+def test_an_int8_model_saves_the_weights_it_was_loaded_from(tiny_causal_dir, tmp_path, example_articles):
+    from safetensors.torch import load_file
+
+    s = Summarizer.from_pretrained(tiny_causal_dir, backend="int8")
+    s.save_pretrained(tmp_path / "copy")
+    saved = load_file(tmp_path / "copy" / "model.safetensors")
+    source = Summarizer.from_pretrained(tiny_causal_dir, backend="torch").model.state_dict()
+    assert set(saved) <= set(source) and not any(k.endswith("weight_t") for k in saved)
+    assert all(torch.equal(saved[k], source[k]) for k in saved)
+    copy = Summarizer.from_pretrained(tmp_path / "copy", backend="int8")
+    assert copy.summarize(example_articles[:1], style="one_sentence") == s.summarize(example_articles[:1], style="one_sentence")
