@@ -41,6 +41,7 @@ from summarizer.casing.boundaries import (
 from summarizer.paths import data_root
 from summarizer.text.sentences import split_sentences, unglue
 from training.build_truecaser import ALLSIDES
+from training.timed import TimedRun, train_timed
 
 logger = logging.getLogger(__name__)
 SHARD = 500
@@ -185,51 +186,18 @@ def train(args: argparse.Namespace) -> None:
     dev = dev_documents("dev", vocab, Path(args.data), args.dev_articles)
     net = BoundaryNet(BoundaryConfig(vocab=max(vocab.values()) + 1, hidden=args.hidden))
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
-    state = {"elapsed": 0.0, "seen": 0, "step": 0, "best": -1.0, "best_state": None, "epoch": 0}
-    checkpoint_path = out / "checkpoint.pt"
-    if checkpoint_path.is_file():
-        checkpoint = torch.load(checkpoint_path, weights_only=False)
-        net.load_state_dict(checkpoint["net"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        state = checkpoint["state"]
     tokens = sum(len(d["ids"]) for d in docs)
     starts = sum(int((d["label"] == 1).sum()) for d in docs)
     logger.info("%d documents, %d tokens, %d glued starts; %d dev documents", len(docs), tokens, starts, len(dev))
-    budget, started, last_eval = 60 * args.minutes, time.perf_counter() - state["elapsed"], state["elapsed"]
-    log = (out / "train_log.jsonl").open("a")
-    while state["elapsed"] < budget:
-        for ids, suffix, flags, label in batches(docs, args.window, args.batch, random.Random(state["epoch"])):
-            if state["elapsed"] >= budget:
-                break
-            net.train()
-            for group in optimizer.param_groups:
-                group["lr"] = args.lr * max(0.05, 1 - state["elapsed"] / budget)
-            ids = ids.masked_fill(torch.rand(ids.shape) < args.word_dropout, 0)
-            logits = net(ids, suffix, flags)
-            keep = label >= 0
-            loss = nn.functional.binary_cross_entropy_with_logits(logits[keep], label[keep].float())
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            state["step"] += 1
-            state["seen"] += int(keep.sum())
-            state["elapsed"] = time.perf_counter() - started
-            if state["elapsed"] - last_eval >= 60 * args.eval_minutes or state["elapsed"] >= budget:
-                last_eval = state["elapsed"]
-                ap = average_precision(*scores(net, dev))
-                if ap > state["best"]:
-                    state["best"], state["best_state"] = ap, {k: v.clone() for k, v in net.state_dict().items()}
-                row = {"step": state["step"], "seen": state["seen"], "elapsed": round(state["elapsed"]),
-                       "loss": round(loss.item(), 4), "dev_ap": round(ap, 4), "epoch": state["epoch"]}
-                log.write(json.dumps(row) + "\n")
-                log.flush()
-                logger.info("%s", row)
-                torch.save({"net": net.state_dict(), "optimizer": optimizer.state_dict(), "state": state},
-                           str(checkpoint_path) + ".tmp")
-                Path(str(checkpoint_path) + ".tmp").rename(checkpoint_path)
-        else:
-            state["epoch"] += 1
-    net.load_state_dict(state["best_state"])
+
+    def loss_of(batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, int]:
+        ids, suffix, flags, label = batch
+        keep = label >= 0
+        return nn.functional.binary_cross_entropy_with_logits(net(ids, suffix, flags)[keep], label[keep].float()), int(keep.sum())
+
+    run = TimedRun(out, args.minutes, args.eval_minutes, args.lr, args.word_dropout, metric="dev_ap")
+    state = train_timed(net, optimizer, run, lambda rng: batches(docs, args.window, args.batch, rng), loss_of,
+                        lambda: average_precision(*scores(net, dev)))
     SentenceBoundaries(net, vocab).save(out / "boundaries.pt")
     logger.info("best dev AP %.4f after %d tokens; wrote %s", state["best"], state["seen"], out / "boundaries.pt")
 

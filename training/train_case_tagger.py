@@ -47,6 +47,7 @@ from summarizer.casing.truecaser import StatisticalTruecaser
 from summarizer.paths import data_root
 from summarizer.text.sentences import unglue
 from training.build_truecaser import ALLSIDES, stable_half
+from training.timed import TimedRun, train_timed
 
 logger = logging.getLogger(__name__)
 SHARD = 400
@@ -208,50 +209,20 @@ def train(args: argparse.Namespace) -> None:
     data = tensorize(docs, tagger.features, news)
     tokens = sum(len(d[0]) for d in data)
     optimizer = torch.optim.Adam(net.parameters(), lr=args.lr)
-    state = {"elapsed": 0.0, "seen": 0, "step": 0, "best": -1.0, "best_state": None, "epoch": 0}
-    if init:  # warm start: the best weights of another run
+    if init:  # warm start: the best weights of another run (a checkpoint of this run overrides it)
         net.load_state_dict(init["state"]["best_state"])
-    if checkpoint:
-        net.load_state_dict(checkpoint["net"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        state = checkpoint["state"]
     dev = DevSet(decoder, args.dev_articles)
     logger.info("%d documents, %d tokens, vocab %d; dev decoder F1 %.4f", len(data), tokens, len(vocab), dev.decoder_f1())
-    budget, started, last_eval = 60 * args.minutes, time.perf_counter() - state["elapsed"], state["elapsed"]
-    log = (out / "train_log.jsonl").open("a")
-    while state["elapsed"] < budget:
-        rng = random.Random(state["epoch"])
-        for ids, suffix, dense, gold in batches(data, args.window, args.batch, rng):
-            if state["elapsed"] >= budget:
-                break
-            net.train()
-            for group in optimizer.param_groups:
-                group["lr"] = args.lr * max(0.05, 1 - state["elapsed"] / budget)
-            ids = ids.masked_fill(torch.rand(ids.shape) < args.word_dropout, 0)
-            logits = net(ids, suffix, dense)
-            loss = nn.functional.cross_entropy(logits.reshape(-1, len(CLASSES)), gold.reshape(-1), ignore_index=-100)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            state["step"] += 1
-            state["seen"] += int((gold != -100).sum())
-            state["elapsed"] = time.perf_counter() - started
-            if state["elapsed"] - last_eval >= 60 * args.eval_minutes or state["elapsed"] >= budget:
-                last_eval = state["elapsed"]
-                f1 = dev.score(tagger)
-                if f1 > state["best"]:
-                    state["best"], state["best_state"] = f1, {k: v.clone() for k, v in net.state_dict().items()}
-                row = {"step": state["step"], "seen": state["seen"], "elapsed": round(state["elapsed"]),
-                       "loss": round(loss.item(), 4), "dev_f1": round(f1, 4), "epoch": state["epoch"]}
-                log.write(json.dumps(row) + "\n")
-                log.flush()
-                logger.info("%s", row)
-                torch.save({"net": net.state_dict(), "optimizer": optimizer.state_dict(), "state": state, "vocab": vocab},
-                           str(checkpoint_path) + ".tmp")
-                Path(str(checkpoint_path) + ".tmp").rename(checkpoint_path)
-        else:
-            state["epoch"] += 1
-    net.load_state_dict(state["best_state"])
+
+    def loss_of(batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, int]:
+        ids, suffix, dense, gold = batch
+        logits = net(ids, suffix, dense)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, len(CLASSES)), gold.reshape(-1), ignore_index=-100)
+        return loss, int((gold != -100).sum())
+
+    run = TimedRun(out, args.minutes, args.eval_minutes, args.lr, args.word_dropout, metric="dev_f1")
+    state = train_timed(net, optimizer, run, lambda rng: batches(data, args.window, args.batch, rng), loss_of,
+                        lambda: dev.score(tagger), saved={"vocab": vocab})
     tagger.save(out / "tagger.pt")
     logger.info("best dev F1 %.4f after %d tokens; wrote %s", state["best"], state["seen"], out / "tagger.pt")
 

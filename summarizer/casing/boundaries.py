@@ -18,52 +18,40 @@ from __future__ import annotations
 
 import functools
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torch import nn
+
+from summarizer.casing.token_gru import TokenBiGRU, TokenGRUConfig, suffix_id
 
 DEFAULT_BOUNDARIES = "sentence_boundaries_en.pt"  # shipped in summarizer/resources
-SUFFIXES = 4096
 FLAGS = 6  # line start, line end, after end punctuation, punctuation, has a digit, mixed letters and punctuation
 _ENDS = frozenset({".", "!", "?"})
 _TOKEN = re.compile(r"\S+")
 
 
 @dataclass
-class BoundaryConfig:
-    vocab: int = 50000
-    word_dim: int = 64
-    suffix_dim: int = 16
+class BoundaryConfig(TokenGRUConfig):
     hidden: int = 128
-    dropout: float = 0.2
 
 
-class BoundaryNet(nn.Module):
+class BoundaryNet(TokenBiGRU):
     """Word, suffix and shape features -> BiGRU -> one logit per token (a glued sentence starts here)."""
 
     def __init__(self, config: BoundaryConfig) -> None:
-        super().__init__()
-        self.config = config
-        self.words = nn.Embedding(config.vocab, config.word_dim)
-        self.suffix = nn.Embedding(SUFFIXES, config.suffix_dim)
-        self.drop = nn.Dropout(config.dropout)
-        self.rnn = nn.GRU(config.word_dim + config.suffix_dim + FLAGS, config.hidden, batch_first=True, bidirectional=True)
-        self.out = nn.Linear(2 * config.hidden, 1)
+        super().__init__(config, FLAGS, 1)
 
     def forward(self, ids: torch.Tensor, suffix: torch.Tensor, flags: torch.Tensor) -> torch.Tensor:
-        x = torch.cat([self.drop(self.words(ids)), self.drop(self.suffix(suffix)), flags], -1)
-        return self.out(self.drop(self.rnn(x)[0])).squeeze(-1)
+        return super().forward(ids, suffix, flags).squeeze(-1)
 
 
 def token_features(word: str, vocab: dict[str, int]) -> tuple[int, int, int]:
     """(word id, suffix id, shape bits 3-5) of one lowercased token."""
     punct = not any(c.isalnum() for c in word)
     bits = (punct << 3) | (any(c.isdigit() for c in word) << 4) | ((not punct and not word.isalnum()) << 5)
-    return vocab.get(word, 0), zlib.crc32(word[-3:].encode()) % SUFFIXES, bits
+    return vocab.get(word, 0), suffix_id(word), bits
 
 
 def document_arrays(lines: Sequence[Sequence[str]], vocab: dict[str, int]) -> tuple[list[int], list[int], list[int]]:

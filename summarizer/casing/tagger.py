@@ -17,22 +17,20 @@ from __future__ import annotations
 
 import functools
 import math
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torch import nn
 
 from summarizer.casing.decoder import CaseDecoder, shipped_decoder
 from summarizer.casing.forms import apply_form, form_code, join_cased, split_keeping_space
+from summarizer.casing.token_gru import TokenBiGRU, TokenGRUConfig, suffix_id
 from summarizer.casing.truecaser import StatisticalTruecaser
 
 DEFAULT_TAGGER = "case_tagger_en.pt"  # shipped in summarizer/resources, beside the tables it reads
 CLASSES = ("l", "t", "u", "m")
 _CODE_CLASS = {"l": 0, "t": 1, "u": 2}
-SUFFIXES = 4096
 STATIC = 11  # per word type: 4 form shares, log count, known, 5 shape flags
 DENSE = STATIC + 2 + len(CLASSES)  # + line start/end + the decoder's class
 
@@ -43,30 +41,15 @@ def case_class(token: str) -> int:
 
 
 @dataclass
-class TaggerConfig:
-    vocab: int = 50000
-    word_dim: int = 64
-    suffix_dim: int = 16
+class TaggerConfig(TokenGRUConfig):
     hidden: int = 160
-    dropout: float = 0.2
 
 
-class CaseTaggerNet(nn.Module):
+class CaseTaggerNet(TokenBiGRU):
     """Word, suffix and dense features -> BiGRU -> class logits for every token."""
 
     def __init__(self, config: TaggerConfig) -> None:
-        super().__init__()
-        self.config = config
-        self.words = nn.Embedding(config.vocab, config.word_dim)
-        self.suffix = nn.Embedding(SUFFIXES, config.suffix_dim)
-        width = config.word_dim + config.suffix_dim + DENSE
-        self.drop = nn.Dropout(config.dropout)
-        self.rnn = nn.GRU(width, config.hidden, batch_first=True, bidirectional=True)
-        self.out = nn.Linear(2 * config.hidden, len(CLASSES))
-
-    def forward(self, ids: torch.Tensor, suffix: torch.Tensor, dense: torch.Tensor) -> torch.Tensor:
-        x = torch.cat([self.drop(self.words(ids)), self.drop(self.suffix(suffix)), dense], -1)
-        return self.out(self.drop(self.rnn(x)[0]))
+        super().__init__(config, DENSE, len(CLASSES))
 
 
 class TypeFeatures:
@@ -79,7 +62,7 @@ class TypeFeatures:
     def __call__(self, word: str) -> tuple[int, int, list[float]]:
         hit = self._cache.get(word)
         if hit is None:
-            hit = self._cache[word] = (self.vocab.get(word, 0), zlib.crc32(word[-3:].encode()) % SUFFIXES, self._static(word))
+            hit = self._cache[word] = (self.vocab.get(word, 0), suffix_id(word), self._static(word))
         return hit
 
     def _static(self, word: str) -> list[float]:
