@@ -50,8 +50,8 @@ def _add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16"], help="default float32")
     parser.add_argument("--backend", default="auto", choices=list(BACKENDS),
                         help="inference backend (default auto: bf16 where the CPU/GPU computes it natively, "
-                        "else fp32 'torch'; int8: integer GEMM, one activation scale per row, ~2x fp32 "
-                        "where the CPU has VNNI; docs/results_speed.md)")
+                        "int8 on other CPUs; int8: integer GEMM, one activation scale per row, "
+                        "batch-invariant; torch: fp32; docs/results_speed.md)")
     parser.add_argument("--batch-size", type=int, default=8, help="most records per model call (default 8)")
     parser.add_argument(
         "--max-batch-tokens", type=int, default=DEFAULT_MAX_BATCH_TOKENS,
