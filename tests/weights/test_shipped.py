@@ -12,8 +12,9 @@ from summarizer.weights.adapters import merge_lora_weights
 from summarizer.weights.shipped import has_shipped_adapter, shipped_model_path
 
 
-def _adapter(tiny_causal_dir, tmp_path, backend="auto"):
-    """A peft LoRA adapter on the tiny Llama with non-zero B (fresh LoRA has B = 0)."""
+def _adapter(tiny_causal_dir, tmp_path, backend="torch"):
+    """A peft LoRA adapter on the tiny Llama with non-zero B (fresh LoRA has B = 0), trained on
+    fp32 weights as training loads them (or bf16); int8 layers take no adapter."""
     from peft import LoraConfig, get_peft_model
 
     base = Summarizer.from_pretrained(tiny_causal_dir, backend=backend).model
@@ -47,7 +48,7 @@ def test_merge_refuses_what_it_does_not_implement(tiny_causal_dir, tmp_path):
     config["use_dora"] = True
     (directory / "adapter_config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="use_dora"):
-        merge_lora_weights(Summarizer.from_pretrained(tiny_causal_dir).model, directory)
+        merge_lora_weights(Summarizer.from_pretrained(tiny_causal_dir, backend="torch").model, directory)
 
 
 def test_shipped_model_is_merged_once_and_cached(tiny_causal_dir, tmp_path):
@@ -59,7 +60,7 @@ def test_shipped_model_is_merged_once_and_cached(tiny_causal_dir, tmp_path):
     assert has_shipped_adapter(shipped)
     path = shipped_model_path(tiny_causal_dir, tmp_path / "cache", shipped)
     assert path == shipped_model_path(tiny_causal_dir, tmp_path / "cache", shipped)  # cached
-    loaded = Summarizer.from_pretrained(path)
+    loaded = Summarizer.from_pretrained(path, backend="torch")  # compares numbers: fp32
     reference = peft_model.merge_and_unload()
     ids = torch.tensor([[5, 6, 7, 8]])
     with torch.no_grad():
