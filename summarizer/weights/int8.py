@@ -57,9 +57,10 @@ class Int8Linear(torch.nn.Module):
         self.register_buffer("weight_t", weight.t().contiguous())
         self.register_buffer("weight_scale", scale.reshape(1, -1))
         self.bias = None if linear.bias is None else torch.nn.Parameter(linear.bias.detach().float(), requires_grad=False)
-        # Without VNNI the int8 GEMM is slow for a few rows (one row of a 576 x 1536 layer: 0.65
-        # ms on AVX2, fp32 0.09 ms). There the same integers are multiplied in fp32, which is
-        # exact while every sum stays under 2^24: the same result bit for bit, at fp32's speed.
+        # Without VNNI the int8 GEMM is slow for a few rows (one row of a 576 x 1536 layer: 0.55
+        # ms on AVX2, fp32 0.11 ms; `experiments/int8_kernels.py`). There the same integers are
+        # multiplied in fp32, exact while every sum stays under 2^24: the same result bit for
+        # bit, at fp32's speed.
         self.few_rows = 0
         limit = weight_limit()
         if limit < 127 and self.in_features * 127 * limit < 2**24:
