@@ -186,9 +186,10 @@ def test_backends_load_and_summarize(tiny_causal_dir, example_articles, backend)
     if backend == "bf16":
         assert next(s.model.parameters()).dtype == torch.bfloat16
     else:
-        # Every linear layer, the MLP down projections (massive activations) too: scales are per row.
-        assert not any(type(m) is torch.nn.Linear for m in s.model.modules())
-        assert any(type(m).__name__ == "Int8Linear" and n.endswith("down_proj") for n, m in s.model.named_modules())
+        quantized = {n for n, m in s.model.named_modules() if type(m).__name__ == "Int8Linear"}
+        # The MLP down projections read the massive activations: they stay fp32.
+        assert quantized and not any(n.endswith("down_proj") for n in quantized)
+        assert all(type(m) is torch.nn.Linear for n, m in s.model.named_modules() if n.endswith("down_proj"))
     for style, overrides in (("highlights", {}), ("one_sentence", {}), ("headline_free", {"max_new_tokens": 6})):
         out = s.summarize(example_articles[:2], style=style, **overrides)
         assert len(out) == 2 and all(isinstance(x.text, str) for x in out)

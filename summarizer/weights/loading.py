@@ -162,22 +162,24 @@ def choose_backend(device: torch.device, flags: frozenset[str] | None = None) ->
                     "at the same dev quality")
 
 
-# Every linear layer runs in int8, the MLP down projections too. They read the model's massive
-# activations (inputs of ~3,000 against a median of ~18 in SmolLM2), which one scale per batch
-# rounded to zero (logits off by 81%; torch.ao until session 15). With a scale per row only the
-# rows that carry them lose precision: logit error against fp32 0.091 -> 0.096 on the AVX2 path,
-# and on 84 SumLLM val articles R-1 within 0.2 of fp32 per style (docs/results_speed.md, session 18).
+# Linear layers left in fp32 by the int8 backend. A Llama MLP's down projection reads the
+# model's massive activations (inputs of ~3,000 against a median of ~18 in SmolLM2). One scale
+# per batch rounded the rest to zero (logits off by 81%, torch.ao until session 15); with one
+# scale per row the dev averages hold (84 SumLLM val articles, R-1 within 0.2 per style) but the
+# seed wire copy's headline turned false again ("stealing cars from Iraqi army soldiers") and
+# one of its glued starts was missed, so they stay fp32 (docs/results_speed.md, session 18).
+_KEEP_FP32 = ("down_proj",)
 
 
 def quantize_int8(model: Any) -> Any:
     """The model with its linear layers in int8 (`summarizer.weights.int8.Int8Linear`: int8
-    weights, activations quantized row by row, so batch-invariant; CPU only). The tied
-    embedding stays fp32 (the output head gets its own int8 copy)."""
+    weights, activations quantized row by row, so batch-invariant; CPU only), but for
+    `_KEEP_FP32`. The tied embedding stays fp32 (the output head gets its own int8 copy)."""
     if next(model.parameters()).device.type != "cpu":
         raise ValueError("backend 'int8' (torch's int8 GEMM, torch._int_mm) runs on CPU only")
     model = model.float()
     layers = [(name, module) for name, module in model.named_modules()
-              if isinstance(module, torch.nn.Linear)]
+              if isinstance(module, torch.nn.Linear) and not name.endswith(_KEEP_FP32)]
     for name, module in layers:
         parent_name, _, child = name.rpartition(".")
         setattr(model.get_submodule(parent_name) if parent_name else model, child, Int8Linear(module))
