@@ -51,7 +51,8 @@ class Int8Linear(torch.nn.Module):
 
     def __init__(self, linear: torch.nn.Linear) -> None:
         super().__init__()
-        weight, scale = quantize_rows(linear.weight.detach().float(), weight_limit())
+        limit = weight_limit()
+        weight, scale = quantize_rows(linear.weight.detach().float(), limit)
         self.in_features, self.out_features = linear.in_features, linear.out_features
         # (in, out) for x @ W^T; the weight scale as a row to broadcast over the output.
         self.register_buffer("weight_t", weight.t().contiguous())
@@ -62,7 +63,6 @@ class Int8Linear(torch.nn.Module):
         # multiplied in fp32, exact while every sum stays under 2^24: the same result bit for
         # bit, at fp32's speed.
         self.few_rows = 0
-        limit = weight_limit()
         if limit < 127 and self.in_features * 127 * limit < 2**24:
             self.register_buffer("weight_t_float", self.weight_t.float(), persistent=False)
             self.few_rows = FEW_ROWS
