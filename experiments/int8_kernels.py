@@ -1,6 +1,7 @@
 """What torch's int8 GEMM does on this machine's kernels (issue 34): is it exact with 8-bit and
-with 7-bit weights, and how long does a call take against the same integers multiplied in fp32,
-by row count (where `summarizer.weights.int8.FEW_ROWS` comes from)?
+with 7-bit weights, and how long does a call take, by row count, with the weight row-major (in,
+out) as until session 18, column-major as `Int8Linear` keeps it now, and the same integers
+multiplied in fp32?
 
     ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python -m experiments.int8_kernels
     python -m experiments.int8_kernels
@@ -41,16 +42,17 @@ def main() -> None:
     for limit in (127, 63):
         ok, error = exact(limit)
         print(f"weights in +-{limit}: exact {ok} (max error {error})")
-    print("| layer (in x out) | " + " | ".join(f"{m} rows: int8 / fp32 ms" for m in ROWS) + " |")
+    print("| layer (in x out) | " + " | ".join(f"{m} rows: int8 row-major / column-major / fp32 ms" for m in ROWS) + " |")
     for k, n in SHAPES:
-        w = torch.randint(-63, 64, (k, n), dtype=torch.int8)
-        wf = w.float()
+        column_major = torch.randint(-63, 64, (n, k), dtype=torch.int8).t()
+        row_major, wf = column_major.contiguous(), column_major.float().contiguous()
         cells = []
         for m in ROWS:
             a = torch.randint(-127, 128, (m, k), dtype=torch.int8)
-            int8 = ms(lambda a=a, w=w: torch._int_mm(a, w))
-            fp32 = ms(lambda a=a, wf=wf: a.float() @ wf)
-            cells.append(f"{int8:.2f} / {fp32:.2f}")
+            rows = ms(lambda a=a: torch._int_mm(a, row_major))
+            columns = ms(lambda a=a: torch._int_mm(a, column_major))
+            fp32 = ms(lambda a=a: a.float() @ wf)
+            cells.append(f"{rows:.2f} / {columns:.2f} / {fp32:.2f}")
         print(f"| {k} x {n} | " + " | ".join(cells) + " |")
 
 

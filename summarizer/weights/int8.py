@@ -18,9 +18,6 @@ import torch
 
 __all__ = ["Int8Linear", "quantize_rows", "weight_limit"]
 
-FEW_ROWS = 48  # below this many rows, machines without VNNI multiply the integers in fp32
-
-
 @functools.cache
 def weight_limit() -> int:
     """The largest int8 weight value this machine's int8 GEMM multiplies exactly: 127, or 63.
@@ -29,11 +26,11 @@ def weight_limit() -> int:
     saturating sums (`vpmaddubsw`, activations shifted to unsigned): 255 x 127 x 2 overflows,
     and 127 x 127 sums came back as 8,160 instead of 1,032,256. Weights within +-63 keep every
     pair sum under 32,767, so the product is exact again (docs/results_speed.md, session 18)."""
+    a = torch.full((64, 64), 127, dtype=torch.int8)
+    a[::2].neg_()
     for limit in (127, 63):
-        a = torch.full((2, 64), 127, dtype=torch.int8)
-        a[1].neg_()
-        b = torch.full((64, 8), limit, dtype=torch.int8)
-        if torch.equal(_int8_matmul(a, b), a.to(torch.int32) @ b.to(torch.int32)):
+        b = torch.full((8, 64), limit, dtype=torch.int8).t()  # column-major, as Int8Linear multiplies
+        if all(torch.equal(_int8_matmul(a[:m], b), a[:m].to(torch.int32) @ b.to(torch.int32)) for m in (1, 2, 64)):
             return limit
     raise RuntimeError("torch._int_mm is not exact on this CPU even with 7-bit weights; use backend 'torch'")
 
@@ -54,28 +51,19 @@ class Int8Linear(torch.nn.Module):
         limit = weight_limit()
         weight, scale = quantize_rows(linear.weight.detach().float(), limit)
         self.in_features, self.out_features = linear.in_features, linear.out_features
-        # (in, out) for x @ W^T; the weight scale as a row to broadcast over the output.
-        self.register_buffer("weight_t", weight.t().contiguous())
+        # Kept (out, in) and multiplied as its transpose, a column-major (in, out) view: oneDNN
+        # takes that layout as it is. A row-major (in, out) copy was reordered on every call, which
+        # cost a fixed ~0.45 ms a 576 x 1536 layer without VNNI (one row: 0.56 ms against 0.10
+        # ms; `experiments/int8_kernels.py`). The weight scale is a row to broadcast over the output.
+        self.register_buffer("weight_int8", weight)
         self.register_buffer("weight_scale", scale.reshape(1, -1))
         self.bias = None if linear.bias is None else torch.nn.Parameter(linear.bias.detach().float(), requires_grad=False)
-        # Without VNNI the int8 GEMM is slow for a few rows (one row of a 576 x 1536 layer: 0.55
-        # ms on AVX2, fp32 0.11 ms; `experiments/int8_kernels.py`). There the same integers are
-        # multiplied in fp32, exact while every sum stays under 2^24: the same result bit for
-        # bit, at fp32's speed.
-        self.few_rows = 0
-        if limit < 127 and self.in_features * 127 * limit < 2**24:
-            self.register_buffer("weight_t_float", self.weight_t.float(), persistent=False)
-            self.few_rows = FEW_ROWS
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = x.shape
         rows = x.reshape(-1, shape[-1]).float()
         values, scale = quantize_rows(rows)
-        if rows.shape[0] < self.few_rows:
-            product = values.float() @ self.weight_t_float
-        else:
-            product = _int8_matmul(values, self.weight_t).float()
-        out = product.mul_(scale).mul_(self.weight_scale)
+        out = _int8_matmul(values, self.weight_int8.t()).float().mul_(scale).mul_(self.weight_scale)
         if self.bias is not None:
             out.add_(self.bias)
         return out.reshape(*shape[:-1], self.out_features)
