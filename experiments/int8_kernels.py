@@ -49,9 +49,9 @@ def main() -> None:
         cells = []
         for m in ROWS:
             a = torch.randint(-127, 128, (m, k), dtype=torch.int8)
-            rows = ms(lambda a=a: torch._int_mm(a, row_major))
-            columns = ms(lambda a=a: torch._int_mm(a, column_major))
-            fp32 = ms(lambda a=a: a.float() @ wf)
+            rows = ms(lambda a=a, b=row_major: torch._int_mm(a, b))
+            columns = ms(lambda a=a, b=column_major: torch._int_mm(a, b))
+            fp32 = ms(lambda a=a, b=wf: a.float() @ b)
             cells.append(f"{rows:.2f} / {columns:.2f} / {fp32:.2f}")
         print(f"| {k} x {n} | " + " | ".join(cells) + " |")
 
