@@ -43,6 +43,7 @@ from summarizer.weights.loading import (
     resolve_device,
 )
 from summarizer.weights.shipped import default_model_path
+from summarizer.weights.smoothing import calibration_ids
 from summarizer.weights.vocab import token_bytes_table
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class Summarizer:
         if config is None and Path(path).is_dir():
             config = SummarizerConfig.load(path)
         if backend == "int8":
-            model = quantize_int8(model)
+            model = quantize_int8(model, calibration=calibration_ids(tokenizer))
         summarizer = cls(model, tokenizer, config)
         summarizer.backend = backend
         summarizer._source = path

@@ -22,6 +22,7 @@ from transformers import (
 
 from summarizer.config import BACKENDS
 from summarizer.weights.int8 import Int8Linear
+from summarizer.weights.smoothing import smooth_decoder_layers
 
 __all__ = [
     "BACKENDS",
@@ -162,24 +163,26 @@ def choose_backend(device: torch.device, flags: frozenset[str] | None = None) ->
                     "at the same dev quality")
 
 
-# Linear layers left in fp32 by the int8 backend. A Llama MLP's down projection reads the
-# model's massive activations (inputs of ~3,000 against a median of ~18 in SmolLM2). One scale
-# per batch rounded the rest to zero (logits off by 81%, torch.ao until session 15); with one
-# scale per row the dev averages hold (84 SumLLM val articles, R-1 within 0.2 per style) but the
-# seed wire copy's headline turned false again ("stealing cars from Iraqi army soldiers") and
-# one of its glued starts was missed, so they stay fp32 (docs/results_speed.md, session 18).
-_KEEP_FP32 = ("down_proj",)
+# Linear layers left in fp32 by the int8 backend: the output head (its logits are what is read;
+# in 7-bit it was half the int8 error, and it is the tied embedding, so no copy). Without
+# smoothing (`weights.smoothing`: other families) also a Llama MLP's down projection, which reads
+# the massive activations (docs/results_speed.md, sessions 18 and 19).
+_KEEP_FP32 = ("lm_head",)
+_KEEP_FP32_UNSMOOTHED = ("lm_head", "down_proj")
 
 
-def quantize_int8(model: Any) -> Any:
+def quantize_int8(model: Any, calibration: torch.Tensor | None = None) -> Any:
     """The model with its linear layers in int8 (`summarizer.weights.int8.Int8Linear`: int8
     weights, activations quantized row by row, so batch-invariant; CPU only), but for
-    `_KEEP_FP32`. The tied embedding stays fp32 (the output head gets its own int8 copy)."""
+    `_KEEP_FP32`. With `calibration` (token ids: `smoothing.calibration_ids`) a Llama-shaped
+    model is smoothed first (`smoothing.smooth_decoder_layers`)."""
     if next(model.parameters()).device.type != "cpu":
         raise ValueError("backend 'int8' (torch's int8 GEMM, torch._int_mm) runs on CPU only")
     model = model.float()
+    smoothed = calibration is not None and smooth_decoder_layers(model, calibration)
+    keep = _KEEP_FP32 if smoothed else _KEEP_FP32_UNSMOOTHED
     layers = [(name, module) for name, module in model.named_modules()
-              if isinstance(module, torch.nn.Linear) and not name.endswith(_KEEP_FP32)]
+              if isinstance(module, torch.nn.Linear) and not name.endswith(keep)]
     for name, module in layers:
         parent_name, _, child = name.rpartition(".")
         setattr(model.get_submodule(parent_name) if parent_name else model, child, Int8Linear(module))
