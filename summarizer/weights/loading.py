@@ -21,7 +21,7 @@ from transformers import (
 )
 
 from summarizer.config import BACKENDS
-from summarizer.weights.int8 import Int8Linear
+from summarizer.weights.int8 import Int8Linear, weight_limit
 from summarizer.weights.smoothing import smooth_decoder_layers
 
 __all__ = [
@@ -164,23 +164,28 @@ def choose_backend(device: torch.device, flags: frozenset[str] | None = None) ->
 
 
 # Linear layers left in fp32 by the int8 backend: the output head (its logits are what is read;
-# in 7-bit it was half the int8 error, and it is the tied embedding, so no copy). Without
-# smoothing (`weights.smoothing`: other families) also a Llama MLP's down projection, which reads
-# the massive activations (docs/results_speed.md, sessions 18 and 19).
+# in 7-bit it was half the int8 error, and it is the tied embedding, so no copy). A Llama MLP's
+# down projection reads the massive activations: smoothed (`weights.smoothing`) it goes int8
+# where the GEMM keeps 7-bit weights (no VNNI: the AVX2 servers, where its fp32 GEMM was a quarter
+# of a prompt's time); with 8-bit weights (VNNI) it stays fp32, since all-int8 there moved 4 of 84
+# dev highlights (R-1 -0.39, outside the 0.3 the int8 backend is held to) though its KL to fp32
+# is lower (0.011 vs AVX2's 0.019); unsmoothed (other families) it stays fp32
+# (docs/results_speed.md, sessions 18 and 19).
 _KEEP_FP32 = ("lm_head",)
+_KEEP_FP32_8BIT = ("lm_head", "down_proj")
 _KEEP_FP32_UNSMOOTHED = ("lm_head", "down_proj")
 
 
 def quantize_int8(model: Any, calibration: torch.Tensor | None = None) -> Any:
     """The model with its linear layers in int8 (`summarizer.weights.int8.Int8Linear`: int8
     weights, activations quantized row by row, so batch-invariant; CPU only), but for
-    `_KEEP_FP32`. With `calibration` (token ids: `smoothing.calibration_ids`) a Llama-shaped
-    model is smoothed first (`smoothing.smooth_decoder_layers`)."""
+    those `_KEEP_FP32*` names. With `calibration` (token ids: `smoothing.calibration_ids`) a
+    Llama-shaped model is smoothed first (`smoothing.smooth_decoder_layers`)."""
     if next(model.parameters()).device.type != "cpu":
         raise ValueError("backend 'int8' (torch's int8 GEMM, torch._int_mm) runs on CPU only")
     model = model.float()
     smoothed = calibration is not None and smooth_decoder_layers(model, calibration)
-    keep = _KEEP_FP32 if smoothed else _KEEP_FP32_UNSMOOTHED
+    keep = (_KEEP_FP32 if weight_limit() < 127 else _KEEP_FP32_8BIT) if smoothed else _KEEP_FP32_UNSMOOTHED
     layers = [(name, module) for name, module in model.named_modules()
               if isinstance(module, torch.nn.Linear) and not name.endswith(keep)]
     for name, module in layers:
