@@ -1,7 +1,9 @@
 """An article's summary does not depend on the articles batched with it: 16 real articles in one
 batch and one at a time give identical text, for every default style and every backend `auto`
-may pick (bf16 on CPUs with native bf16 and on CUDA, fp32 "torch" elsewhere), and int8 (one
-activation scale per row, `summarizer.weights.int8`). Issue 34."""
+may pick (bf16 on CPUs with native bf16 and on CUDA; int8 elsewhere: one activation scale per
+row, `summarizer.weights.int8`), and fp32 "torch". The int8 configuration follows the CPU's GEMM
+(7-bit weights and every projection int8 without VNNI): run it with the AVX2 variables too
+(docs/results_speed.md, session 19). Issue 34."""
 
 from __future__ import annotations
 
