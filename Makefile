@@ -34,7 +34,9 @@ summarize: setup
 # The fast tests that load a model (marked backend_sensitive by tests/conftest.py) again with
 # backend "auto" forced to bf16: how a CPU with native bf16 runs them, on any CPU.
 TEST_BF16 := SUMMARIZER_FORCE_BF16=1 $(BIN)/python -m pytest -q -m "backend_sensitive and not slow"
-TEST_AVX2 := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 $(BIN)/python -m pytest -q -m "backend_sensitive and not slow"
+# The same with the kernels capped at AVX2 (backend "auto" -> int8 with 7-bit weights), and the
+# slow tests marked avx2_path (the 16-article batch invariance of that int8).
+TEST_AVX2 := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 $(BIN)/python -m pytest -q -m "(backend_sensitive and not slow) or avx2_path"
 
 test: setup system-deps
 	$(BIN)/python -m pytest -q

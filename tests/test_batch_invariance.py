@@ -2,8 +2,8 @@
 batch and one at a time give identical text, for every default style and every backend `auto`
 may pick (bf16 on CPUs with native bf16 and on CUDA; int8 elsewhere: one activation scale per
 row, `summarizer.weights.int8`), and fp32 "torch". The int8 configuration follows the CPU's GEMM
-(7-bit weights and every projection int8 without VNNI): run it with the AVX2 variables too
-(docs/results_speed.md, session 19). Issue 34."""
+(7-bit weights and every projection int8 without VNNI), so `make test` runs the int8 case with
+the AVX2 variables too (marker avx2_path; docs/results_speed.md, session 19). Issue 34."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ STYLES = ("highlights", "one_sentence", "headline", "one_sentence_abstractive")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["torch", "bf16", "int8"])
+@pytest.mark.parametrize("backend", ["torch", "bf16", pytest.param("int8", marks=pytest.mark.avx2_path)])
 def test_sixteen_articles_batched_equal_one_at_a_time(backend):
     try:
         articles, _ = load_articles(data_root(), 16)

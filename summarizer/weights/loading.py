@@ -172,8 +172,7 @@ def choose_backend(device: torch.device, flags: frozenset[str] | None = None) ->
 # is lower (0.011 vs AVX2's 0.019); unsmoothed (other families) it stays fp32
 # (docs/results_speed.md, sessions 18 and 19).
 _KEEP_FP32 = ("lm_head",)
-_KEEP_FP32_8BIT = ("lm_head", "down_proj")
-_KEEP_FP32_UNSMOOTHED = ("lm_head", "down_proj")
+_KEEP_FP32_WITH_DOWN = ("lm_head", "down_proj")
 
 
 def quantize_int8(model: Any, calibration: torch.Tensor | None = None) -> Any:
@@ -185,7 +184,7 @@ def quantize_int8(model: Any, calibration: torch.Tensor | None = None) -> Any:
         raise ValueError("backend 'int8' (torch's int8 GEMM, torch._int_mm) runs on CPU only")
     model = model.float()
     smoothed = calibration is not None and smooth_decoder_layers(model, calibration)
-    keep = (_KEEP_FP32 if weight_limit() < 127 else _KEEP_FP32_8BIT) if smoothed else _KEEP_FP32_UNSMOOTHED
+    keep = _KEEP_FP32 if smoothed and weight_limit() < 127 else _KEEP_FP32_WITH_DOWN
     layers = [(name, module) for name, module in model.named_modules()
               if isinstance(module, torch.nn.Linear) and not name.endswith(keep)]
     for name, module in layers:

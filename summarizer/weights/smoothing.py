@@ -74,8 +74,8 @@ def _input_maxima(model: Any, modules: list[torch.nn.Module], ids: torch.Tensor)
 
     hooks = [module.register_forward_hook(record) for module in modules]
     try:
-        with torch.no_grad():
-            model(ids.to(next(model.parameters()).device))
+        with torch.no_grad():  # the decoder without its output head: no logits are needed
+            model.model(ids.to(next(model.parameters()).device))
     finally:
         for hook in hooks:
             hook.remove()
