@@ -61,12 +61,7 @@ def configured(fp32, tokenizer, spec: str):
     model = copy.deepcopy(fp32)
     if float(alpha) > 0:
         smoothing.smooth_decoder_layers(model, smoothing.calibration_ids(tokenizer), float(alpha))
-    saved = loading._KEEP_FP32_WITH_DOWN
-    loading._KEEP_FP32_WITH_DOWN = tuple(kept.split(",")) if kept else ("-",)
-    try:
-        return loading.quantize_int8(model)  # no calibration given: smoothed above, kept as asked
-    finally:
-        loading._KEEP_FP32_WITH_DOWN = saved
+    return loading.quantize_int8(model, keep_fp32=tuple(kept.split(",")) if kept else ())  # smoothed above
 
 
 def main() -> None:

@@ -175,16 +175,18 @@ _KEEP_FP32 = ("lm_head",)
 _KEEP_FP32_WITH_DOWN = ("lm_head", "down_proj")
 
 
-def quantize_int8(model: Any, calibration: torch.Tensor | None = None) -> Any:
+def quantize_int8(model: Any, calibration: torch.Tensor | None = None, keep_fp32: tuple[str, ...] | None = None) -> Any:
     """The model with its linear layers in int8 (`summarizer.weights.int8.Int8Linear`: int8
-    weights, activations quantized row by row, so batch-invariant; CPU only), but for
-    those `_KEEP_FP32*` names. With `calibration` (token ids: `smoothing.calibration_ids`) a
-    Llama-shaped model is smoothed first (`smoothing.smooth_decoder_layers`)."""
+    weights, activations quantized row by row, so batch-invariant; CPU only), but for those
+    whose names end with `keep_fp32` (default: the `_KEEP_FP32*` names). With `calibration`
+    (token ids: `smoothing.calibration_ids`) a Llama-shaped model is smoothed first
+    (`smoothing.smooth_decoder_layers`)."""
     if next(model.parameters()).device.type != "cpu":
         raise ValueError("backend 'int8' (torch's int8 GEMM, torch._int_mm) runs on CPU only")
     model = model.float()
     smoothed = calibration is not None and smooth_decoder_layers(model, calibration)
     keep = _KEEP_FP32 if smoothed and weight_limit() < 127 else _KEEP_FP32_WITH_DOWN
+    keep = keep if keep_fp32 is None else keep_fp32
     layers = [(name, module) for name, module in model.named_modules()
               if isinstance(module, torch.nn.Linear) and not name.endswith(keep)]
     for name, module in layers:

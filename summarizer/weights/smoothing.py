@@ -33,7 +33,7 @@ def calibration_ids(tokenizer: Any, max_tokens: int = 512) -> torch.Tensor:
     text = (resources.files("summarizer") / "resources" / CALIBRATION_TEXT).read_text(encoding="utf-8").strip()
     if getattr(tokenizer, "chat_template", None):
         ids = tokenizer.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True)
-        ids = ids["input_ids"] if isinstance(ids, dict) or hasattr(ids, "keys") else ids
+        ids = ids["input_ids"] if hasattr(ids, "keys") else ids  # a BatchEncoding in newer transformers
     else:
         ids = tokenizer(text)["input_ids"]
     return torch.tensor([list(ids)[:max_tokens]])
